@@ -1,0 +1,2 @@
+process.stderr.write('govd: the daemon lands with the policies package\n');
+process.exitCode = 1;

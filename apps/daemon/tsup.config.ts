@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { govd: 'src/govd.ts' },
+  format: ['esm'],
+  target: 'node20',
+  sourcemap: true,
+  clean: true,
+  banner: { js: '#!/usr/bin/env node' },
+});

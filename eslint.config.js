@@ -1,0 +1,57 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const ioModules = ['execa', 'dockerode', 'node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'coverage/**', '.bench-data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    plugins: { '@nx': nx },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', TextEncoder: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:pure', bannedExternalImports: ioModules },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Pure libraries decide; they never touch processes, files or Docker themselves.
+    files: ['packages/{policies,neural,ringbuffer-evictor}/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ioModules.map((name) => ({ name, message: 'pure libraries take IO through injected ports' })) },
+      ],
+    },
+  },
+  {
+    // The ring buffers run in browsers too: no Node built-ins at all.
+    files: ['packages/ringbuffer-evictor/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/ringbuffer-evictor/src/http/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'pure libraries take IO through injected ports' })),
+          patterns: [{ group: ['node:*'], message: 'the main entry is browser-safe' }],
+        },
+      ],
+    },
+  },
+);
