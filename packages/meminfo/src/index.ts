@@ -1,1 +1,12 @@
+export { readCgroupMemory, parseMemoryStat, parseCgroupBytes, parseCgroupLimit } from './cgroup.js';
+export type { CgroupMemory, ReadCgroupMemoryOptions } from './cgroup.js';
+export { MeminfoParseError, MeminfoSourceError } from './errors.js';
+export type { MeminfoSourceErrorCode } from './errors.js';
+export type { MeminfoFs, MeminfoTimers } from './io.js';
+export { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
+export type { Meminfo } from './meminfo.js';
+export { parsePressure } from './pressure.js';
+export { readLinuxMemory } from './sources/linux.js';
+export type { ReadLinuxMemoryOptions } from './sources/linux.js';
+export { parseVmstat, parseVmstatCounters } from './vmstat.js';
 export type { Degraded, Environment, HostMemory, LinuxMemory, Pressure, PressureLine, Snapshot, Vmstat } from './types.js';

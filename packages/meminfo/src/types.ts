@@ -51,9 +51,9 @@ export interface Vmstat {
   workingsetRefaultAnon: number | null;
   pgmajfault: number | null;
   oomKill: number | null;
-  /** Sum of every `pgsteal_*` counter. */
+  /** Pages reclaimed: the sum of the per-reclaimer `pgsteal_*` counters (kswapd, direct, khugepaged). */
   pgsteal: number | null;
-  /** Sum of every `pgscan_*` counter. */
+  /** Pages scanned: the sum of the per-reclaimer `pgscan_*` counters. */
   pgscan: number | null;
 }
 

@@ -1,0 +1,109 @@
+import { MeminfoParseError } from './errors.js';
+import type { LinuxMemory } from './types.js';
+
+/**
+ * Every field of `/proc/meminfo`, keyed by the kernel's own name (`MemTotal`, `Active(file)`,
+ * `HugePages_Total`). Fields the kernel reports in kB are in bytes; unit-less fields
+ * (`HugePages_*`) are page counts, as the kernel reports them.
+ */
+export type Meminfo = Record<string, number>;
+
+const SOURCE = '/proc/meminfo';
+const LINE = /^([^:\s][^:]*):[ \t]*(\d+)(?:[ \t]+(kB))?[ \t]*$/;
+
+/** Parses `/proc/meminfo` text into every field it holds. Throws `MeminfoParseError` naming the line. */
+export function parseMeminfo(text: string): Meminfo {
+  if (typeof text !== 'string') throw new MeminfoParseError(`${SOURCE}: expected text, got ${typeof text}`, { source: SOURCE });
+  const entries: [string, number][] = [];
+  const seen = new Set<string>();
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = (lines[index] as string).replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const match = LINE.exec(line);
+    if (!match) {
+      throw new MeminfoParseError(`${SOURCE} line ${index + 1}: expected "Name: <number> kB", got ${JSON.stringify(line.slice(0, 80))}`, {
+        source: SOURCE,
+        line: index + 1,
+      });
+    }
+    const field = (match[1] as string).trimEnd();
+    if (seen.has(field)) {
+      throw new MeminfoParseError(`${SOURCE} line ${index + 1}: field ${field} appears twice`, { source: SOURCE, line: index + 1, field });
+    }
+    const value = Number(match[2]) * (match[3] === 'kB' ? 1024 : 1);
+    if (!Number.isSafeInteger(value)) {
+      throw new MeminfoParseError(`${SOURCE} line ${index + 1}: ${field} = ${match[2]} is too large to hold exactly`, {
+        source: SOURCE,
+        line: index + 1,
+        field,
+      });
+    }
+    seen.add(field);
+    entries.push([field, value]);
+  }
+  // fromEntries defines own properties, so a field named like an Object.prototype member stays data.
+  return Object.fromEntries(entries);
+}
+
+function required(fields: Meminfo, field: string): number {
+  const value = Object.hasOwn(fields, field) ? fields[field] : undefined;
+  if (value === undefined) throw new MeminfoParseError(`${SOURCE}: required field ${field} is missing`, { source: SOURCE, field });
+  return value;
+}
+
+function optional(fields: Meminfo, field: string): number | null {
+  return Object.hasOwn(fields, field) ? (fields[field] as number) : null;
+}
+
+/**
+ * Derives what `free -b` (procps-ng 4) prints, plus what the governor needs, from parsed fields.
+ *
+ * procps-ng 4 `library/meminfo.c`: a missing (or zero) `MemAvailable` is replaced by `MemFree`,
+ * and so is one larger than `MemTotal` (containers that see the host's numbers); `used` is
+ * `MemTotal − MemAvailable`; `buff/cache` is `Buffers + Cached + SReclaimable`; `shared` is
+ * `Shmem`; swap used is `SwapTotal − SwapFree` when free is below total, otherwise 0. Fields
+ * `free` treats as 0 when absent are 0 here too; the nullable ones are `null`.
+ */
+export function deriveLinuxMemory(fields: Meminfo): LinuxMemory {
+  const total = required(fields, 'MemTotal');
+  const free = required(fields, 'MemFree');
+  const buffers = optional(fields, 'Buffers') ?? 0;
+  const cached = optional(fields, 'Cached') ?? 0;
+  const sReclaimable = optional(fields, 'SReclaimable');
+  const shmem = optional(fields, 'Shmem');
+  const swapTotal = optional(fields, 'SwapTotal') ?? 0;
+  const swapFree = optional(fields, 'SwapFree') ?? 0;
+
+  let available = optional(fields, 'MemAvailable') ?? 0;
+  if (available === 0 || available > total) available = free;
+  let used = total - available;
+  if (used < 0) used = total - free;
+
+  // Shmem lives in Cached but drop_caches cannot free it, so it is not reclaimable.
+  const reclaimable = buffers + Math.max(0, cached - (shmem ?? 0)) + (sReclaimable ?? 0);
+  return {
+    total,
+    used,
+    free,
+    shared: shmem ?? 0,
+    buffCache: buffers + cached + (sReclaimable ?? 0),
+    available,
+    swapTotal,
+    swapUsed: swapFree < swapTotal ? swapTotal - swapFree : 0,
+    swapFree,
+    buffers,
+    cached,
+    sReclaimable,
+    shmem,
+    reclaimable,
+    actualUsage: Math.max(0, total - free - reclaimable),
+    activeFile: optional(fields, 'Active(file)'),
+    inactiveFile: optional(fields, 'Inactive(file)'),
+  };
+}
+
+/** Parses `/proc/meminfo` text straight into `LinuxMemory` (bytes, `free -b` semantics). */
+export function parseLinuxMemory(text: string): LinuxMemory {
+  return deriveLinuxMemory(parseMeminfo(text));
+}
