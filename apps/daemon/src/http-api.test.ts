@@ -1,0 +1,196 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpError } from './errors.js';
+import { createApiHandler, MAX_BODY_BYTES, type DaemonApi, type RequestBody } from './http-api.js';
+
+const TOKEN = 'a'.repeat(64);
+
+function createFakeApi() {
+  const calls: { route: string; body?: RequestBody; limit?: number }[] = [];
+  const api: DaemonApi = {
+    status: () => ({ policy: 'dynamic' }),
+    history: async (limit) => {
+      calls.push({ route: 'history', limit });
+      return { records: [], skipped: 0 };
+    },
+    telemetry: () => ({ snapshots: [] }),
+    metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'gov_ticks 1\n' }),
+    config: () => ({ path: null, config: {} }),
+    updateConfig: async (body) => {
+      calls.push({ route: 'updateConfig', body });
+      if ((body.json as { bad?: boolean }).bad) throw new HttpError(400, 'GOV_CONFIG_INVALID', 'invalid config', [{ path: 'governor.policy', value: 'x', message: 'no' }]);
+      return { applied: true };
+    },
+    reclaim: async (body) => {
+      calls.push({ route: 'reclaim', body });
+      return { ok: true };
+    },
+    feedback: async () => {
+      throw new Error('disk on fire');
+    },
+    controlCenter: () => '<!doctype html><title>gov</title>',
+  };
+  return { api, calls };
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+  server = undefined;
+});
+
+async function start(api: DaemonApi, options: { allowedHosts?: string[] } = {}) {
+  const errors: unknown[] = [];
+  server = createServer(createApiHandler(api, { token: TOKEN, onError: (error) => errors.push(error), ...options }));
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { base: `http://127.0.0.1:${port}`, errors };
+}
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe('govd HTTP routing', () => {
+  it('serves the read-only routes without a token', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    const status = await fetch(`${base}/api/status`);
+    expect(status.status).toBe(200);
+    expect(status.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await status.json()).toEqual({ policy: 'dynamic' });
+    const history = await fetch(`${base}/api/history?limit=7`);
+    expect(await history.json()).toEqual({ records: [], skipped: 0 });
+    expect(calls).toEqual([{ route: 'history', limit: 7 }]);
+    const metrics = await fetch(`${base}/metrics`);
+    expect([metrics.status, metrics.headers.get('content-type'), await metrics.text()]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8', 'gov_ticks 1\n']);
+    const page = await fetch(`${base}/`);
+    expect([page.status, page.headers.get('content-type'), await page.text()]).toEqual([200, 'text/html; charset=utf-8', '<!doctype html><title>gov</title>']);
+  });
+
+  it('defaults the history limit to 100 and refuses a bad one with 400', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    await fetch(`${base}/api/history`);
+    expect(calls).toEqual([{ route: 'history', limit: 100 }]);
+    for (const limit of ['0', '-3', 'ten', '10001', '2.5']) {
+      const response = await fetch(`${base}/api/history?limit=${limit}`);
+      expect([response.status, await response.json()]).toEqual([400, { error: { code: 'GOV_HTTP_BAD_QUERY', message: `limit: "${limit}" is not a whole number from 1 to 10000` } }]);
+    }
+  });
+
+  it('answers 401 with a JSON body to a mutating route without the right bearer token, and never calls it', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    const unauthorized = { error: { code: 'GOV_HTTP_UNAUTHORIZED', message: 'this route needs "Authorization: Bearer <token>" with the token in the state directory' } };
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+      for (const [method, path] of [['PUT', '/api/config'], ['POST', '/api/reclaim'], ['POST', '/api/feedback']] as const) {
+        const response = await fetch(`${base}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+        expect([response.status, response.headers.get('www-authenticate'), await response.json()]).toEqual([401, 'Bearer realm="govd"', unauthorized]);
+      }
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('passes an authorised JSON body to the route', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    const response = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json; charset=utf-8' }, body: '{"method":"drop_caches","level":1}' });
+    expect([response.status, await response.json()]).toEqual([200, { ok: true }]);
+    expect(calls).toEqual([{ route: 'reclaim', body: { contentType: 'application/json', json: { method: 'drop_caches', level: 1 }, text: '{"method":"drop_caches","level":1}' } }]);
+  });
+
+  it('passes a non-JSON body as text', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    await fetch(`${base}/api/config`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/toml' }, body: '[governor]\npolicy = "aggressive"\n' });
+    expect(calls).toEqual([{ route: 'updateConfig', body: { contentType: 'application/toml', json: undefined, text: '[governor]\npolicy = "aggressive"\n' } }]);
+  });
+
+  it('answers bad JSON with 400 and the parser reason', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    const bad = '{"method": drop_caches}';
+    const reason = (() => {
+      try {
+        JSON.parse(bad);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    const response = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: bad });
+    expect([response.status, await response.json()]).toEqual([400, { error: { code: 'GOV_HTTP_BAD_JSON', message: `the request body is not valid JSON: ${reason}` } }]);
+    expect(reason).toMatch(/^Unexpected token 'd'/);
+    const empty = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '' });
+    expect([empty.status, await empty.json()]).toEqual([400, { error: { code: 'GOV_HTTP_BAD_JSON', message: 'the request body is empty; send a JSON object' } }]);
+    expect(calls).toEqual([]);
+  });
+
+  it('answers a body over 64 KiB with 413, whether declared or streamed, and one of exactly 64 KiB normally', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    const tooLarge = { error: { code: 'GOV_HTTP_BODY_TOO_LARGE', message: 'the request body is over 65536 bytes', details: { limitBytes: MAX_BODY_BYTES } } };
+    const declared = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: `"${'x'.repeat(MAX_BODY_BYTES - 1)}"` });
+    expect([declared.status, await declared.json()]).toEqual([413, tooLarge]);
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(4096)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: chunks, duplex: 'half' } as RequestInit);
+    expect([streamed.status, await streamed.json()]).toEqual([413, tooLarge]);
+    const exact = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: `"${'x'.repeat(MAX_BODY_BYTES - 2)}"` });
+    expect(exact.status).toBe(200);
+    expect(calls.map((call) => [call.route, call.body?.text.length])).toEqual([['reclaim', MAX_BODY_BYTES]]);
+  });
+
+  it('checks the token before reading the body, so an anonymous 1 MiB body gets 401', async () => {
+    const { api } = createFakeApi();
+    const { base } = await start(api);
+    const response = await fetch(`${base}/api/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1024 * 1024) });
+    expect(response.status).toBe(401);
+  });
+
+  it('answers an unknown path with 404 and a wrong method with 405 naming the allowed ones', async () => {
+    const { api } = createFakeApi();
+    const { base } = await start(api);
+    const missing = await fetch(`${base}/api/nothing`);
+    expect([missing.status, await missing.json()]).toEqual([404, { error: { code: 'GOV_HTTP_NOT_FOUND', message: 'no route /api/nothing' } }]);
+    const wrong = await fetch(`${base}/api/config`, { method: 'DELETE', headers: auth });
+    expect([wrong.status, wrong.headers.get('allow'), await wrong.json()]).toEqual([
+      405,
+      'GET, PUT',
+      { error: { code: 'GOV_HTTP_METHOD_NOT_ALLOWED', message: 'DELETE is not allowed on /api/config; allowed: GET, PUT', details: { allow: ['GET', 'PUT'] } } },
+    ]);
+  });
+
+  it('passes an HttpError through with its status and details, and hides nothing of a crash but reports it', async () => {
+    const { api } = createFakeApi();
+    const { base, errors } = await start(api);
+    const invalid = await fetch(`${base}/api/config`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: '{"bad":true}' });
+    expect([invalid.status, await invalid.json()]).toEqual([400, { error: { code: 'GOV_CONFIG_INVALID', message: 'invalid config', details: [{ path: 'governor.policy', value: 'x', message: 'no' }] } }]);
+    const crash = await fetch(`${base}/api/feedback`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"kind":"ok"}' });
+    expect([crash.status, await crash.json()]).toEqual([500, { error: { code: 'GOV_HTTP_INTERNAL', message: 'disk on fire' } }]);
+    expect(errors).toEqual([new Error('disk on fire')]);
+  });
+
+  it('refuses a Host header it does not serve (DNS rebinding)', async () => {
+    const { api } = createFakeApi();
+    const probe = await start(api);
+    const port = new URL(probe.base).port;
+    await new Promise((resolve) => server?.close(resolve));
+    const { base } = await start(api, { allowedHosts: [`127.0.0.1:${port}`] });
+    const actualPort = new URL(base).port;
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: actualPort, path: '/api/status', headers: { host: 'evil.example:80' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(status).toBe(421);
+  });
+});

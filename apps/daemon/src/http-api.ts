@@ -1,0 +1,179 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './errors.js';
+import { isAuthorized } from './token.js';
+
+/** Largest request body the API reads; anything longer is answered 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** A body longer than this is not even drained: the connection is dropped after the 413. */
+const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
+
+/** A parsed request body: the JSON value, or the raw text for non-JSON content types. */
+export interface RequestBody {
+  contentType: string;
+  json: unknown;
+  text: string;
+}
+
+/** What the HTTP routes call; the daemon implements it, tests pass an in-memory one. */
+export interface DaemonApi {
+  status(): unknown;
+  history(limit: number): Promise<unknown>;
+  telemetry(): unknown;
+  metrics(): Promise<{ contentType: string; body: string }>;
+  config(): unknown;
+  updateConfig(body: RequestBody): Promise<unknown>;
+  reclaim(body: RequestBody): Promise<unknown>;
+  feedback(body: RequestBody): Promise<unknown>;
+  controlCenter(): string;
+}
+
+export interface ApiHandlerOptions {
+  token: string;
+  /**
+   * Host header values accepted (e.g. `127.0.0.1:7878`, `localhost:7878`); a request naming
+   * another host is refused, which stops DNS-rebinding pages from reading a loopback daemon.
+   * Omitted: any host.
+   */
+  allowedHosts?: readonly string[];
+  onError?: (error: unknown, request: { method: string; path: string }) => void;
+}
+
+type Handler = (req: IncomingMessage, url: URL) => Promise<Reply>;
+interface Reply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+interface Route {
+  mutating: boolean;
+  handle: Handler;
+}
+
+const json = (value: unknown, status = 200): Reply => ({ status, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(value)}\n` });
+
+/** Default and largest `limit` of GET /api/history. */
+export const HISTORY_DEFAULT_LIMIT = 100;
+export const HISTORY_MAX_LIMIT = 10_000;
+
+function parseLimit(url: URL): number {
+  const text = url.searchParams.get('limit');
+  if (text === null) return HISTORY_DEFAULT_LIMIT;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > HISTORY_MAX_LIMIT) {
+    throw new HttpError(400, 'GOV_HTTP_BAD_QUERY', `limit: "${text}" is not a whole number from 1 to ${HISTORY_MAX_LIMIT}`);
+  }
+  return Number(text);
+}
+
+/**
+ * Reads a request body of at most `MAX_BODY_BYTES`. A longer body is drained (up to a bound)
+ * before the 413, so the client reads the answer instead of a reset connection.
+ */
+export async function readBody(req: IncomingMessage): Promise<RequestBody> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = Number.isFinite(declared) && declared > MAX_BODY_BYTES;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    if (size > MAX_DRAIN_BYTES) break;
+    if (!tooLarge) chunks.push(chunk);
+  }
+  if (tooLarge) throw new HttpError(413, 'GOV_HTTP_BODY_TOO_LARGE', `the request body is over ${MAX_BODY_BYTES} bytes`, { limitBytes: MAX_BODY_BYTES });
+  const text = Buffer.concat(chunks).toString('utf8');
+  const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+  if (contentType !== 'application/json') return { contentType, json: undefined, text };
+  if (text.trim() === '') throw new HttpError(400, 'GOV_HTTP_BAD_JSON', 'the request body is empty; send a JSON object');
+  try {
+    return { contentType, json: JSON.parse(text) as unknown, text };
+  } catch (error) {
+    throw new HttpError(400, 'GOV_HTTP_BAD_JSON', `the request body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}
+
+function buildRoutes(api: DaemonApi): Map<string, Map<string, Route>> {
+  const routes = new Map<string, Map<string, Route>>();
+  const add = (method: string, path: string, mutating: boolean, handle: Handler) => {
+    if (!routes.has(path)) routes.set(path, new Map());
+    routes.get(path)?.set(method, { mutating, handle });
+  };
+  add('GET', '/', false, async () => ({ status: 200, contentType: 'text/html; charset=utf-8', body: api.controlCenter() }));
+  add('GET', '/api/status', false, async () => json(await api.status()));
+  add('GET', '/api/history', false, async (_req, url) => json(await api.history(parseLimit(url))));
+  add('GET', '/api/telemetry', false, async () => json(await api.telemetry()));
+  add('GET', '/metrics', false, async () => {
+    const metrics = await api.metrics();
+    return { status: 200, contentType: metrics.contentType, body: metrics.body };
+  });
+  add('GET', '/api/config', false, async () => json(await api.config()));
+  add('PUT', '/api/config', true, async (req) => json(await api.updateConfig(await readBody(req))));
+  add('POST', '/api/reclaim', true, async (req) => json(await api.reclaim(await readBody(req))));
+  add('POST', '/api/feedback', true, async (req) => json(await api.feedback(await readBody(req))));
+  return routes;
+}
+
+function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(reply.status, {
+    'content-type': reply.contentType,
+    'content-length': String(Buffer.byteLength(reply.body)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extraHeaders,
+  });
+  res.end(reply.body);
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof HttpError) {
+    return json({ error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } }, error.status);
+  }
+  const coded = error as { code?: unknown; message?: unknown };
+  return json({ error: { code: typeof coded?.code === 'string' ? coded.code : 'GOV_HTTP_INTERNAL', message: typeof coded?.message === 'string' ? coded.message : String(error) } }, 500);
+}
+
+/**
+ * The `node:http` request listener of govd's API. Mutating routes need
+ * `Authorization: Bearer <token>`; every error is answered with a JSON body
+ * `{ error: { code, message, details? } }`.
+ */
+export function createApiHandler(api: DaemonApi, options: ApiHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes = buildRoutes(api);
+  const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts.map((host) => host.toLowerCase())) : null;
+  return (req, res) => {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://govd.invalid');
+    const handle = async (): Promise<Reply> => {
+      if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+        throw new HttpError(421, 'GOV_HTTP_BAD_HOST', `the Host header "${req.headers.host ?? ''}" does not name this daemon`);
+      }
+      const byMethod = routes.get(url.pathname);
+      if (!byMethod) throw new HttpError(404, 'GOV_HTTP_NOT_FOUND', `no route ${url.pathname}`);
+      const route = byMethod.get(method);
+      if (!route) {
+        throw new HttpError(405, 'GOV_HTTP_METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}; allowed: ${[...byMethod.keys()].join(', ')}`, { allow: [...byMethod.keys()] });
+      }
+      if (route.mutating && !isAuthorized(req.headers.authorization, options.token)) {
+        throw new HttpError(401, 'GOV_HTTP_UNAUTHORIZED', 'this route needs "Authorization: Bearer <token>" with the token in the state directory');
+      }
+      return route.handle(req, url);
+    };
+    handle().then(
+      (reply) => send(res, reply),
+      (error: unknown) => {
+        const reply = errorReply(error);
+        if (reply.status >= 500) options.onError?.(error, { method, path: url.pathname });
+        const headers: Record<string, string> = {};
+        if (reply.status === 401) headers['www-authenticate'] = 'Bearer realm="govd"';
+        if (reply.status === 405) headers['allow'] = [...(routes.get(url.pathname)?.keys() ?? [])].join(', ');
+        if (reply.status === 413) headers['connection'] = 'close';
+        // An unread body would otherwise be parsed as the next request on this connection.
+        if (!req.readableEnded) {
+          headers['connection'] = 'close';
+          req.resume();
+        }
+        send(res, reply, headers);
+      },
+    );
+  };
+}
