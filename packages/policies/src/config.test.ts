@@ -1,0 +1,367 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { configSchema, defaultConfig, type GovConfig } from './config-schema.js';
+import { configJsonSchema, configSearchPaths, describeConfig, parseConfigToml, renderConfigToml, resolveStateDir, validateConfig } from './config.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
+
+/** The `[wsl_governor]` example of the seed design, character for character. */
+const SEED_EXAMPLE = `[wsl_governor]
+enabled = true
+policy = "dynamic"
+check_interval_secs = 30
+windows_target_available_percent = 25
+linux_min_mb = 2048
+linux_max_mb = 16384
+auto_pause_idle_containers = true
+idle_container_threshold_minutes = 30
+
+# Emergency: if Windows <5% free, force WSL compact
+emergency_threshold_percent = 5
+`;
+
+/** The example file of the config reference. */
+const DOCUMENTED_EXAMPLE = `[governor]            # the seed's [wsl_governor] table is accepted as an alias
+enabled = true
+policy = "dynamic"    # dynamic | aggressive | conservative | scheduled
+check_interval_secs = 30
+dry_run = false
+linux_min_mb = 2048                        # safety floor for every policy
+linux_max_mb = 16384
+emergency_threshold_percent = 5            # host available below this: emergency reclaim
+psi_some_avg10_max = 10                    # no reclaim (but emergency) above this memory stall
+
+[governor.dynamic]
+host_target_available_percent = 25        # seed name windows_target_available_percent accepted
+min_waste_mb = 500
+reclaim_interval_secs = 60
+
+[governor.aggressive]
+host_pressure_threshold_percent = 80
+target_reclaim_mb = 1024
+
+[governor.conservative]
+host_critical_threshold_percent = 90
+
+[governor.scheduled]
+compact_times = ["03:00", "12:00"]         # local time, HH:MM
+
+[docker]
+auto_pause_idle_containers = false
+idle_container_threshold_minutes = 30
+idle_cpu_percent = 1
+
+[daemon]
+listen = "127.0.0.1:7878"
+state_dir = "~/.local/state/gov"
+history_max_mb = 16
+`;
+
+function problemsOf(run: () => unknown): ConfigProblem[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const withChanges = (changes: (config: GovConfig) => void): GovConfig => {
+  const config = structuredClone(defaultConfig);
+  changes(config);
+  return config;
+};
+
+describe('defaults', () => {
+  test('an empty file is the default config, and every key has a default', () => {
+    expect(parseConfigToml('')).toEqual(defaultConfig);
+    expect(defaultConfig).toEqual({
+      governor: {
+        enabled: true,
+        policy: 'dynamic',
+        check_interval_secs: 30,
+        dry_run: false,
+        linux_min_mb: 2048,
+        linux_max_mb: 16384,
+        emergency_threshold_percent: 5,
+        psi_some_avg10_max: 10,
+        refault_storm_pages_per_sec: 2000,
+        dynamic: { host_target_available_percent: 25, min_waste_mb: 500, reclaim_interval_secs: 60 },
+        aggressive: { host_pressure_threshold_percent: 80, target_reclaim_mb: 1024, reclaim_interval_secs: 60 },
+        conservative: { host_critical_threshold_percent: 90, reclaim_interval_secs: 60 },
+        scheduled: { compact_times: ['03:00', '12:00'] },
+      },
+      docker: { auto_pause_idle_containers: false, idle_container_threshold_minutes: 30, idle_cpu_percent: 1, allow: [], deny: [], max_pauses_per_tick: 3 },
+      daemon: { listen: '127.0.0.1:7878', state_dir: '~/.local/state/gov', history_max_mb: 16 },
+    });
+  });
+
+  test('the documented example is exactly the defaults', () => {
+    expect(parseConfigToml(DOCUMENTED_EXAMPLE)).toEqual(defaultConfig);
+  });
+
+  test('an empty table keeps the defaults of its keys', () => {
+    expect(parseConfigToml('[governor.dynamic]\n[docker]\n')).toEqual(defaultConfig);
+  });
+});
+
+describe('the seed names', () => {
+  test('the seed example validates unchanged and maps onto the schema', () => {
+    expect(parseConfigToml(SEED_EXAMPLE, 'seed.toml')).toEqual(withChanges((config) => (config.docker.auto_pause_idle_containers = true)));
+  });
+
+  test('every flat seed key lands in its table', () => {
+    const text = `[wsl_governor]
+windows_target_available_percent = 30
+reclaim_interval_secs = 120
+auto_pause_idle_containers = true
+idle_container_threshold_minutes = 45
+windows_pressure_threshold = 70
+target_reclaim_mb = 512
+windows_critical_threshold = 95
+compact_times = ["04:30"]
+`;
+    expect(parseConfigToml(text)).toEqual(
+      withChanges((config) => {
+        config.governor.dynamic.host_target_available_percent = 30;
+        config.governor.dynamic.reclaim_interval_secs = 120;
+        config.docker.auto_pause_idle_containers = true;
+        config.docker.idle_container_threshold_minutes = 45;
+        config.governor.aggressive.host_pressure_threshold_percent = 70;
+        config.governor.aggressive.target_reclaim_mb = 512;
+        config.governor.conservative.host_critical_threshold_percent = 95;
+        config.governor.scheduled.compact_times = ['04:30'];
+      }),
+    );
+  });
+
+  test('seed key names are accepted inside the policy tables', () => {
+    const text = '[governor.dynamic]\nwindows_target_available_percent = 40\n[governor.aggressive]\nwindows_pressure_threshold = 60\n[governor.conservative]\nwindows_critical_threshold = 99\n';
+    expect(parseConfigToml(text)).toEqual(
+      withChanges((config) => {
+        config.governor.dynamic.host_target_available_percent = 40;
+        config.governor.aggressive.host_pressure_threshold_percent = 60;
+        config.governor.conservative.host_critical_threshold_percent = 99;
+      }),
+    );
+  });
+
+  test('problems under [wsl_governor] are reported with the names the file uses', () => {
+    const text = '[wsl_governor]\ncheck_interval_secs = 0\nwindows_target_available_percent = 120\npolicy = "dynamc"\nenabeld = true\n';
+    expect(problemsOf(() => parseConfigToml(text))).toEqual([
+      { path: 'wsl_governor.policy', value: 'dynamc', message: '"dynamc" is not one of "dynamic", "aggressive", "conservative", "scheduled"' },
+      { path: 'wsl_governor.check_interval_secs', value: 0, message: '0 is below the minimum 1' },
+      { path: 'wsl_governor.windows_target_available_percent', value: 120, message: '120 is above the maximum 100' },
+      { path: 'wsl_governor.enabeld', value: true, message: 'unknown key; did you mean "enabled"?' },
+    ]);
+  });
+
+  test('a seed name and its new name set together is a problem, as are both tables', () => {
+    const text = '[governor]\nwindows_target_available_percent = 30\n[governor.dynamic]\nhost_target_available_percent = 20\n';
+    expect(problemsOf(() => parseConfigToml(text))).toEqual([
+      { path: 'governor.windows_target_available_percent', value: 30, message: 'is the seed name of governor.dynamic.host_target_available_percent, which is also set; keep one' },
+    ]);
+    expect(problemsOf(() => validateConfig({ governor: {}, wsl_governor: {} }))).toEqual([
+      { path: 'wsl_governor', value: {}, message: 'both [governor] and [wsl_governor] are set; [wsl_governor] is the seed name of [governor], keep one' },
+    ]);
+  });
+});
+
+describe('problems', () => {
+  test('every bad key is listed with its path, value and what is allowed', () => {
+    const text = `[governor]
+check_interval_secs = 0
+linux_min_mb = 1.5
+psi_some_avg10_max = "high"
+[governor.dynamic]
+min_wast_mb = 3
+[governor.scheduled]
+compact_times = ["25:00", "03:00"]
+[docker]
+allow = ["", 3]
+whatever = 1
+[daemon]
+listen = "localhost"
+[deamon]
+`;
+    const error = (() => {
+      try {
+        parseConfigToml(text, '/etc/gov/config.toml');
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.code).toBe('GOV_CONFIG_INVALID');
+    expect(error.message).toMatchInlineSnapshot(`
+      "invalid config /etc/gov/config.toml:
+        governor.check_interval_secs: 0 is below the minimum 1
+        governor.linux_min_mb: 1.5 is a number; expected a whole number
+        governor.psi_some_avg10_max: "high" is a string; expected a number
+        governor.dynamic.min_wast_mb: unknown key; did you mean "min_waste_mb"?
+        governor.scheduled.compact_times[0]: "25:00" is not a local time as HH:MM, 00:00–23:59
+        docker.allow[0]: must not be empty
+        docker.allow[1]: 3 is an integer; expected a string
+        docker.whatever: unknown key; known keys: auto_pause_idle_containers, idle_container_threshold_minutes, idle_cpu_percent, allow, deny, max_pauses_per_tick
+        daemon.listen: "localhost" is not host:port, e.g. 127.0.0.1:7878
+        deamon: unknown key; did you mean "daemon"?"
+    `);
+    expect(error.problems[0]).toEqual({ path: 'governor.check_interval_secs', value: 0, message: '0 is below the minimum 1' });
+  });
+
+  test('a floor above the ceiling is refused', () => {
+    expect(problemsOf(() => validateConfig({ governor: { linux_min_mb: 4096, linux_max_mb: 2048 } }))).toEqual([
+      { path: 'governor.linux_min_mb', value: 4096, message: '4096 is above linux_max_mb 2048; the floor must not exceed the ceiling' },
+    ]);
+  });
+
+  test('a table given as a value, and a non-table config, are refused', () => {
+    expect(problemsOf(() => validateConfig({ docker: 5 }))).toEqual([{ path: 'docker', value: 5, message: '5 is an integer; expected a table' }]);
+    expect(problemsOf(() => validateConfig(['x']))).toEqual([{ path: '', value: ['x'], message: 'an array is not a config; expected a table of settings' }]);
+  });
+
+  test('a TOML syntax error names the line and column', () => {
+    expect(problemsOf(() => parseConfigToml('[governor]\ncheck_interval_secs = 30\npolicy "dynamic"\n'))).toEqual([
+      { path: '', value: undefined, message: 'TOML syntax error at line 3, column 1: incomplete key-value: cannot find end of key' },
+    ]);
+  });
+
+  test('listen accepts IPv4, IPv6 and names, and refuses a bad port', () => {
+    for (const listen of ['127.0.0.1:7878', '[::1]:7878', 'localhost:1', '0.0.0.0:65535']) {
+      expect(validateConfig({ daemon: { listen } }).daemon.listen).toBe(listen);
+    }
+    for (const listen of ['127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1', ':7878']) {
+      expect(problemsOf(() => validateConfig({ daemon: { listen } }))).toEqual([{ path: 'daemon.listen', value: listen, message: `${JSON.stringify(listen)} is not host:port, e.g. 127.0.0.1:7878` }]);
+    }
+  });
+
+  test('any parsed value is either a valid config or a ConfigError, never another exception', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        try {
+          validateConfig(value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as ConfigError).problems.length).toBeGreaterThan(0);
+        }
+      }),
+    );
+  });
+
+  test('any text is either a valid config or a ConfigError', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        try {
+          parseConfigToml(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+        }
+      }),
+    );
+  });
+});
+
+const percentArb = fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)));
+const timeArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+const globArb = fc.string({ minLength: 1, maxLength: 12 });
+
+const configArb: fc.Arbitrary<GovConfig> = fc
+  .record({
+    governor: fc.record({
+      enabled: fc.boolean(),
+      policy: fc.constantFrom('dynamic', 'aggressive', 'conservative', 'scheduled' as const),
+      check_interval_secs: fc.integer({ min: 1, max: 86_400 }),
+      dry_run: fc.boolean(),
+      linux_min_mb: fc.integer({ min: 0, max: 65_536 }),
+      linux_max_mb: fc.integer({ min: 65_536, max: 4_194_304 }),
+      emergency_threshold_percent: percentArb,
+      psi_some_avg10_max: percentArb,
+      refault_storm_pages_per_sec: fc.integer({ min: 1, max: 100_000_000 }),
+      dynamic: fc.record({ host_target_available_percent: percentArb, min_waste_mb: fc.integer({ min: 0, max: 1_048_576 }), reclaim_interval_secs: fc.integer({ min: 1, max: 86_400 }) }),
+      aggressive: fc.record({ host_pressure_threshold_percent: percentArb, target_reclaim_mb: fc.integer({ min: 1, max: 65_536 }), reclaim_interval_secs: fc.integer({ min: 1, max: 86_400 }) }),
+      conservative: fc.record({ host_critical_threshold_percent: percentArb, reclaim_interval_secs: fc.integer({ min: 1, max: 86_400 }) }),
+      scheduled: fc.record({ compact_times: fc.array(timeArb, { maxLength: 5 }) }),
+    }),
+    docker: fc.record({
+      auto_pause_idle_containers: fc.boolean(),
+      idle_container_threshold_minutes: fc.integer({ min: 1, max: 525_600 }),
+      idle_cpu_percent: percentArb,
+      allow: fc.array(globArb, { maxLength: 4 }),
+      deny: fc.array(globArb, { maxLength: 4 }),
+      max_pauses_per_tick: fc.integer({ min: 1, max: 1000 }),
+    }),
+    daemon: fc.record({
+      listen: fc.tuple(fc.constantFrom('127.0.0.1', '[::1]', 'localhost', '0.0.0.0'), fc.integer({ min: 1, max: 65_535 })).map(([host, port]) => `${host}:${port}`),
+      state_dir: fc.string({ minLength: 1, maxLength: 40 }),
+      history_max_mb: fc.integer({ min: 1, max: 65_536 }),
+    }),
+  })
+  .map((config) => configSchema.parse(config));
+
+describe('renderConfigToml', () => {
+  test('parses back to the same config, for any valid config', () => {
+    fc.assert(
+      fc.property(configArb, (config) => {
+        expect(parseConfigToml(renderConfigToml(config))).toEqual(config);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('documents every key above its value', () => {
+    const text = renderConfigToml(defaultConfig);
+    expect(text.split('\n').slice(0, 12).join('\n')).toMatchInlineSnapshot(`
+      "# gov config. Every key is optional: a missing key takes the default shown above it.
+      # Reference: docs/config.md. JSON Schema for editors: \`gov config schema\`.
+
+      [governor]
+      # How and when the governor reclaims. The seed name \`[wsl_governor]\` is accepted.
+
+      # Whether the governor acts at all; when false every tick decides nothing.
+      # boolean; default true
+      enabled = true
+
+      # Which policy decides when to reclaim: dynamic, aggressive, conservative or scheduled.
+      # one of "dynamic", "aggressive", "conservative", "scheduled"; default "dynamic""
+    `);
+    const keyLines = text.split('\n').filter((line) => /^[a-z0-9_]+ = /.test(line)).map((line) => line.split(' = ')[0]);
+    expect(keyLines).toEqual(describeConfig().flatMap((table) => table.keys.map((key) => key.key)));
+    expect(keyLines).toHaveLength(27);
+  });
+});
+
+describe('configJsonSchema', () => {
+  test('describes every key with its default, and accepts the seed table', () => {
+    const schema = configJsonSchema() as { properties: Record<string, { properties?: Record<string, { default?: unknown }>; deprecated?: boolean }>; additionalProperties: boolean; $schema: string };
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(['governor', 'docker', 'daemon', 'wsl_governor']);
+    expect(schema.properties['wsl_governor']?.deprecated).toBe(true);
+    const defaults = Object.fromEntries(Object.entries(schema.properties['docker']?.properties ?? {}).map(([key, node]) => [key, node.default]));
+    expect(defaults).toEqual(defaultConfig.docker);
+    expect(schema.properties['governor']?.properties?.['check_interval_secs']).toEqual({
+      default: 30,
+      description: 'Seconds between two ticks (sense, decide, act).',
+      type: 'integer',
+      minimum: 1,
+      maximum: 86_400,
+    });
+  });
+});
+
+describe('paths', () => {
+  test('configSearchPaths: $GOV_CONFIG first when set, then the user file, then the system file', () => {
+    expect(configSearchPaths({ env: { GOV_CONFIG: '/srv/gov.toml' }, home: '/home/ada' })).toEqual(['/srv/gov.toml', '/home/ada/.config/gov/config.toml', '/etc/gov/config.toml']);
+    expect(configSearchPaths({ env: { GOV_CONFIG: '' }, home: '/home/ada' })).toEqual(['/home/ada/.config/gov/config.toml', '/etc/gov/config.toml']);
+    expect(configSearchPaths({ env: {}, home: '/root' })).toEqual(['/root/.config/gov/config.toml', '/etc/gov/config.toml']);
+  });
+
+  test('resolveStateDir expands a leading ~ only', () => {
+    const at = (state_dir: string) => resolveStateDir(validateConfig({ daemon: { state_dir } }), '/home/ada');
+    expect(at('~/.local/state/gov')).toBe('/home/ada/.local/state/gov');
+    expect(at('~')).toBe('/home/ada');
+    expect(at('/var/lib/gov')).toBe('/var/lib/gov');
+    expect(at('~other/gov')).toBe('~other/gov');
+  });
+});

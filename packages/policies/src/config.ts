@@ -1,0 +1,347 @@
+import { join } from 'node:path';
+import { parse as parseToml, stringify as stringifyToml, TomlError } from 'smol-toml';
+import { z } from 'zod';
+import { configSchema, defaultConfig, type GovConfig } from './config-schema.js';
+import { suggestName } from './did-you-mean.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
+
+type Table = Record<string, unknown>;
+
+const isTable = (value: unknown): value is Table => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+
+/** The seed's table name for `[governor]`. */
+const LEGACY_GOVERNOR_TABLE = 'wsl_governor';
+
+/**
+ * Key names from the seed design (its `[wsl_governor]` example and policy fields), mapped to
+ * where they live now. Applied after `[wsl_governor]` is read as `[governor]`.
+ */
+export const configAliases: ReadonlyArray<{ from: string; to: string }> = [
+  { from: 'governor.windows_target_available_percent', to: 'governor.dynamic.host_target_available_percent' },
+  { from: 'governor.dynamic.windows_target_available_percent', to: 'governor.dynamic.host_target_available_percent' },
+  { from: 'governor.reclaim_interval_secs', to: 'governor.dynamic.reclaim_interval_secs' },
+  { from: 'governor.auto_pause_idle_containers', to: 'docker.auto_pause_idle_containers' },
+  { from: 'governor.idle_container_threshold_minutes', to: 'docker.idle_container_threshold_minutes' },
+  { from: 'governor.aggressive.windows_pressure_threshold', to: 'governor.aggressive.host_pressure_threshold_percent' },
+  { from: 'governor.windows_pressure_threshold', to: 'governor.aggressive.host_pressure_threshold_percent' },
+  { from: 'governor.target_reclaim_mb', to: 'governor.aggressive.target_reclaim_mb' },
+  { from: 'governor.conservative.windows_critical_threshold', to: 'governor.conservative.host_critical_threshold_percent' },
+  { from: 'governor.windows_critical_threshold', to: 'governor.conservative.host_critical_threshold_percent' },
+  { from: 'governor.compact_times', to: 'governor.scheduled.compact_times' },
+];
+
+interface Normalized {
+  value: Table;
+  problems: ConfigProblem[];
+  /** Canonical path → the path as the user wrote it, for every key that was renamed. */
+  spelledAs: (path: string) => string;
+}
+
+function cloneTable(table: Table): Table {
+  const copy: Table = {};
+  for (const [key, value] of Object.entries(table)) copy[key] = isTable(value) ? cloneTable(value) : value;
+  return copy;
+}
+
+function lookup(root: Table, path: string[]): { parent: Table; key: string } | null {
+  let node: Table = root;
+  for (const part of path.slice(0, -1)) {
+    const next = node[part];
+    if (!isTable(next)) return null;
+    node = next;
+  }
+  const key = path[path.length - 1] as string;
+  return { parent: node, key };
+}
+
+function ensureTable(root: Table, path: string[]): Table | null {
+  let node: Table = root;
+  for (const part of path) {
+    if (node[part] === undefined) node[part] = {};
+    const next = node[part];
+    if (!isTable(next)) return null;
+    node = next;
+  }
+  return node;
+}
+
+/** Rewrites the seed's names into the schema's, remembering how the user spelled each key. */
+function normalizeAliases(raw: Table): Normalized {
+  const value = cloneTable(raw);
+  const problems: ConfigProblem[] = [];
+  const renamed = new Map<string, string>();
+  let legacyTable = false;
+
+  if (LEGACY_GOVERNOR_TABLE in value) {
+    if ('governor' in value) {
+      problems.push({ path: LEGACY_GOVERNOR_TABLE, value: value[LEGACY_GOVERNOR_TABLE], message: 'both [governor] and [wsl_governor] are set; [wsl_governor] is the seed name of [governor], keep one' });
+      delete value[LEGACY_GOVERNOR_TABLE];
+    } else {
+      value['governor'] = value[LEGACY_GOVERNOR_TABLE];
+      delete value[LEGACY_GOVERNOR_TABLE];
+      legacyTable = true;
+    }
+  }
+  const userPath = (canonical: string) => (legacyTable && (canonical === 'governor' || canonical.startsWith('governor.')) ? `${LEGACY_GOVERNOR_TABLE}${canonical.slice('governor'.length)}` : canonical);
+
+  for (const alias of configAliases) {
+    const from = lookup(value, alias.from.split('.'));
+    if (!from || !(from.key in from.parent)) continue;
+    const aliasValue = from.parent[from.key];
+    delete from.parent[from.key];
+    const toPath = alias.to.split('.');
+    const target = ensureTable(value, toPath.slice(0, -1));
+    const targetKey = toPath[toPath.length - 1] as string;
+    if (target === null) continue; // the target table has the wrong type; the schema reports it
+    if (targetKey in target) {
+      problems.push({ path: userPath(alias.from), value: aliasValue, message: `is the seed name of ${userPath(alias.to)}, which is also set; keep one` });
+      continue;
+    }
+    target[targetKey] = aliasValue;
+    renamed.set(alias.to, userPath(alias.from));
+  }
+  return { value, problems, spelledAs: (path) => renamed.get(path) ?? userPath(path) };
+}
+
+const describeValue = (value: unknown): string => {
+  if (value === undefined) return 'nothing';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? String(value);
+};
+
+const kindOf = (value: unknown): string => {
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a date';
+  if (isTable(value)) return 'a table';
+  if (typeof value === 'number' && Number.isInteger(value)) return 'an integer';
+  return { number: 'a number', string: 'a string', boolean: 'a boolean', bigint: 'an integer' }[typeof value as string] ?? typeof value;
+};
+
+const EXPECTED: Record<string, string> = { number: 'a number', int: 'a whole number', string: 'a string', boolean: 'true or false', array: 'an array', object: 'a table' };
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let node = root;
+  for (const part of path) {
+    if (Array.isArray(node) && typeof part === 'number') node = node[part];
+    else if (isTable(node)) node = node[String(part)];
+    else return undefined;
+  }
+  return node;
+}
+
+function knownKeysAt(path: PropertyKey[]): string[] {
+  const node = valueAt(defaultConfig, path);
+  return isTable(node) ? Object.keys(node) : [];
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`), '');
+}
+
+function problemsFromIssue(issue: z.core.$ZodIssue, input: Table, spelledAs: (path: string) => string): ConfigProblem[] {
+  const value = valueAt(input, issue.path);
+  const path = spelledAs(formatPath(issue.path));
+  const shown = describeValue(value);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const known = knownKeysAt(issue.path);
+        const suggestion = suggestName(key, known);
+        const keyPath = spelledAs(formatPath([...issue.path, key]));
+        const hint = suggestion ? `did you mean "${suggestion}"?` : `known keys: ${known.join(', ')}`;
+        return { path: keyPath, value: valueAt(input, [...issue.path, key]), message: `unknown key; ${hint}` };
+      });
+    case 'too_small':
+      if (issue.origin === 'string') return [{ path, value, message: 'must not be empty' }];
+      if (issue.origin === 'array') return [{ path, value, message: `needs at least ${issue.minimum} entries` }];
+      return [{ path, value, message: `${shown} is below the minimum ${issue.minimum}` }];
+    case 'too_big':
+      if (issue.origin === 'array') return [{ path, value, message: `has ${Array.isArray(value) ? value.length : '?'} entries; at most ${issue.maximum} are allowed` }];
+      if (issue.origin === 'string') return [{ path, value, message: `is longer than ${issue.maximum} characters` }];
+      return [{ path, value, message: `${shown} is above the maximum ${issue.maximum}` }];
+    case 'invalid_type':
+      return [{ path, value, message: `${shown} is ${kindOf(value)}; expected ${EXPECTED[issue.expected] ?? issue.expected}` }];
+    case 'invalid_value':
+      return [{ path, value, message: `${shown} is not one of ${issue.values.map((allowed) => describeValue(allowed)).join(', ')}` }];
+    case 'invalid_format':
+      return [{ path, value, message: `${shown} is not ${issue.message}` }];
+    default:
+      return [{ path, value, message: issue.message }];
+  }
+}
+
+/**
+ * Validates a config object (as parsed from TOML or JSON), fills in every default and returns it.
+ * Accepts the seed's `[wsl_governor]` table and key names. Throws a `ConfigError` listing every
+ * problem with its path, the value found and what is allowed.
+ */
+export function validateConfig(raw: unknown, sourceName = '(object)'): GovConfig {
+  if (!isTable(raw)) throw new ConfigError(sourceName, [{ path: '', value: raw, message: `${kindOf(raw)} is not a config; expected a table of settings` }]);
+  const normalized = normalizeAliases(raw);
+  const result = configSchema.safeParse(normalized.value);
+  const problems = [...normalized.problems];
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(...problemsFromIssue(issue, normalized.value, normalized.spelledAs));
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(sourceName, problems, result.success ? undefined : { cause: result.error });
+  return result.data;
+}
+
+/**
+ * Parses and validates a TOML config. An empty text is the default config. A TOML syntax error
+ * is reported with its line and column.
+ */
+export function parseConfigToml(text: string, sourceName = '(config)'): GovConfig {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (error) {
+    if (!(error instanceof TomlError)) throw error;
+    const reason = error.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? 'invalid TOML';
+    throw new ConfigError(sourceName, [{ path: '', value: undefined, message: `TOML syntax error at line ${error.line}, column ${error.column}: ${reason}` }], { cause: error });
+  }
+  return validateConfig(raw, sourceName);
+}
+
+type JsonSchemaNode = {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  pattern?: string;
+  [key: string]: unknown;
+};
+
+/** The JSON Schema (draft 2020-12) of the config file, for editors' completion and validation. */
+export function configJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as JsonSchemaNode;
+  return {
+    $schema: generated['$schema'],
+    $id: 'https://github.com/gov-memory/gov/blob/main/docs/config.schema.json',
+    title: 'gov config',
+    description: 'The config file of the gov memory governor (TOML), as `gov config init` writes it.',
+    ...Object.fromEntries(Object.entries(generated).filter(([key]) => key !== '$schema')),
+    properties: {
+      ...generated.properties,
+      [LEGACY_GOVERNOR_TABLE]: { type: 'object', deprecated: true, description: 'The seed name of [governor]; its flat keys windows_target_available_percent, reclaim_interval_secs, auto_pause_idle_containers and idle_container_threshold_minutes are accepted too.' },
+    },
+  };
+}
+
+/** One documented key of the config, in file order: what docs and `gov config init` print. */
+export interface ConfigKeyDoc {
+  /** Dotted path, e.g. `governor.dynamic.min_waste_mb`. */
+  path: string;
+  /** The table the key sits in, e.g. `governor.dynamic`. */
+  table: string;
+  key: string;
+  description: string;
+  /** A short statement of the allowed values, e.g. `integer, 1–86400`. */
+  allowed: string;
+  default: unknown;
+}
+
+/** One table of the config with its description and scalar keys, in file order. */
+export interface ConfigTableDoc {
+  table: string;
+  description: string;
+  keys: ConfigKeyDoc[];
+}
+
+function allowedText(node: JsonSchemaNode): string {
+  // Patterns are unreadable in prose; such keys carry their own wording.
+  if (typeof node['x-allowed'] === 'string') return node['x-allowed'];
+  if (node.enum) return `one of ${node.enum.map((value) => JSON.stringify(value)).join(', ')}`;
+  if (node.type === 'array') {
+    const items = node.items ?? {};
+    const what = items.pattern === undefined ? `${items.type ?? 'value'}s` : `${items.type ?? 'value'}s matching \`${items.pattern}\``;
+    return `array of ${what}${node.maxItems === undefined ? '' : `, at most ${String(node.maxItems)}`}`;
+  }
+  if (node.type === 'integer' || node.type === 'number') {
+    const range = node.minimum !== undefined && node.maximum !== undefined ? `, ${node.minimum}–${node.maximum}` : '';
+    return `${node.type}${range}`;
+  }
+  if (node.type === 'string' && node.pattern !== undefined) return `string matching \`${node.pattern}\``;
+  return String(node.type ?? 'value');
+}
+
+/** Every table and key of the config with its description, allowed values and default. */
+export function describeConfig(): ConfigTableDoc[] {
+  const schema = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as JsonSchemaNode;
+  const tables: ConfigTableDoc[] = [];
+  const visit = (table: string, node: JsonSchemaNode) => {
+    const doc: ConfigTableDoc = { table, description: node.description ?? '', keys: [] };
+    tables.push(doc);
+    const nested: Array<[string, JsonSchemaNode]> = [];
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      if (child.type === 'object') nested.push([`${table}.${key}`, child]);
+      else doc.keys.push({ path: `${table}.${key}`, table, key, description: child.description ?? '', allowed: allowedText(child), default: child.default });
+    }
+    for (const [name, child] of nested) visit(name, child);
+  };
+  for (const [key, child] of Object.entries(schema.properties ?? {})) visit(key, child);
+  return tables;
+}
+
+function wrapComment(text: string, width = 96): string[] {
+  const lines: string[] = [];
+  let line = '#';
+  for (const word of text.split(/\s+/)) {
+    if (line.length + word.length + 1 > width && line !== '#') {
+      lines.push(line);
+      line = '#';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * Writes a config as a commented TOML file (what `gov config init` writes): every key with its
+ * description, allowed values and default. Parsing the text back gives the same config.
+ */
+export function renderConfigToml(config: GovConfig): string {
+  const out: string[] = [
+    '# gov config. Every key is optional: a missing key takes the default shown above it.',
+    '# Reference: docs/config.md. JSON Schema for editors: `gov config schema`.',
+  ];
+  for (const table of describeConfig()) {
+    out.push('', `[${table.table}]`);
+    if (table.description) out.push(...wrapComment(table.description));
+    for (const key of table.keys) {
+      const value = valueAt(config, key.path.split('.'));
+      out.push('');
+      out.push(...wrapComment(key.description));
+      out.push(`# ${key.allowed}; default ${stringifyToml({ v: key.default }).slice('v = '.length).trim()}`);
+      out.push(stringifyToml({ [key.key]: value }).trim());
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Where govd and gov look for the config file, first match wins: `$GOV_CONFIG` (when set),
+ * `~/.config/gov/config.toml`, `/etc/gov/config.toml`. No file at all means the defaults.
+ */
+export function configSearchPaths(options: { env: Record<string, string | undefined>; home: string }): string[] {
+  const paths: string[] = [];
+  const fromEnv = options.env['GOV_CONFIG'];
+  if (fromEnv !== undefined && fromEnv !== '') paths.push(fromEnv);
+  paths.push(join(options.home, '.config', 'gov', 'config.toml'), '/etc/gov/config.toml');
+  return paths;
+}
+
+/** `daemon.state_dir` with a leading `~` replaced by the home directory. */
+export function resolveStateDir(config: GovConfig, home: string): string {
+  const dir = config.daemon.state_dir;
+  if (dir === '~') return home;
+  if (dir.startsWith('~/') || dir.startsWith('~\\')) return join(home, dir.slice(2));
+  return dir;
+}
