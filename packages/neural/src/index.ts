@@ -1,1 +1,17 @@
-export {};
+export { createNeuralAdvisor, openNeuralAdvisor, summariseRecent } from './advisor.js';
+export type { LearnStatus, NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor, RecentError } from './advisor.js';
+export { NeuralInputError, NeuralModelError, NeuralOptionsError, NeuralStoreError } from './errors.js';
+export { assertFiniteFeatures, extractFeatures, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
+export type { FeatureContext, FeatureName } from './features.js';
+export { createLearner, MAX_LEARNING_RATE } from './learner.js';
+export type { Learner, LearnerOptions, LearnerOutcome, LearnerState, LearnStep, Prediction } from './learner.js';
+export { createFileModelStore, createMemoryModelStore, emptyStats, fileStamp, formatModel, loadModel, MODEL_FORMAT, MODEL_VERSION, parseModel } from './model-file.js';
+export type { AdvisorStats, LastAdvice, LoadedModel, ModelFile, ModelFs, ModelStore, Preference, RecentOutcome } from './model-file.js';
+export { createNetwork } from './network.js';
+export type { Network, NetworkOutput, NetworkWeights, StepResult, TrainingTarget } from './network.js';
+export { createNormaliser } from './normaliser.js';
+export type { Normaliser, NormaliserState } from './normaliser.js';
+export { createOutcomeTracker, DEFAULT_HARM_RULES, refaultPages } from './outcome.js';
+export type { HarmRules, MeasuredOutcome, OutcomeTracker } from './outcome.js';
+export { createPrng } from './prng.js';
+export type { Advice, AdviceRequestLike, AdvisedActionLike, FeedbackKind, ReclaimDecisionLike, SnapshotLike } from './types.js';

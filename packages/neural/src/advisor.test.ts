@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { buildSnapshot, GIB } from '../test/builders.js';
+import { createNeuralAdvisor, openNeuralAdvisor, type NeuralAdvisor } from './advisor.js';
+import { FEATURE_NAMES } from './features.js';
+import { createLearner, type Learner, type Prediction } from './learner.js';
+import { createMemoryModelStore, formatModel, parseModel } from './model-file.js';
+import type { ReclaimDecisionLike } from './types.js';
+
+const MIB = 1024 ** 2;
+const T0 = Date.parse('2026-11-22T10:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+const decision = (targetBytes: number | null = 2 * GIB): ReclaimDecisionLike => ({ kind: 'reclaim', policy: 'dynamic', method: 'cgroup_reclaim', targetBytes, reason: 'host available 20% < 25%' });
+
+/** A learner whose prediction is fixed, to pin the advisor's verdict rules. */
+function fixedLearner(prediction: Prediction, samples = 25): Learner {
+  return { samples, featureNames: FEATURE_NAMES, predict: () => prediction, learn: () => ({ before: prediction, loss: 0 }), toJSON: () => createLearner().toJSON() };
+}
+
+function ask(advisor: NeuralAdvisor, minutes: number, targetBytes: number | null = 2 * GIB, psi = 0) {
+  return advisor.advise({ decision: decision(targetBytes), snapshot: buildSnapshot({ at: at(minutes).toISOString(), psi }), now: at(minutes), lastActionAt: null, runningContainers: 2 });
+}
+
+/**
+ * One reclaim episode through the advisor's real loop: observe, advise, act, then the machine
+ * answers. On a busy machine (high PSI) the reclaimed cache is refaulted and PSI climbs; on an
+ * idle one the freed memory stays free.
+ */
+function episode(advisor: NeuralAdvisor, start: number, busy: boolean) {
+  const psi = busy ? 30 : 1;
+  const before = buildSnapshot({ at: at(start).toISOString(), psi, free: 2 * GIB, refaults: 10_000 });
+  advisor.observe(before, at(start));
+  const advice = advisor.advise({ decision: decision(), snapshot: before, now: at(start), lastActionAt: null, runningContainers: 1 });
+  advisor.recordAction({ at: at(start), decision: decision(), targetBytes: 2 * GIB, freedBytes: 2 * GIB });
+  advisor.observe(buildSnapshot({ at: at(start + 2).toISOString(), psi: busy ? 50 : 1, free: busy ? 2.5 * GIB : 4 * GIB, refaults: busy ? 10_000 + 400_000 : 10_050 }), at(start + 2));
+  advisor.observe(buildSnapshot({ at: at(start + 5).toISOString(), psi: busy ? 45 : 1, free: busy ? 2.2 * GIB : 3.9 * GIB, refaults: busy ? 10_000 + 450_000 : 10_100 }), at(start + 5));
+  return advice;
+}
+
+describe('createNeuralAdvisor', () => {
+  it('only observes until it has seen min_samples outcomes, so a new install behaves like its static policy', () => {
+    const advisor = createNeuralAdvisor({ learner: createLearner({ seed: 1 }), minSamples: 20 });
+    const verdicts = [];
+    for (let i = 0; i < 20; i += 1) verdicts.push(episode(advisor, i * 6, i % 2 === 0));
+    expect(verdicts.every((advice) => advice.verdict === 'allow')).toBe(true);
+    expect(verdicts[0]).toEqual({ verdict: 'allow', reason: 'learning: 0 of 20 outcomes seen, the policy decides' });
+    expect(verdicts[19]).toEqual({ verdict: 'allow', reason: 'learning: 19 of 20 outcomes seen, the policy decides' });
+    expect(advisor.status()).toMatchObject({ phase: 'advising', samples: 20, outcomes: 20, harmful: 10, pendingOutcomes: 0, verdicts: { allow: 20, veto: 0, shrink: 0 } });
+  });
+
+  it('learns from measured outcomes to veto reclaims on a busy machine and let them through on an idle one', () => {
+    const advisor = createNeuralAdvisor({ learner: createLearner({ seed: 3, learningRate: 0.1 }), minSamples: 20, maxConsecutiveVetoes: 1000 });
+    for (let i = 0; i < 120; i += 1) episode(advisor, i * 6, i % 2 === 0);
+    const status = advisor.status();
+    expect(status.samples).toBe(120);
+    expect(status.recentError?.harmAccuracy).toBe(1);
+
+    expect(ask(advisor, 2000, 2 * GIB, 30)).toMatchObject({ verdict: 'veto', reason: expect.stringMatching(/^harm expected: \d+% chance of a slowdown or OOM within 5 min \(model of 120 outcomes\)$/) });
+    expect(ask(advisor, 2001, 2 * GIB, 1).verdict).not.toBe('veto');
+  });
+
+  it.each([
+    ['lets through what it expects to keep', { keptFraction: 0.125, harmProbability: 0.1 }, 2 * GIB, { verdict: 'allow', reason: 'expected to keep ~2.0 GiB free, harm 10% (model of 25 outcomes)' }],
+    ['vetoes expected harm', { keptFraction: 0.125, harmProbability: 0.8 }, 2 * GIB, { verdict: 'veto', reason: 'harm expected: 80% chance of a slowdown or OOM within 5 min (model of 25 outcomes)' }],
+    ['shrinks to what would stay free', { keptFraction: 0.03125, harmProbability: 0.1 }, 2 * GIB, { verdict: 'shrink', targetBytes: 512 * MIB, reason: 'shrunk 2.0 GiB → 512 MiB: only ~512 MiB would stay free (model of 25 outcomes)' }],
+    ['shrinks in proportion to a moderate harm risk', { keptFraction: 0.125, harmProbability: 0.4 }, 2 * GIB, { verdict: 'shrink', targetBytes: 1228 * MIB, reason: 'shrunk 2.0 GiB → 1.2 GiB: harm risk 40% (model of 25 outcomes)' }],
+    ['vetoes a gain too small to bother', { keptFraction: 0.0005, harmProbability: 0.1 }, 2 * GIB, { verdict: 'veto', reason: 'not worth it: only ~8 MiB would stay free; under 16 MiB would stay free (model of 25 outcomes)' }],
+    ['never invents a target for a whole-method reclaim', { keptFraction: 0.01, harmProbability: 0.3 }, null, { verdict: 'allow', reason: 'expected to keep ~164 MiB free, harm 30% (model of 25 outcomes)' }],
+  ])('%s', (_, prediction, target, expected) => {
+    const advisor = createNeuralAdvisor({ learner: fixedLearner(prediction) });
+    expect(ask(advisor, 0, target)).toEqual(expected);
+    expect(advisor.status().lastAdvice).toEqual({ at: '2026-11-22T10:00:00.000Z', verdict: expected.verdict, reason: expected.reason, targetBytes: 'targetBytes' in expected ? expected.targetBytes : null });
+  });
+
+  it('lets one reclaim through after max consecutive vetoes, so it keeps measuring', () => {
+    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.9 }), maxConsecutiveVetoes: 3 });
+    const verdicts = [0, 1, 2, 3, 4].map((minute) => ask(advisor, minute));
+    expect(verdicts.map((advice) => advice.verdict)).toEqual(['veto', 'veto', 'veto', 'allow', 'veto']);
+    expect(verdicts[3]).toEqual({ verdict: 'allow', reason: 'probe after 3 vetoes: harm 90% expected, measuring again (model of 25 outcomes)' });
+  });
+
+  it('gives no advice on a snapshot it cannot read, and says why', () => {
+    const errors: Error[] = [];
+    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.9 }), onError: (error) => errors.push(error) });
+    const advice = advisor.advise({ decision: decision(), snapshot: buildSnapshot({ psi: Number.NaN }), now: at(0), lastActionAt: null, runningContainers: null });
+    expect(advice).toEqual({ verdict: 'allow', reason: 'no advice: feature psiSomeAvg10 is NaN; only finite numbers are accepted' });
+    expect(errors.map((error) => (error as Error & { code: string }).code)).toEqual(['GOV_NEURAL_INVALID_INPUT']);
+  });
+
+  it('learns "slow" feedback as harm and counts outcomes it could not measure', () => {
+    const advisor = createNeuralAdvisor({ learner: createLearner(), minSamples: 20 });
+    advisor.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
+    advisor.recordAction({ at: at(0), decision: decision(), targetBytes: GIB, freedBytes: GIB });
+    advisor.recordFeedback('slow', at(1));
+    advisor.observe(buildSnapshot({ at: at(5).toISOString() }), at(5));
+    advisor.recordAction({ at: at(6), decision: decision(), targetBytes: GIB, freedBytes: GIB });
+    advisor.observe(buildSnapshot({ at: at(30).toISOString() }), at(30));
+    expect(advisor.status()).toMatchObject({ samples: 1, outcomes: 1, harmful: 1, expired: 1, pendingOutcomes: 0 });
+    expect(advisor.toModelFile().stats.recent.map((entry) => [entry.harm, entry.harmReasons])).toEqual([[true, ['slow feedback']]]);
+  });
+
+  it('states what it would do on the latest snapshot', () => {
+    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.2 }) });
+    advisor.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
+    expect(advisor.status().preference).toEqual({ at: '2026-11-22T10:00:00.000Z', action: 'reclaim', targetBytes: 6 * GIB * 0.125, predictedKeptBytes: Math.round(0.1 * 16 * GIB), harmProbability: 0.2, summary: 'reclaim about 768 MiB now (keeps ~1.6 GiB free, harm 20%)' });
+    const cautious = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.7 }) });
+    cautious.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
+    expect(cautious.status().preference).toMatchObject({ action: 'wait', targetBytes: null, summary: 'wait: reclaiming now risks harm (70%)' });
+  });
+
+  it('refuses option combinations that make no sense', () => {
+    const learner = createLearner();
+    expect(() => createNeuralAdvisor({ learner, minSamples: -1 })).toThrow('minSamples must be a whole number ≥ 0, got -1');
+    expect(() => createNeuralAdvisor({ learner, vetoHarmProbability: 0.2, shrinkHarmProbability: 0.3 })).toThrow('need 0 < shrinkHarmProbability ≤ vetoHarmProbability ≤ 1, got 0.3 and 0.2');
+  });
+});
+
+describe('openNeuralAdvisor', () => {
+  it('saves after each learned outcome and continues from the file on the next start', async () => {
+    const store = createMemoryModelStore(null, 'state/neural-model.json');
+    const clock = () => new Date('2026-11-22T12:00:00.000Z');
+    const first = await openNeuralAdvisor({ store, now: clock, minSamples: 2, learner: { seed: 4 } });
+    expect(first.loaded).toEqual({ status: 'missing', model: null });
+    for (let i = 0; i < 3; i += 1) episode(first.advisor, i * 6, i === 1);
+    await first.advisor.flush();
+    const saved = parseModel(store.files.get('state/neural-model.json')!);
+    expect(saved).toEqual(first.advisor.toModelFile());
+    expect(saved.learner.samples).toBe(3);
+
+    const second = await openNeuralAdvisor({ store, now: clock, minSamples: 2 });
+    expect(second.loaded.status).toBe('loaded');
+    expect(second.advisor.status()).toEqual({ ...first.advisor.status(), pendingOutcomes: 0 });
+    expect(second.advisor.toModelFile()).toEqual(first.advisor.toModelFile());
+  });
+
+  it('starts fresh next to a set-aside file from another schema', async () => {
+    const foreign = formatModel({ ...createNeuralAdvisor({ learner: createLearner() }).toModelFile(), featureSchema: { id: 'gov.neural.features', version: 0, names: ['hour'] } });
+    const store = createMemoryModelStore(foreign, 'm.json');
+    const opened = await openNeuralAdvisor({ store, now: () => new Date('2026-11-22T12:00:00.000Z') });
+    expect(opened.loaded).toEqual({ status: 'set-aside', model: null, setAsideTo: 'm.json.rejected-2026-11-22T12-00-00Z', problem: 'model was trained on feature schema gov.neural.features v0, this is gov.neural.features v1' });
+    expect(opened.advisor.status().samples).toBe(0);
+  });
+
+  it('reports a failed save without stopping', async () => {
+    const store = { ...createMemoryModelStore(), write: async () => Promise.reject(new Error('disk full')) };
+    const errors: string[] = [];
+    const { advisor } = await openNeuralAdvisor({ store, onError: (error) => errors.push(error.message) });
+    episode(advisor, 0, false);
+    await advisor.flush();
+    expect(errors).toEqual(['disk full']);
+    expect(advisor.status().samples).toBe(1);
+  });
+});

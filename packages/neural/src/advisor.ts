@@ -1,0 +1,349 @@
+import { NeuralInputError, NeuralOptionsError } from './errors.js';
+import { extractFeatures, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
+import { createLearner, type Learner, type LearnerOptions, type Prediction } from './learner.js';
+import { emptyStats, formatModel, loadModel, MODEL_FORMAT, MODEL_VERSION, type AdvisorStats, type LoadedModel, type ModelFile, type ModelStore, type Preference, type RecentOutcome } from './model-file.js';
+import { createOutcomeTracker, refaultPages, type HarmRules, type MeasuredOutcome } from './outcome.js';
+import type { Advice, AdviceRequestLike, AdvisedActionLike, FeedbackKind, SnapshotLike } from './types.js';
+
+export interface NeuralAdvisorOptions {
+  learner: Learner;
+  /** Counters and recent outcomes of a loaded model; fresh when absent. */
+  stats?: AdvisorStats;
+  /** When given, the model is saved (atomically) after every outcome it learns from. */
+  store?: ModelStore;
+  /** Outcomes to learn from before advising; until then every decision is let through. Default 20. */
+  minSamples?: number;
+  /** How long after an action its outcome is measured. Default 5 minutes. */
+  horizonMs?: number;
+  /** Bytes per page for the refault counters. Default 4096. */
+  pageSize?: number;
+  harmRules?: Partial<HarmRules>;
+  /** Predicted harm at or above which a reclaim is vetoed. Default 0.5. */
+  vetoHarmProbability?: number;
+  /** Predicted harm at or above which the target is shrunk in proportion. Default 0.25. */
+  shrinkHarmProbability?: number;
+  /** After this many vetoes in a row one reclaim goes through, so the model keeps learning. Default 10. */
+  maxConsecutiveVetoes?: number;
+  /** Targets below this are not worth an action. Default 16 MiB. */
+  minTargetBytes?: number;
+  /** Time of the model file's `createdAt` when it is first saved. */
+  createdAt?: Date;
+  /** Wall clock for file timestamps. Default `() => new Date()`. */
+  now?: () => Date;
+  /** Called when a save fails or an input is refused; the advisor keeps going either way. */
+  onError?: (error: Error) => void;
+}
+
+export interface RecentError {
+  outcomes: number;
+  /** Mean absolute error of the predicted kept bytes. */
+  keptBytesMae: number;
+  /** Mean squared error of the harm probability (Brier score; 0 is perfect, 0.25 is a coin). */
+  harmBrier: number;
+  /** Share of outcomes where `harm ≥ 0.5` matched what happened. */
+  harmAccuracy: number;
+}
+
+/** What `gov learn status` shows. */
+export interface LearnStatus {
+  phase: 'observing' | 'advising';
+  samples: number;
+  minSamples: number;
+  pendingOutcomes: number;
+  outcomes: number;
+  harmful: number;
+  expired: number;
+  verdicts: { allow: number; veto: number; shrink: number };
+  recentError: RecentError | null;
+  lastAdvice: AdvisorStats['lastAdvice'];
+  preference: Preference | null;
+}
+
+export interface NeuralAdvisor {
+  /** Advice on one dynamic-policy reclaim: let it through, veto it, or shrink its target. */
+  advise(request: AdviceRequestLike): Advice;
+  /** Every tick: measures the outcomes whose horizon has come and learns from them. */
+  observe(snapshot: SnapshotLike, now: Date): void;
+  /** After each action the Governor took: starts measuring its outcome. */
+  recordAction(action: AdvisedActionLike): void;
+  /** `gov feedback slow|ok`: labels the actions whose window contains `at`. */
+  recordFeedback(kind: FeedbackKind, at: Date): void;
+  status(): LearnStatus;
+  /** The model as it would be saved now. */
+  toModelFile(): ModelFile;
+  /** Resolves when every save started so far has finished. */
+  flush(): Promise<void>;
+  readonly learner: Learner;
+}
+
+interface Tracked {
+  features: Float64Array;
+  prediction: Prediction;
+}
+
+const MIB = 1024 * 1024;
+const RECENT = 50;
+const REFAULT_WINDOW_MS = 60_000;
+
+function mib(bytes: number): string {
+  return bytes >= 1024 * MIB ? `${(bytes / 1024 / MIB).toFixed(1)} GiB` : `${Math.round(bytes / MIB)} MiB`;
+}
+
+const percent = (p: number) => `${Math.round(p * 100)}%`;
+
+/** Summarises recent outcomes against what was predicted for them. */
+export function summariseRecent(recent: readonly RecentOutcome[]): RecentError | null {
+  if (recent.length === 0) return null;
+  let absolute = 0;
+  let brier = 0;
+  let correct = 0;
+  for (const entry of recent) {
+    absolute += Math.abs(entry.predictedKeptBytes - entry.keptBytes);
+    const label = entry.harm ? 1 : 0;
+    brier += (entry.predictedHarm - label) ** 2;
+    if (entry.predictedHarm >= 0.5 === entry.harm) correct += 1;
+  }
+  return { outcomes: recent.length, keptBytesMae: absolute / recent.length, harmBrier: brier / recent.length, harmAccuracy: correct / recent.length };
+}
+
+/**
+ * The Governor's advisor (structurally `@gov/policies`' `Advisor`). It measures every action
+ * at the horizon, learns from the outcome, and — once it has seen `minSamples` outcomes —
+ * vetoes reclaims it expects to hurt and shrinks targets it expects to be refaulted. It is
+ * only asked about dynamic-policy reclaims; emergency and the safety floors never reach it.
+ */
+export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdvisor {
+  const learner = options.learner;
+  const minSamples = options.minSamples ?? 20;
+  const horizonMs = options.horizonMs ?? 300_000;
+  const pageSize = options.pageSize ?? 4096;
+  const vetoAt = options.vetoHarmProbability ?? 0.5;
+  const shrinkAt = options.shrinkHarmProbability ?? 0.25;
+  const maxVetoes = options.maxConsecutiveVetoes ?? 10;
+  const minTargetBytes = options.minTargetBytes ?? 16 * MIB;
+  const clock = options.now ?? (() => new Date());
+  const onError = options.onError ?? (() => {});
+  if (!Number.isInteger(minSamples) || minSamples < 0) throw new NeuralOptionsError(`minSamples must be a whole number ≥ 0, got ${minSamples}`);
+  if (!(horizonMs > 0)) throw new NeuralOptionsError(`horizonMs must be positive, got ${horizonMs}`);
+  if (!(shrinkAt > 0 && shrinkAt <= vetoAt && vetoAt <= 1)) throw new NeuralOptionsError(`need 0 < shrinkHarmProbability ≤ vetoHarmProbability ≤ 1, got ${shrinkAt} and ${vetoAt}`);
+  if (!Number.isInteger(maxVetoes) || maxVetoes < 1) throw new NeuralOptionsError(`maxConsecutiveVetoes must be a whole number ≥ 1, got ${maxVetoes}`);
+
+  const stats: AdvisorStats = structuredClone(options.stats ?? emptyStats());
+  const createdAt = (options.createdAt ?? clock()).toISOString();
+  const tracker = createOutcomeTracker<Tracked>({ horizonMs, pageSize, ...(options.harmRules ? { rules: options.harmRules } : {}) });
+  const refaultSamples: { atMs: number; pages: number }[] = [];
+  let latest: { snapshot: SnapshotLike; atMs: number } | null = null;
+  let lastActionAt: Date | null = null;
+  let runningContainers: number | null = null;
+  let consecutiveVetoes = 0;
+  let saving: Promise<void> = Promise.resolve();
+
+  function remember(snapshot: SnapshotLike, at: Date): void {
+    const atMs = at.getTime();
+    if (!latest || atMs >= latest.atMs) latest = { snapshot, atMs };
+    const pages = refaultPages(snapshot);
+    if (pages === null) return;
+    const last = refaultSamples.at(-1);
+    if (!last || atMs > last.atMs) refaultSamples.push({ atMs, pages });
+    // Keep one sample older than the window so a full minute can be measured.
+    while (refaultSamples.length > 2 && (refaultSamples[1] as { atMs: number }).atMs <= atMs - REFAULT_WINDOW_MS) refaultSamples.shift();
+  }
+
+  function refaultBytesPerSec(atMs: number): number {
+    const newest = refaultSamples.at(-1);
+    const oldest = refaultSamples.find((sample) => sample.atMs >= atMs - REFAULT_WINDOW_MS - 1) ?? refaultSamples[0];
+    if (!newest || !oldest || newest.atMs <= oldest.atMs) return 0;
+    return (Math.max(0, newest.pages - oldest.pages) * pageSize * 1000) / (newest.atMs - oldest.atMs);
+  }
+
+  function features(snapshot: SnapshotLike, now: Date, targetBytes: number | null, lastAt: Date | null): Float64Array {
+    return extractFeatures({ snapshot, now, targetBytes, lastActionAt: lastAt, runningContainers, refaultBytesPerSec: refaultBytesPerSec(now.getTime()) });
+  }
+
+  function toModelFile(): ModelFile {
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      featureSchema: { id: FEATURE_SCHEMA.id, version: FEATURE_SCHEMA.version, names: [...FEATURE_NAMES] },
+      createdAt,
+      updatedAt: clock().toISOString(),
+      learner: learner.toJSON(),
+      stats: structuredClone(stats),
+    };
+  }
+
+  function save(): void {
+    const store = options.store;
+    if (!store) return;
+    const text = formatModel(toModelFile());
+    saving = saving.then(() => store.write(text)).catch((error: unknown) => onError(error as Error));
+  }
+
+  function learnFrom(outcome: MeasuredOutcome, tracked: Tracked): void {
+    const total = outcome.memTotal;
+    learner.learn(tracked.features, { keptFraction: outcome.keptBytes / total, harm: outcome.harm });
+    stats.outcomes += 1;
+    if (outcome.harm) stats.harmful += 1;
+    stats.recent.push({
+      actionAt: outcome.actionAt,
+      predictedKeptBytes: Math.round(tracked.prediction.keptFraction * total),
+      keptBytes: outcome.keptBytes,
+      predictedHarm: tracked.prediction.harmProbability,
+      harm: outcome.harm,
+      harmReasons: outcome.harmReasons,
+    });
+    if (stats.recent.length > RECENT) stats.recent.splice(0, stats.recent.length - RECENT);
+  }
+
+  function prefer(snapshot: SnapshotLike, now: Date): Preference | null {
+    const linux = snapshot.linux;
+    if (!linux || linux.reclaimable < minTargetBytes) return null;
+    let best: { target: number; prediction: Prediction; value: number } | null = null;
+    for (const share of [0.125, 0.25, 0.5, 1]) {
+      const target = Math.floor(linux.reclaimable * share);
+      if (target < minTargetBytes) continue;
+      const prediction = learner.predict(features(snapshot, now, target, lastActionAt));
+      const value = prediction.keptFraction * (1 - prediction.harmProbability);
+      if (!best || value > best.value) best = { target, prediction, value };
+    }
+    if (!best) return null;
+    const kept = Math.round(best.prediction.keptFraction * linux.total);
+    const harm = best.prediction.harmProbability;
+    const wait = harm >= vetoAt;
+    return {
+      at: now.toISOString(),
+      action: wait ? 'wait' : 'reclaim',
+      targetBytes: wait ? null : best.target,
+      predictedKeptBytes: kept,
+      harmProbability: harm,
+      summary: wait ? `wait: reclaiming now risks harm (${percent(harm)})` : `reclaim about ${mib(best.target)} now (keeps ~${mib(kept)} free, harm ${percent(harm)})`,
+    };
+  }
+
+  function verdict(advice: Advice, now: Date): Advice {
+    stats.verdicts[advice.verdict] += 1;
+    stats.lastAdvice = { at: now.toISOString(), verdict: advice.verdict, reason: advice.reason, targetBytes: advice.verdict === 'shrink' ? advice.targetBytes : null };
+    consecutiveVetoes = advice.verdict === 'veto' ? consecutiveVetoes + 1 : 0;
+    return advice;
+  }
+
+  function advise(request: AdviceRequestLike): Advice {
+    const { decision, snapshot, now } = request;
+    runningContainers = request.runningContainers;
+    remember(snapshot, now);
+    if (learner.samples < minSamples) {
+      return verdict({ verdict: 'allow', reason: `learning: ${learner.samples} of ${minSamples} outcomes seen, the policy decides` }, now);
+    }
+    let prediction: Prediction;
+    try {
+      prediction = learner.predict(features(snapshot, now, decision.targetBytes, request.lastActionAt ?? lastActionAt));
+    } catch (error) {
+      if (!(error instanceof NeuralInputError)) throw error;
+      onError(error);
+      return verdict({ verdict: 'allow', reason: `no advice: ${error.message}` }, now);
+    }
+    const total = (snapshot.linux as { total: number }).total;
+    const keptBytes = Math.round(prediction.keptFraction * total);
+    const harm = prediction.harmProbability;
+    const model = `model of ${learner.samples} outcomes`;
+    if (harm >= vetoAt) {
+      if (consecutiveVetoes >= maxVetoes) {
+        return verdict({ verdict: 'allow', reason: `probe after ${consecutiveVetoes} vetoes: harm ${percent(harm)} expected, measuring again (${model})` }, now);
+      }
+      return verdict({ verdict: 'veto', reason: `harm expected: ${percent(harm)} chance of a slowdown or OOM within ${Math.round(horizonMs / 60_000)} min (${model})` }, now);
+    }
+    const proposed = decision.targetBytes;
+    if (proposed !== null) {
+      let target = proposed;
+      const why: string[] = [];
+      if (keptBytes < target) {
+        target = keptBytes;
+        why.push(`only ~${mib(keptBytes)} would stay free`);
+      }
+      if (harm >= shrinkAt) {
+        target = Math.floor(target * (1 - harm));
+        why.push(`harm risk ${percent(harm)}`);
+      }
+      target = Math.floor(target / MIB) * MIB;
+      if (target < minTargetBytes) {
+        return verdict({ verdict: 'veto', reason: `not worth it: ${why.join(', ')}; under ${mib(minTargetBytes)} would stay free (${model})` }, now);
+      }
+      if (target < proposed * 0.9) {
+        return verdict({ verdict: 'shrink', targetBytes: target, reason: `shrunk ${mib(proposed)} → ${mib(target)}: ${why.join(', ')} (${model})` }, now);
+      }
+    }
+    return verdict({ verdict: 'allow', reason: `expected to keep ~${mib(keptBytes)} free, harm ${percent(harm)} (${model})` }, now);
+  }
+
+  return {
+    learner,
+    advise,
+    observe(snapshot, now) {
+      remember(snapshot, now);
+      const expiredBefore = tracker.expired;
+      const done = tracker.observe(snapshot, now);
+      for (const { outcome, payload } of done) learnFrom(outcome, payload);
+      stats.expired += tracker.expired - expiredBefore;
+      try {
+        stats.preference = prefer(snapshot, now);
+      } catch (error) {
+        if (!(error instanceof NeuralInputError)) throw error;
+        stats.preference = null;
+      }
+      if (done.length > 0) save();
+    },
+    recordAction(action) {
+      const before = latest?.snapshot;
+      const previous = lastActionAt;
+      lastActionAt = action.at;
+      if (!before) return;
+      try {
+        const vector = features(before, action.at, action.targetBytes, previous);
+        tracker.track(action.at, before, action.freedBytes, { features: vector, prediction: learner.predict(vector) });
+      } catch (error) {
+        if (!(error instanceof NeuralInputError)) throw error;
+        onError(error);
+      }
+    },
+    recordFeedback(kind, at) {
+      tracker.feedback(kind, at);
+    },
+    status() {
+      return {
+        phase: learner.samples < minSamples ? 'observing' : 'advising',
+        samples: learner.samples,
+        minSamples,
+        pendingOutcomes: tracker.pending,
+        outcomes: stats.outcomes,
+        harmful: stats.harmful,
+        expired: stats.expired,
+        verdicts: { ...stats.verdicts },
+        recentError: summariseRecent(stats.recent),
+        lastAdvice: stats.lastAdvice,
+        preference: stats.preference,
+      };
+    },
+    toModelFile,
+    flush: () => saving,
+  };
+}
+
+export interface OpenedNeuralAdvisor {
+  advisor: NeuralAdvisor;
+  /** What happened to the file at start: loaded, missing (a new model), or set aside. */
+  loaded: LoadedModel;
+}
+
+/**
+ * Loads the model from `store` (setting aside one it cannot trust), and returns an advisor that
+ * continues it and saves back to the same store. What govd calls at start.
+ */
+export async function openNeuralAdvisor(options: Omit<NeuralAdvisorOptions, 'learner' | 'stats' | 'store' | 'createdAt'> & { store: ModelStore; learner?: LearnerOptions }): Promise<OpenedNeuralAdvisor> {
+  const { store, learner: learnerOptions, ...rest } = options;
+  const now = (options.now ?? (() => new Date()))();
+  const loaded = await loadModel(store, now);
+  const model = loaded.model;
+  const learner = createLearner({ ...learnerOptions, ...(model ? { state: model.learner } : {}) });
+  const advisor = createNeuralAdvisor({ ...rest, learner, store, ...(model ? { stats: model.stats, createdAt: new Date(model.createdAt) } : {}) });
+  return { advisor, loaded };
+}

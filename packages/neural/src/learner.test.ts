@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FEATURE_NAMES } from './features.js';
+import { createLearner, type LearnerOutcome } from './learner.js';
+import { createPrng } from './prng.js';
+
+/**
+ * Generated data shaped like real decisions: harm follows high PSI or a cache-starved machine
+ * (a linearly separable rule with a margin), and the bytes kept grow with the reclaimable share.
+ */
+function generate(count: number, seed: number): { features: number[]; outcome: LearnerOutcome }[] {
+  const random = createPrng(seed);
+  const rows: { features: number[]; outcome: LearnerOutcome }[] = [];
+  while (rows.length < count) {
+    const hour = random() * 24;
+    const psi = random() * 40;
+    const usedPct = 20 + random() * 70;
+    const reclaimablePct = random() * 40;
+    const score = psi / 40 + usedPct / 90;
+    // Leave a margin around the boundary so the classes are separable.
+    if (Math.abs(score - 1) < 0.08) continue;
+    const features = [
+      Math.sin((2 * Math.PI * hour) / 24),
+      Math.cos((2 * Math.PI * hour) / 24),
+      100 - usedPct,
+      usedPct,
+      reclaimablePct,
+      psi,
+      random() * 3,
+      Math.floor(random() * 8),
+      Math.log1p(random() * 600),
+      reclaimablePct * random(),
+    ];
+    rows.push({ features, outcome: { harm: score > 1, keptFraction: (reclaimablePct / 100) * 0.6 } });
+  }
+  return rows;
+}
+
+describe('createLearner', () => {
+  it('learns a separable harm rule and the kept-bytes trend from generated outcomes', () => {
+    const learner = createLearner({ seed: 7 });
+    const train = generate(4000, 1);
+    for (const row of train) learner.learn(row.features, row.outcome);
+    const test = generate(500, 2);
+    let correct = 0;
+    let keptError = 0;
+    for (const row of test) {
+      const prediction = learner.predict(row.features);
+      if (prediction.harmProbability >= 0.5 === row.outcome.harm) correct += 1;
+      keptError += Math.abs(prediction.keptFraction - row.outcome.keptFraction);
+    }
+    expect(learner.samples).toBe(4000);
+    expect(correct / test.length).toBeGreaterThanOrEqual(0.95);
+    expect(keptError / test.length).toBeLessThan(0.02);
+  });
+
+  it('does no better than chance before training, so the convergence above is learned', () => {
+    const learner = createLearner({ seed: 7 });
+    const test = generate(500, 2);
+    const correct = test.filter((row) => learner.predict(row.features).harmProbability >= 0.5 === row.outcome.harm).length;
+    expect(correct / test.length).toBeLessThan(0.8);
+  });
+
+  it('is deterministic for a seed and differs across seeds', () => {
+    const rows = generate(200, 3);
+    const run = (seed: number) => {
+      const learner = createLearner({ seed });
+      for (const row of rows) learner.learn(row.features, row.outcome);
+      return learner.toJSON();
+    };
+    expect(run(11)).toEqual(run(11));
+    expect(run(11).network.w1).not.toEqual(run(12).network.w1);
+  });
+
+  it('continues exactly from a saved state', () => {
+    const rows = generate(300, 4);
+    const straight = createLearner({ seed: 5 });
+    for (const row of rows) straight.learn(row.features, row.outcome);
+
+    const first = createLearner({ seed: 5 });
+    for (const row of rows.slice(0, 150)) first.learn(row.features, row.outcome);
+    const resumed = createLearner({ state: JSON.parse(JSON.stringify(first.toJSON())) });
+    for (const row of rows.slice(150)) resumed.learn(row.features, row.outcome);
+
+    expect(resumed.toJSON()).toEqual(straight.toJSON());
+    expect(resumed.predict(rows[0]!.features)).toEqual(straight.predict(rows[0]!.features));
+  });
+
+  it('returns the prediction it had before each step', () => {
+    const learner = createLearner({ seed: 3 });
+    const [row] = generate(1, 9);
+    const before = learner.predict(row!.features);
+    expect(learner.learn(row!.features, row!.outcome).before).toEqual(before);
+    expect(learner.predict(row!.features)).not.toEqual(before);
+  });
+
+  it('refuses NaN, infinities and vectors of the wrong length, and learns nothing from them', () => {
+    const learner = createLearner();
+    const good = generate(1, 5)[0]!.features;
+    const snapshot = learner.toJSON();
+    expect(() => learner.predict(good.slice(1))).toThrow(expect.objectContaining({ name: 'NeuralInputError', code: 'GOV_NEURAL_INVALID_INPUT', message: 'expected 10 features, got 9' }));
+    const withNaN = [...good];
+    withNaN[5] = Number.NaN;
+    expect(() => learner.learn(withNaN, { keptFraction: 0.1, harm: false })).toThrow(expect.objectContaining({ code: 'GOV_NEURAL_INVALID_INPUT', field: 'psiSomeAvg10', message: 'feature psiSomeAvg10 is NaN; only finite numbers are accepted' }));
+    const withInfinity = [...good];
+    withInfinity[0] = Number.POSITIVE_INFINITY;
+    expect(() => learner.learn(withInfinity, { keptFraction: 0.1, harm: false })).toThrow('feature hourSin is Infinity; only finite numbers are accepted');
+    expect(() => learner.learn(good, { keptFraction: Number.NaN, harm: false })).toThrow(expect.objectContaining({ field: 'keptFraction' }));
+    expect(learner.toJSON()).toEqual(snapshot);
+    expect(learner.samples).toBe(0);
+  });
+
+  it('refuses any non-finite value anywhere in the vector (property)', () => {
+    const learner = createLearner();
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 10, maxLength: 10 }), fc.nat({ max: 9 }), fc.constantFrom(Number.NaN, Infinity, -Infinity), (values, index, bad) => {
+        values[index] = bad;
+        expect(() => learner.predict(values)).toThrow(`feature ${FEATURE_NAMES[index]} is ${String(bad)}`);
+      }),
+    );
+  });
+
+  it('keeps predictions finite and in range for any finite input (property)', () => {
+    const learner = createLearner({ seed: 2 });
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), { minLength: 10, maxLength: 10 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), (values, harm, keptFraction) => {
+        learner.learn(values, { harm, keptFraction });
+        const prediction = learner.predict(values);
+        expect(prediction.harmProbability).toBeGreaterThanOrEqual(0);
+        expect(prediction.harmProbability).toBeLessThanOrEqual(1);
+        expect(prediction.keptFraction).toBeGreaterThanOrEqual(0);
+        expect(prediction.keptFraction).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('refuses a learning rate outside its bounds and other bad options', () => {
+    expect(() => createLearner({ learningRate: 2 })).toThrow(expect.objectContaining({ name: 'NeuralOptionsError', code: 'GOV_NEURAL_INVALID_OPTIONS', message: 'learningRate must lie in (0, 0.5], got 2' }));
+    expect(() => createLearner({ learningRate: 0 })).toThrow('learningRate must lie in (0, 0.5], got 0');
+    expect(() => createLearner({ hiddenSize: 1 })).toThrow('hiddenSize must be a whole number in 2…64, got 1');
+    expect(() => createLearner({ maxGradientNorm: Infinity })).toThrow('maxGradientNorm must be a positive finite number, got Infinity');
+    expect(() => createLearner({ seed: 1.5 })).toThrow('seed must be a whole number, got 1.5');
+  });
+});

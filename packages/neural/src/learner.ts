@@ -1,0 +1,123 @@
+import { NeuralInputError, NeuralOptionsError } from './errors.js';
+import { assertFiniteFeatures, FEATURE_NAMES } from './features.js';
+import { createNetwork, type NetworkWeights } from './network.js';
+import { createNormaliser, type NormaliserState } from './normaliser.js';
+
+/** What actually happened after one reclaim, at the horizon. */
+export interface LearnerOutcome {
+  /** Bytes the action freed that were still free at the horizon, as a fraction of RAM (0…1). */
+  keptFraction: number;
+  /** Whether harm followed: a slowdown, an OOM kill, a refault storm or a PSI rise. */
+  harm: boolean;
+}
+
+/** The network's view of "reclaim now with this target". */
+export interface Prediction {
+  /** Predicted bytes still free at the horizon, as a fraction of RAM (0…1). */
+  keptFraction: number;
+  /** Predicted probability of harm within the horizon. */
+  harmProbability: number;
+}
+
+export interface LearnerOptions {
+  /** Seed of the weight initialisation. Default 1. */
+  seed?: number;
+  /** Hidden units. Default 8; 2…64. */
+  hiddenSize?: number;
+  /** SGD step size. Default 0.05; must lie in (0, 0.5]. */
+  learningRate?: number;
+  /** Gradients whose L2 norm exceeds this are scaled down to it. Default 1. */
+  maxGradientNorm?: number;
+  /** Names of the input features, in order. Default `FEATURE_NAMES`. */
+  featureNames?: readonly string[];
+}
+
+/** Everything needed to rebuild a learner exactly: what the model file carries. */
+export interface LearnerState {
+  seed: number;
+  learningRate: number;
+  maxGradientNorm: number;
+  samples: number;
+  normaliser: NormaliserState;
+  network: NetworkWeights;
+}
+
+export interface LearnStep {
+  /** The prediction for these features before this step. */
+  before: Prediction;
+  /** Joint loss before this step. */
+  loss: number;
+}
+
+export interface Learner {
+  /** Outcomes learned from so far. */
+  readonly samples: number;
+  readonly featureNames: readonly string[];
+  predict(features: ArrayLike<number>): Prediction;
+  /** One online SGD step on one measured outcome. */
+  learn(features: ArrayLike<number>, outcome: LearnerOutcome): LearnStep;
+  toJSON(): LearnerState;
+}
+
+/** The benefit head regresses kept bytes as tenths of RAM, so its targets lie in 0…10, near the harm head's scale. */
+const BENEFIT_SCALE = 10;
+export const MAX_LEARNING_RATE = 0.5;
+
+function checkOptions(options: { hiddenSize: number; learningRate: number; maxGradientNorm: number; seed: number }): void {
+  if (!Number.isInteger(options.hiddenSize) || options.hiddenSize < 2 || options.hiddenSize > 64) throw new NeuralOptionsError(`hiddenSize must be a whole number in 2…64, got ${options.hiddenSize}`);
+  if (!(options.learningRate > 0 && options.learningRate <= MAX_LEARNING_RATE)) throw new NeuralOptionsError(`learningRate must lie in (0, ${MAX_LEARNING_RATE}], got ${options.learningRate}`);
+  if (!(options.maxGradientNorm > 0 && Number.isFinite(options.maxGradientNorm))) throw new NeuralOptionsError(`maxGradientNorm must be a positive finite number, got ${options.maxGradientNorm}`);
+  if (!Number.isInteger(options.seed)) throw new NeuralOptionsError(`seed must be a whole number, got ${options.seed}`);
+}
+
+/**
+ * A small online learner: running z-score normalisation of the inputs, a one-hidden-layer
+ * network with a benefit head and a harm head, one clipped SGD step per outcome. Fully
+ * deterministic for a given seed and sequence of outcomes. Pass `state` to continue a saved model.
+ */
+export function createLearner(options: LearnerOptions & { state?: LearnerState } = {}): Learner {
+  const featureNames = options.featureNames ?? FEATURE_NAMES;
+  const state = options.state;
+  const settings = {
+    seed: state?.seed ?? options.seed ?? 1,
+    hiddenSize: state?.network.hiddenSize ?? options.hiddenSize ?? 8,
+    learningRate: state?.learningRate ?? options.learningRate ?? 0.05,
+    maxGradientNorm: state?.maxGradientNorm ?? options.maxGradientNorm ?? 1,
+  };
+  checkOptions(settings);
+  const size = featureNames.length;
+  const normaliser = createNormaliser(size, state?.normaliser);
+  const network = createNetwork({ inputSize: size, hiddenSize: settings.hiddenSize, seed: settings.seed, ...(state ? { weights: state.network } : {}) });
+  let samples = state?.samples ?? 0;
+
+  const toPrediction = (benefit: number, harmProbability: number): Prediction => ({
+    keptFraction: Math.min(1, Math.max(0, benefit / BENEFIT_SCALE)),
+    harmProbability,
+  });
+
+  return {
+    get samples() {
+      return samples;
+    },
+    featureNames,
+    predict(features) {
+      assertFiniteFeatures(features, featureNames);
+      const output = network.forward(normaliser.transform(features));
+      return toPrediction(output.benefit, output.harmProbability);
+    },
+    learn(features, outcome) {
+      assertFiniteFeatures(features, featureNames);
+      if (!Number.isFinite(outcome.keptFraction)) throw new NeuralInputError(`keptFraction is ${String(outcome.keptFraction)}; only finite numbers are accepted`, 'keptFraction', outcome.keptFraction);
+      if (typeof outcome.harm !== 'boolean') throw new NeuralInputError(`harm must be true or false, got ${String(outcome.harm)}`, 'harm', outcome.harm);
+      const before = network.forward(normaliser.transform(features));
+      normaliser.update(features);
+      const target = { benefit: Math.min(1, Math.max(0, outcome.keptFraction)) * BENEFIT_SCALE, harm: outcome.harm ? 1 : 0 };
+      const step = network.step(normaliser.transform(features), target, settings.learningRate, settings.maxGradientNorm);
+      samples += 1;
+      return { before: toPrediction(before.benefit, before.harmProbability), loss: step.loss };
+    },
+    toJSON() {
+      return { seed: settings.seed, learningRate: settings.learningRate, maxGradientNorm: settings.maxGradientNorm, samples, normaliser: normaliser.toJSON(), network: network.toJSON() };
+    },
+  };
+}
