@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { MeminfoSourceError } from './errors.js';
 
@@ -62,4 +63,48 @@ export async function readText(fs: MeminfoFs, path: string, source: string, sign
     const reason = (error as { code?: string }).code ?? (error as Error).message;
     throw new MeminfoSourceError(`cannot read ${path}: ${reason}`, { code: 'GOV_MEMINFO_READ_FAILED', source, cause: error });
   }
+}
+
+/** What a helper program printed; stdout/stderr already decoded (UTF-8, or UTF-16LE as `wsl.exe` writes its own messages). */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * Runs a program with a fixed argv, never through a shell. Resolves with its output whatever its
+ * exit code; rejects only when it cannot start. Killed when `signal` aborts.
+ */
+export type MeminfoExec = (file: string, args: readonly string[], options: { signal: AbortSignal }) => Promise<ExecResult>;
+
+/** Decodes program output: UTF-16LE when it carries a BOM or NUL high bytes (wsl.exe), UTF-8 otherwise. */
+export function decodeOutput(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString('utf16le');
+  if (buffer.length >= 2 && buffer.length % 2 === 0 && buffer[1] === 0 && buffer[0] !== 0) {
+    let zeros = 0;
+    for (let index = 1; index < buffer.length; index += 2) if (buffer[index] === 0) zeros += 1;
+    if (zeros * 2 >= buffer.length / 2) return buffer.toString('utf16le');
+  }
+  return buffer.toString('utf8');
+}
+
+/** The default `exec`, on execa; `env` replaces the environment (tests point PATH at a stand-in). */
+export function createExec(options: { env?: Record<string, string | undefined> } = {}): MeminfoExec {
+  return async (file, args, { signal }) => {
+    // Loaded on first use: on plain Linux nothing is ever executed, so `gov status` skips it.
+    const { execa } = await import('execa');
+    const result = await execa(file, [...args], {
+      encoding: 'buffer',
+      reject: false,
+      stdin: 'ignore',
+      cancelSignal: signal,
+      ...(options.env ? { env: options.env, extendEnv: false } : {}),
+    });
+    if (result.exitCode === undefined) {
+      throw result.cause instanceof Error ? result.cause : new Error(result.shortMessage);
+    }
+    return { stdout: decodeOutput(result.stdout), stderr: decodeOutput(result.stderr), exitCode: result.exitCode };
+  };
 }

@@ -51,9 +51,9 @@ export interface Vmstat {
   workingsetRefaultAnon: number | null;
   pgmajfault: number | null;
   oomKill: number | null;
-  /** Pages reclaimed: the sum of the per-reclaimer `pgsteal_*` counters (kswapd, direct, khugepaged). */
+  /** Pages reclaimed: `pgsteal_anon + pgsteal_file`, or the per-reclaimer `pgsteal_*` sum on kernels before 5.8. */
   pgsteal: number | null;
-  /** Pages scanned: the sum of the per-reclaimer `pgscan_*` counters. */
+  /** Pages scanned, counted the same way as `pgsteal`. */
   pgscan: number | null;
 }
 

@@ -1,19 +1,27 @@
 import { parseKeyValueLines } from './key-value.js';
 import type { Vmstat } from './types.js';
 
-function sumWhere(counters: Record<string, number>, keep: (name: string) => boolean): number | null {
-  let sum: number | null = null;
-  for (const [name, value] of Object.entries(counters)) if (keep(name)) sum = (sum ?? 0) + value;
-  return sum;
-}
-
 function counter(counters: Record<string, number>, name: string): number | null {
   return Object.hasOwn(counters, name) ? (counters[name] as number) : null;
 }
 
-// pgsteal_anon/_file (and pgscan_anon/_file) split the same pages by type that the
-// per-reclaimer counters already hold, and pgscan_direct_throttle counts events, not pages.
-const NOT_A_RECLAIMER = new Set(['pgsteal_anon', 'pgsteal_file', 'pgscan_anon', 'pgscan_file', 'pgscan_direct_throttle']);
+/**
+ * Pages reclaimed (`pgsteal`) or scanned (`pgscan`). Where the kernel splits them by page type
+ * (`_anon` + `_file`, Linux 5.8+), that sum counts every reclaim, cgroup-limit and
+ * `memory.reclaim` included; the per-reclaimer counters (`_kswapd`, `_direct`, ...) leave
+ * cgroup reclaim out, so they are only summed on older kernels (per zone before 4.8).
+ */
+function reclaimPages(counters: Record<string, number>, prefix: 'pgsteal' | 'pgscan'): number | null {
+  const anon = counter(counters, `${prefix}_anon`);
+  const file = counter(counters, `${prefix}_file`);
+  if (anon !== null || file !== null) return (anon ?? 0) + (file ?? 0);
+  let sum: number | null = null;
+  for (const [name, value] of Object.entries(counters)) {
+    // pgscan_direct_throttle counts throttling events, not pages.
+    if (name.startsWith(`${prefix}_`) && name !== 'pgscan_direct_throttle') sum = (sum ?? 0) + value;
+  }
+  return sum;
+}
 
 /**
  * Picks the counters the governor needs out of `/proc/vmstat`. Before Linux 5.9 the kernel had
@@ -26,8 +34,8 @@ export function parseVmstat(text: string): Vmstat {
     workingsetRefaultAnon: counter(counters, 'workingset_refault_anon'),
     pgmajfault: counter(counters, 'pgmajfault'),
     oomKill: counter(counters, 'oom_kill'),
-    pgsteal: sumWhere(counters, (name) => name.startsWith('pgsteal_') && !NOT_A_RECLAIMER.has(name)),
-    pgscan: sumWhere(counters, (name) => name.startsWith('pgscan_') && !NOT_A_RECLAIMER.has(name)),
+    pgsteal: reclaimPages(counters, 'pgsteal'),
+    pgscan: reclaimPages(counters, 'pgscan'),
   };
 }
 

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStandIns } from '../test/stand-in.js';
+import { createExec } from './io.js';
+import { parseLinuxMemory } from './meminfo.js';
+import { parsePressure } from './pressure.js';
+import { readSnapshot } from './snapshot.js';
+import { parseVmstat } from './vmstat.js';
+
+const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const now = () => new Date('2026-11-22T03:00:00.000Z');
+
+let proc: string;
+let standIns: Awaited<ReturnType<typeof createStandIns>>;
+beforeEach(async () => {
+  proc = await mkdtemp(join(tmpdir(), 'gov-proc-'));
+  await mkdir(join(proc, 'pressure'));
+  standIns = await createStandIns();
+});
+afterEach(async () => {
+  await rm(proc, { recursive: true, force: true });
+  await standIns.remove();
+});
+
+async function procFiles(files: { meminfo?: string; pressure?: string; vmstat?: string }): Promise<void> {
+  if (files.meminfo) await copyFile(fixturePath(files.meminfo), join(proc, 'meminfo'));
+  if (files.pressure) await copyFile(fixturePath(files.pressure), join(proc, 'pressure/memory'));
+  if (files.vmstat) await copyFile(fixturePath(files.vmstat), join(proc, 'vmstat'));
+}
+
+const fixture = (name: string) => readFileSync(fixturePath(name), 'utf8');
+
+describe('readSnapshot', () => {
+  it('on linux: meminfo, PSI, vmstat, and the machine itself as host', async () => {
+    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+    const linux = parseLinuxMemory(fixture('linux-6.18-cgroup1-vm.meminfo'));
+    expect(await readSnapshot({ environment: 'linux', procRoot: proc, now })).toEqual({
+      at: '2026-11-22T03:00:00.000Z',
+      environment: 'linux',
+      linux,
+      pressure: parsePressure(fixture('linux-6.18.pressure')),
+      vmstat: parseVmstat(fixture('linux-6.18.vmstat')),
+      host: { total: linux.total, available: linux.available, vmmem: null },
+      degraded: [],
+    });
+  });
+
+  it('lists a kernel without PSI as degraded, and keeps the rest', async () => {
+    await procFiles({ meminfo: 'linux-3.2-debian7.meminfo', vmstat: 'linux-4.4-ubuntu16.vmstat' });
+    const snapshot = await readSnapshot({ environment: 'linux', procRoot: proc, now });
+    expect([snapshot.linux?.total, snapshot.pressure, snapshot.vmstat?.pgmajfault, snapshot.degraded]).toEqual([
+      2060420 * 1024,
+      null,
+      52190,
+      [{ source: 'pressure', code: 'GOV_MEMINFO_UNSUPPORTED', message: `${proc}/pressure/memory does not exist on this kernel` }],
+    ]);
+  });
+
+  it('never rejects: broken and missing sources are each listed, in a fixed order', async () => {
+    await writeFile(join(proc, 'meminfo'), 'MemTotal: lots\n');
+    await writeFile(join(proc, 'pressure/memory'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n');
+    const snapshot = await readSnapshot({ environment: 'linux', procRoot: proc, now });
+    expect(snapshot).toEqual({
+      at: '2026-11-22T03:00:00.000Z',
+      environment: 'linux',
+      linux: null,
+      pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 5 }, full: null },
+      vmstat: null,
+      host: null,
+      degraded: [
+        { source: 'linux', code: 'GOV_MEMINFO_PARSE', message: '/proc/meminfo line 1: expected "Name: <number> kB", got "MemTotal: lots"' },
+        { source: 'vmstat', code: 'GOV_MEMINFO_UNSUPPORTED', message: `${proc}/vmstat does not exist on this kernel` },
+      ],
+    });
+  });
+
+  it('in a WSL guest: reads Windows through powershell.exe interop', async () => {
+    await procFiles({ meminfo: 'wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+    await standIns.add('powershell.exe', `cat '${fixturePath('windows-host-script.stdout')}'`);
+    const snapshot = await readSnapshot({ environment: 'wsl-guest', procRoot: proc, exec: createExec({ env: standIns.env }), now });
+    expect([snapshot.environment, snapshot.linux?.total, snapshot.host, snapshot.degraded]).toEqual([
+      'wsl-guest',
+      16694403072,
+      { total: 33436588 * 1024, available: 14826132 * 1024, vmmem: 9126805504 },
+      [],
+    ]);
+  });
+
+  it('in a WSL guest without interop: host is degraded, Linux is still read', async () => {
+    await procFiles({ meminfo: 'wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+    const snapshot = await readSnapshot({ environment: 'wsl-guest', procRoot: proc, exec: createExec({ env: { PATH: standIns.dir } }), now });
+    expect([snapshot.linux?.available, snapshot.host, snapshot.degraded]).toEqual([
+      11682000896,
+      null,
+      [{ source: 'host', code: 'GOV_MEMINFO_EXEC_FAILED', message: 'cannot run powershell.exe: powershell.exe is not on PATH' }],
+    ]);
+  });
+
+  it('on windows: reads the distro through wsl.exe and the host through powershell.exe', async () => {
+    await standIns.add(
+      'wsl.exe',
+      `case "$5" in /proc/meminfo) cat '${fixturePath('wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo')}';; /proc/pressure/memory) cat '${fixturePath('linux-6.18.pressure')}';; /proc/vmstat) cat '${fixturePath('linux-6.18.vmstat')}';; esac`,
+    );
+    await standIns.add('powershell.exe', `cat '${fixturePath('windows-host-script-no-vm.stdout')}'`);
+    const snapshot = await readSnapshot({ environment: 'windows', distro: 'Ubuntu-24.04', exec: createExec({ env: standIns.env }), now });
+    expect(snapshot).toEqual({
+      at: '2026-11-22T03:00:00.000Z',
+      environment: 'windows',
+      linux: parseLinuxMemory(fixture('wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo')),
+      pressure: parsePressure(fixture('linux-6.18.pressure')),
+      vmstat: parseVmstat(fixture('linux-6.18.vmstat')),
+      host: { total: 16601400 * 1024, available: 2712884 * 1024, vmmem: null },
+      degraded: [],
+    });
+  });
+
+  it('on windows without a distro: Linux is degraded, the host is still read', async () => {
+    await standIns.add('powershell.exe', `cat '${fixturePath('windows-host-script.stdout')}'`);
+    const snapshot = await readSnapshot({ environment: 'windows', exec: createExec({ env: standIns.env }), now });
+    expect([snapshot.linux, snapshot.host?.vmmem, snapshot.degraded]).toEqual([
+      null,
+      9126805504,
+      [{ source: 'linux', code: 'GOV_MEMINFO_INVALID_DISTRO', message: 'no WSL distro given: reading Linux memory from Windows needs one' }],
+    ]);
+  });
+
+  it('reads this machine', async () => {
+    const snapshot = await readSnapshot();
+    expect([snapshot.environment, snapshot.degraded, snapshot.linux !== null && snapshot.linux.total > 0]).toEqual(['linux', [], true]);
+  });
+});

@@ -1,0 +1,121 @@
+import { detectEnvironment } from './environment.js';
+import { MeminfoSourceError } from './errors.js';
+import { createExec, globalTimers, isMissingFile, nodeFs, readText, withTimeout, type MeminfoExec, type MeminfoFs, type MeminfoTimers } from './io.js';
+import { parseLinuxMemory } from './meminfo.js';
+import { parsePressure } from './pressure.js';
+import { readWindowsHostMemory } from './sources/windows-host.js';
+import { readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl } from './sources/wsl.js';
+import type { Degraded, Environment, HostMemory, LinuxMemory, Pressure, Snapshot, Vmstat } from './types.js';
+import { parseVmstat } from './vmstat.js';
+
+export interface ReadSnapshotOptions {
+  /** Skips detection when the caller already knows (or a config says) where it runs. */
+  environment?: Environment;
+  /** The WSL distro to read on `windows`. */
+  distro?: string;
+  fs?: MeminfoFs;
+  exec?: MeminfoExec;
+  procRoot?: string;
+  /** Deadline of each local file read. */
+  timeoutMs?: number;
+  /** Deadline of each helper program (`wsl.exe`, `powershell.exe`). */
+  execTimeoutMs?: number;
+  /** Whether to ask Windows for host memory in a WSL guest or on Windows (default true). */
+  host?: boolean;
+  now?: () => Date;
+  timers?: MeminfoTimers;
+}
+
+function degradedFrom(source: string, error: unknown): Degraded {
+  const code = (error as { code?: unknown }).code;
+  return {
+    source,
+    code: typeof code === 'string' && code.startsWith('GOV_') ? code : 'GOV_MEMINFO_READ_FAILED',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/**
+ * Gathers everything the environment offers: Linux memory, PSI, vmstat and host memory, each
+ * with its own deadline, all at once. Never rejects for a failed source: it is `null` in the
+ * snapshot and listed under `degraded` with its error code.
+ */
+export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<Snapshot> {
+  const at = (options.now ?? (() => new Date()))();
+  const fs = options.fs ?? nodeFs;
+  const timers = options.timers ?? globalTimers;
+  const proc = options.procRoot ?? '/proc';
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const degraded: Degraded[] = [];
+  const environment = options.environment ?? (await detectEnvironment({ fs, procRoot: proc }));
+  let exec: MeminfoExec | undefined = options.exec;
+  const execOnce = () => (exec ??= createExec());
+
+  async function attempt<T>(source: string, read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read();
+    } catch (error) {
+      degraded.push(degradedFrom(source, error));
+      return null;
+    }
+  }
+
+  function readLocal<T>(source: string, path: string, parse: (text: string) => T): Promise<T | null> {
+    return attempt(source, () =>
+      withTimeout(source, path, timeoutMs, timers, async (signal) => {
+        try {
+          return parse(await readText(fs, path, source, signal));
+        } catch (error) {
+          if (error instanceof MeminfoSourceError && isMissingFile(error.cause)) {
+            throw new MeminfoSourceError(`${path} does not exist on this kernel`, { code: 'GOV_MEMINFO_UNSUPPORTED', source, cause: error.cause });
+          }
+          throw error;
+        }
+      }),
+    );
+  }
+
+  let linux: Promise<LinuxMemory | null>;
+  let pressure: Promise<Pressure | null>;
+  let vmstat: Promise<Vmstat | null>;
+  let host: Promise<HostMemory | null>;
+  const wantsHost = options.host ?? true;
+  const execTimeoutMs = options.execTimeoutMs ?? 5000;
+
+  if (environment === 'windows') {
+    const wsl = () => ({ distro: options.distro as string, exec: execOnce(), timeoutMs: execTimeoutMs, timers });
+    if (options.distro === undefined) {
+      const missing = new MeminfoSourceError('no WSL distro given: reading Linux memory from Windows needs one', { code: 'GOV_MEMINFO_INVALID_DISTRO', source: 'linux' });
+      linux = attempt('linux', () => Promise.reject(missing));
+      pressure = Promise.resolve(null);
+      vmstat = Promise.resolve(null);
+    } else {
+      linux = attempt('linux', () => readLinuxMemoryThroughWsl(wsl()));
+      pressure = attempt('pressure', () => readPressureThroughWsl(wsl()));
+      vmstat = attempt('vmstat', () => readVmstatThroughWsl(wsl()));
+    }
+  } else {
+    linux = readLocal('linux', `${proc}/meminfo`, parseLinuxMemory);
+    pressure = readLocal('pressure', `${proc}/pressure/memory`, (text) => parsePressure(text));
+    vmstat = readLocal('vmstat', `${proc}/vmstat`, parseVmstat);
+  }
+  if (environment === 'linux' || !wantsHost) {
+    host = Promise.resolve(null);
+  } else {
+    host = attempt('host', () => readWindowsHostMemory({ exec: execOnce(), timeoutMs: execTimeoutMs, timers }));
+  }
+
+  const [linuxMemory, pressureValue, vmstatValue, hostMemory] = await Promise.all([linux, pressure, vmstat, host]);
+  const order = ['linux', 'pressure', 'vmstat', 'host'];
+  degraded.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
+  return {
+    at: at.toISOString(),
+    environment,
+    linux: linuxMemory,
+    pressure: pressureValue,
+    vmstat: vmstatValue,
+    // On plain Linux the host is this machine: what Linux has available is what the host has.
+    host: environment === 'linux' && linuxMemory !== null ? { total: linuxMemory.total, available: linuxMemory.available, vmmem: null } : hostMemory,
+    degraded,
+  };
+}
