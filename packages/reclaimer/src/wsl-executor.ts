@@ -17,7 +17,7 @@ export interface ProgramResult {
 export type RunProgram = (file: string, args: readonly string[], options: { timeoutMs: number; env?: Record<string, string> }) => Promise<ProgramResult>;
 
 export interface WslExecutorOptions {
-  /** The WSL distribution; must match `^[A-Za-z0-9._-]{1,64}$`. */
+  /** The WSL distribution; must match `^[A-Za-z0-9._-]{1,64}$` and not start with `-`. */
   distro: string;
   runProgram?: RunProgram;
   /** The WSL launcher, looked up on PATH; default `wsl.exe`. */
@@ -67,8 +67,12 @@ const runProgramWithExeca: RunProgram = async (file, args, { timeoutMs, env }) =
 
 /** Validates a WSL distribution name; throws `GOV_RECLAIM_INVALID_DISTRO`. */
 export function validateDistro(distro: unknown): string {
-  if (typeof distro === 'string' && DISTRO.test(distro)) return distro;
-  throw new ReclaimError('GOV_RECLAIM_INVALID_DISTRO', `WSL distribution ${JSON.stringify(String(distro)).slice(0, 90)} is refused: a name is 1–64 letters, digits, ".", "_" or "-"`);
+  // A leading "-" would read as an option of wsl.exe.
+  if (typeof distro === 'string' && DISTRO.test(distro) && !distro.startsWith('-')) return distro;
+  throw new ReclaimError(
+    'GOV_RECLAIM_INVALID_DISTRO',
+    `WSL distribution ${JSON.stringify(String(distro)).slice(0, 90)} is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"`,
+  );
 }
 
 /**
