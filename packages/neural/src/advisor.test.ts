@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, GIB } from '../test/builders.js';
-import { createNeuralAdvisor, openNeuralAdvisor, type NeuralAdvisor } from './advisor.js';
+import { createNeuralAdvisor, openNeuralAdvisor, summariseModel, type NeuralAdvisor } from './advisor.js';
 import { FEATURE_NAMES } from './features.js';
 import { createLearner, type Learner, type Prediction } from './learner.js';
 import { createMemoryModelStore, formatModel, parseModel } from './model-file.js';
@@ -130,6 +130,8 @@ describe('openNeuralAdvisor', () => {
     expect(second.loaded.status).toBe('loaded');
     expect(second.advisor.status()).toEqual({ ...first.advisor.status(), pendingOutcomes: 0 });
     expect(second.advisor.toModelFile()).toEqual(first.advisor.toModelFile());
+    const { pendingOutcomes: _, ...status } = second.advisor.status();
+    expect(summariseModel(saved, 2)).toEqual({ ...status, createdAt: '2026-11-22T12:00:00.000Z', updatedAt: '2026-11-22T12:00:00.000Z' });
   });
 
   it('starts fresh next to a set-aside file from another schema', async () => {

@@ -59,6 +59,9 @@ export interface LearnStatus {
   preference: Preference | null;
 }
 
+/** What a saved model says about itself, read without running an advisor (`gov learn status`). */
+export type ModelSummary = Omit<LearnStatus, 'pendingOutcomes'> & { createdAt: string; updatedAt: string };
+
 export interface NeuralAdvisor {
   /** Advice on one dynamic-policy reclaim: let it through, veto it, or shrink its target. */
   advise(request: AdviceRequestLike): Advice;
@@ -80,6 +83,12 @@ interface Tracked {
   features: Float64Array;
   prediction: Prediction;
 }
+
+/** Outcomes the advisor learns from before it gives advice (`min_samples`). */
+export const DEFAULT_MIN_SAMPLES = 20;
+
+/** The model's file name inside the state directory, shared by govd and `gov learn`. */
+export const MODEL_FILE_NAME = 'neural-model.json';
 
 const MIB = 1024 * 1024;
 const RECENT = 50;
@@ -106,6 +115,25 @@ export function summariseRecent(recent: readonly RecentOutcome[]): RecentError |
   return { outcomes: recent.length, keptBytesMae: absolute / recent.length, harmBrier: brier / recent.length, harmAccuracy: correct / recent.length };
 }
 
+/** Summarises a saved model file the way the running advisor's `status()` would. */
+export function summariseModel(model: ModelFile, minSamples: number = DEFAULT_MIN_SAMPLES): ModelSummary {
+  const { stats } = model;
+  return {
+    phase: model.learner.samples < minSamples ? 'observing' : 'advising',
+    samples: model.learner.samples,
+    minSamples,
+    outcomes: stats.outcomes,
+    harmful: stats.harmful,
+    expired: stats.expired,
+    verdicts: { ...stats.verdicts },
+    recentError: summariseRecent(stats.recent),
+    lastAdvice: stats.lastAdvice,
+    preference: stats.preference,
+    createdAt: model.createdAt,
+    updatedAt: model.updatedAt,
+  };
+}
+
 /**
  * The Governor's advisor (structurally `@gov/policies`' `Advisor`). It measures every action
  * at the horizon, learns from the outcome, and — once it has seen `minSamples` outcomes —
@@ -114,7 +142,7 @@ export function summariseRecent(recent: readonly RecentOutcome[]): RecentError |
  */
 export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdvisor {
   const learner = options.learner;
-  const minSamples = options.minSamples ?? 20;
+  const minSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES;
   const horizonMs = options.horizonMs ?? 300_000;
   const pageSize = options.pageSize ?? 4096;
   const vetoAt = options.vetoHarmProbability ?? 0.5;

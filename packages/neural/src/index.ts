@@ -1,5 +1,5 @@
-export { createNeuralAdvisor, openNeuralAdvisor, summariseRecent } from './advisor.js';
-export type { LearnStatus, NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor, RecentError } from './advisor.js';
+export { createNeuralAdvisor, DEFAULT_MIN_SAMPLES, MODEL_FILE_NAME, openNeuralAdvisor, summariseModel, summariseRecent } from './advisor.js';
+export type { LearnStatus, ModelSummary, NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor, RecentError } from './advisor.js';
 export { NeuralInputError, NeuralModelError, NeuralOptionsError, NeuralStoreError } from './errors.js';
 export { assertFiniteFeatures, extractFeatures, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
 export type { FeatureContext, FeatureName } from './features.js';

@@ -217,6 +217,13 @@ export function createFileModelStore(options: { path: string; fs: ModelFs }): Mo
       } catch (error) {
         throw new NeuralStoreError(`cannot write the model ${path}: ${(error as Error).message}`, { cause: error });
       }
+      // Make the rename itself durable; directories cannot be opened for this everywhere (Windows).
+      try {
+        const directory = await fs.open(dirnameOf(path), 'r');
+        await directory.sync().finally(() => directory.close());
+      } catch {
+        // best effort
+      }
     },
     async setAside(stamp) {
       const target = `${path}.rejected-${stamp}`;

@@ -1,4 +1,5 @@
 import type { Command } from '../io.js';
+import { learnCommand } from './learn.js';
 
 /** Every `gov` command, in the order `gov --help` lists them. */
-export const commands: Command[] = [];
+export const commands: Command[] = [learnCommand];

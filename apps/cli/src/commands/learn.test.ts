@@ -1,0 +1,129 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLearner, createNeuralAdvisor, formatModel } from '@gov/neural';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runMain } from '../main.js';
+import { createTestIo } from '../test-io.js';
+
+const GIB = 1024 ** 3;
+const T0 = Date.parse('2026-11-22T10:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+
+function snapshot(minutes: number, free: number) {
+  return {
+    at: at(minutes).toISOString(),
+    linux: { total: 16 * GIB, free, used: 6 * GIB, available: 10 * GIB, reclaimable: 6 * GIB },
+    pressure: { some: { avg10: 0 } },
+    vmstat: { workingsetRefaultFile: 100, workingsetRefaultAnon: 0, oomKill: 0 },
+    host: null,
+  };
+}
+
+/** A model that has measured three actions, one of them followed by `gov feedback slow`. */
+function trainedModel(): string {
+  const advisor = createNeuralAdvisor({ learner: createLearner({ seed: 1 }), now: () => at(30) });
+  for (let i = 0; i < 3; i += 1) {
+    advisor.observe(snapshot(i * 6, 2 * GIB), at(i * 6));
+    advisor.advise({ decision: { kind: 'reclaim', policy: 'dynamic', method: 'cgroup_reclaim', targetBytes: GIB, reason: 'test' }, snapshot: snapshot(i * 6, 2 * GIB), now: at(i * 6), lastActionAt: null, runningContainers: 0 });
+    advisor.recordAction({ at: at(i * 6), decision: { kind: 'reclaim', policy: 'dynamic', method: 'cgroup_reclaim', targetBytes: GIB, reason: 'test' }, targetBytes: GIB, freedBytes: GIB });
+    if (i === 1) advisor.recordFeedback('slow', at(i * 6 + 1));
+    advisor.observe(snapshot(i * 6 + 5, 3 * GIB), at(i * 6 + 5));
+  }
+  return formatModel(advisor.toModelFile());
+}
+
+describe('gov learn', () => {
+  let dir: string;
+  let home: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gov-learn-'));
+    home = join(dir, 'home');
+    await mkdir(home);
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says there is no model yet, where it will be, and that the policy decides alone', async () => {
+    const { io, stdout } = createTestIo({ env: { HOME: home } });
+    expect(await runMain(['learn', 'status'], io)).toBe(0);
+    expect(stdout()).toBe(`No model yet at ${home}/.local/state/gov/neural-model.json.\ngovd creates it after the first action it can measure; until 20 outcomes are learned the configured policy decides alone.\n`);
+  });
+
+  it('finds the state directory the config names, as govd does', async () => {
+    await writeFile(join(dir, 'config.toml'), '[daemon]\nstate_dir = "~/gov-state"\n');
+    const { io, stdout } = createTestIo({ env: { HOME: home, GOV_CONFIG: join(dir, 'config.toml') } });
+    expect(await runMain(['learn', 'status', '--json'], io)).toBe(0);
+    expect(JSON.parse(stdout())).toEqual({ model: `${home}/gov-state/neural-model.json`, exists: false, phase: 'observing', samples: 0, minSamples: 20 });
+  });
+
+  it('shows samples, recent error, verdicts and what the model prefers', async () => {
+    const stateDir = join(dir, 'state');
+    await mkdir(stateDir);
+    await writeFile(join(stateDir, 'neural-model.json'), trainedModel());
+    const human = createTestIo({ env: { HOME: home } });
+    expect(await runMain(['learn', 'status', '--state-dir', stateDir], human.io)).toBe(0);
+    const lines = human.stdout().split('\n');
+    expect(lines.slice(0, 3)).toEqual([`model         ${stateDir}/neural-model.json`, 'phase         observing: 3 of 20 outcomes learned; the policy decides alone until then', 'outcomes      3 measured, 1 harmful, 0 not measured in time']);
+    expect(lines[3]).toMatch(/^recent error {2}kept bytes off by [\d.]+ (MiB|GiB|KiB) on average; harm called right \d+% \(Brier \d\.\d{3}\) over the last 3$/);
+    expect(lines.slice(4)).toEqual([
+      'verdicts      allow 3, veto 0, shrink 0',
+      'last advice   2026-11-22T10:12:00.000Z allow: learning: 2 of 20 outcomes seen, the policy decides',
+      expect.stringMatching(/^prefers {7}(reclaim about [\d.]+ (MiB|GiB) now \(keeps ~[\d.]+ (MiB|GiB) free, harm \d+%\)|wait: reclaiming now risks harm \(\d+%\)) \(as of 2026-11-22T10:17:00.000Z\)$/),
+      'updated       2026-11-22T10:30:00.000Z (created 2026-11-22T10:30:00.000Z)',
+      '',
+    ]);
+
+    const json = createTestIo({ env: { HOME: home, GOV_STATE_DIR: stateDir } });
+    expect(await runMain(['learn', 'status', '--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.stdout())).toMatchObject({ model: `${stateDir}/neural-model.json`, exists: true, trusted: true, phase: 'observing', samples: 3, minSamples: 20, outcomes: 3, harmful: 1, expired: 0, verdicts: { allow: 3, veto: 0, shrink: 0 }, recentError: { outcomes: 3 } });
+  });
+
+  it('reports a model it cannot trust, with exit code 1, and leaves the file alone', async () => {
+    await writeFile(join(dir, 'neural-model.json'), '{"format":"gov-neural-model","version":7,"featureSchema":{"id":"x","version":1,"names":[]}}');
+    const { io, stdout } = createTestIo({ env: { HOME: home } });
+    expect(await runMain(['learn', 'status', '--state-dir', dir, '--json'], io)).toBe(1);
+    expect(JSON.parse(stdout())).toEqual({ model: `${dir}/neural-model.json`, exists: true, trusted: false, problem: 'model file version 7 is not 1' });
+    expect(await readFile(join(dir, 'neural-model.json'), 'utf8')).toContain('"version":7');
+  });
+
+  it('resets with --yes, asks on a terminal, and refuses without either', async () => {
+    const path = join(dir, 'neural-model.json');
+    await writeFile(path, trainedModel());
+
+    const refused = createTestIo({ env: { HOME: home } });
+    expect(await runMain(['learn', 'reset', '--state-dir', dir], refused.io)).toBe(2);
+    expect(refused.stderr()).toBe(`gov: refusing to delete the learned model without --yes (no terminal to ask on)\nusage: gov learn status|reset [--state-dir PATH] [--config PATH] [--yes] [--json]\n`);
+
+    const declined = createTestIo({ env: { HOME: home }, isTTY: true, answer: false });
+    expect(await runMain(['learn', 'reset', '--state-dir', dir], declined.io)).toBe(1);
+    expect(declined.questions).toEqual([`Delete the learned model at ${path}? The advisor goes back to observing.`]);
+    expect(await readFile(path, 'utf8')).toContain('gov-neural-model');
+
+    const confirmed = createTestIo({ env: { HOME: home }, isTTY: true, answer: true });
+    expect(await runMain(['learn', 'reset', '--state-dir', dir], confirmed.io)).toBe(0);
+    expect(confirmed.stdout()).toBe(`Deleted ${path}.\nA running govd keeps its model in memory and saves it again: restart govd to start learning from scratch.\n`);
+
+    const again = createTestIo({ env: { HOME: home } });
+    expect(await runMain(['learn', 'reset', '--state-dir', dir, '--yes', '--json'], again.io)).toBe(0);
+    expect(JSON.parse(again.stdout())).toEqual({ model: path, removed: false });
+  });
+
+  it.each([
+    [['learn'], 'gov: say status or reset\n'],
+    [['learn', 'forget'], 'gov: unknown subcommand "forget"; use status or reset\n'],
+    [['learn', 'status', 'extra'], 'gov: unexpected argument "extra"\n'],
+    [['learn', 'status', '--yes'], 'gov: --yes only applies to reset\n'],
+  ])('%j is a usage error', async (argv, message) => {
+    const { io, stderr } = createTestIo({ env: { HOME: home } });
+    expect(await runMain(argv, io)).toBe(2);
+    expect(stderr()).toBe(`${message}usage: gov learn status|reset [--state-dir PATH] [--config PATH] [--yes] [--json]\n`);
+  });
+
+  it('fails as a config error when the named config is missing', async () => {
+    const { io, stderr } = createTestIo({ env: { HOME: home, GOV_CONFIG: join(dir, 'absent.toml') } });
+    expect(await runMain(['learn', 'status'], io)).toBe(2);
+    expect(stderr()).toMatch(/^gov: invalid config .*absent\.toml:\n {2}\(file\): cannot read the config file: ENOENT/);
+  });
+});

@@ -1,0 +1,112 @@
+import * as nodeFs from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createFileModelStore, DEFAULT_MIN_SAMPLES, MODEL_FILE_NAME, NeuralModelError, parseModel, summariseModel, type ModelSummary } from '@gov/neural';
+import { ConfigError, configSearchPaths, defaultConfig, parseConfigToml, resolveStateDir, type GovConfig } from '@gov/policies';
+import { parseCommandArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import { formatBytes, formatJson, formatTable } from '../format.js';
+import type { CliIo, Command } from '../io.js';
+
+const USAGE = 'gov learn status|reset [--state-dir PATH] [--config PATH] [--yes] [--json]';
+
+async function readConfig(flagPath: string | undefined, env: CliIo['env'], home: string): Promise<GovConfig> {
+  const explicit = flagPath ?? (env['GOV_CONFIG'] ? env['GOV_CONFIG'] : undefined);
+  const candidates = flagPath ? [flagPath] : configSearchPaths({ env, home });
+  for (const path of candidates) {
+    let text: string;
+    try {
+      text = await nodeFs.readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path !== explicit) continue;
+      throw new ConfigError(path, [{ path: '', value: undefined, message: `cannot read the config file: ${(error as Error).message}` }], { cause: error });
+    }
+    return parseConfigToml(text, path);
+  }
+  return defaultConfig;
+}
+
+/**
+ * Where the model lives: `--state-dir`, then `$GOV_STATE_DIR`, then the config's
+ * `daemon.state_dir` (the file govd reads), so `gov learn` looks where govd writes.
+ */
+async function modelPath(values: { 'state-dir'?: string | undefined; config?: string | undefined }, env: CliIo['env']): Promise<string> {
+  const home = env['HOME'] || homedir();
+  const stateDir = values['state-dir'] ?? (env['GOV_STATE_DIR'] ? env['GOV_STATE_DIR'] : resolveStateDir(await readConfig(values.config, env, home), home));
+  return join(stateDir, MODEL_FILE_NAME);
+}
+
+type StatusJson = { model: string; exists: false; phase: 'observing'; samples: 0; minSamples: number } | ({ model: string; exists: true; trusted: true } & ModelSummary) | { model: string; exists: true; trusted: false; problem: string };
+
+function percent(value: number): string {
+  return `${Math.round(value * 100)}%`;
+}
+
+function renderStatus(status: StatusJson): string {
+  if (!status.exists) {
+    return `No model yet at ${status.model}.\ngovd creates it after the first action it can measure; until ${status.minSamples} outcomes are learned the configured policy decides alone.\n`;
+  }
+  if (!status.trusted) return `The model at ${status.model} cannot be trusted: ${status.problem}\ngovd sets such a file aside (renamed to *.rejected-<time>) and starts a new model when it starts.\n`;
+  const rows: string[][] = [
+    ['model', status.model],
+    ['phase', status.phase === 'advising' ? `advising (learned from ${status.samples} outcomes)` : `observing: ${status.samples} of ${status.minSamples} outcomes learned; the policy decides alone until then`],
+    ['outcomes', `${status.outcomes} measured, ${status.harmful} harmful, ${status.expired} not measured in time`],
+  ];
+  const error = status.recentError;
+  rows.push(['recent error', error ? `kept bytes off by ${formatBytes(Math.round(error.keptBytesMae))} on average; harm called right ${percent(error.harmAccuracy)} (Brier ${error.harmBrier.toFixed(3)}) over the last ${error.outcomes}` : 'no outcome measured yet']);
+  rows.push(['verdicts', `allow ${status.verdicts.allow}, veto ${status.verdicts.veto}, shrink ${status.verdicts.shrink}`]);
+  if (status.lastAdvice) rows.push(['last advice', `${status.lastAdvice.at} ${status.lastAdvice.verdict}: ${status.lastAdvice.reason}`]);
+  rows.push(['prefers', status.preference ? `${status.preference.summary} (as of ${status.preference.at})` : 'no preference yet']);
+  rows.push(['updated', `${status.updatedAt} (created ${status.createdAt})`]);
+  return formatTable(rows);
+}
+
+async function status(path: string, json: boolean, io: CliIo): Promise<number> {
+  const store = createFileModelStore({ path, fs: nodeFs });
+  const text = await store.read();
+  let result: StatusJson;
+  if (text === null) {
+    result = { model: path, exists: false, phase: 'observing', samples: 0, minSamples: DEFAULT_MIN_SAMPLES };
+  } else {
+    try {
+      result = { model: path, exists: true, trusted: true, ...summariseModel(parseModel(text), DEFAULT_MIN_SAMPLES) };
+    } catch (error) {
+      if (!(error instanceof NeuralModelError)) throw error;
+      result = { model: path, exists: true, trusted: false, problem: error.message };
+    }
+  }
+  io.stdout.write(json ? formatJson(result) : renderStatus(result));
+  return result.exists && !result.trusted ? 1 : 0;
+}
+
+async function reset(path: string, json: boolean, yes: boolean, io: CliIo): Promise<number> {
+  if (!yes) {
+    if (!io.isInteractive) throw new UsageError('refusing to delete the learned model without --yes (no terminal to ask on)', USAGE);
+    if (!(await io.confirm(`Delete the learned model at ${path}? The advisor goes back to observing.`))) {
+      io.stderr.write('gov: nothing deleted\n');
+      return 1;
+    }
+  }
+  const removed = await createFileModelStore({ path, fs: nodeFs }).remove();
+  if (json) io.stdout.write(formatJson({ model: path, removed }));
+  else if (removed) io.stdout.write(`Deleted ${path}.\nA running govd keeps its model in memory and saves it again: restart govd to start learning from scratch.\n`);
+  else io.stdout.write(`No model at ${path}; nothing to reset.\n`);
+  return 0;
+}
+
+/** `gov learn status|reset`: what the advisor has learned, and starting it over. */
+export const learnCommand: Command = {
+  name: 'learn',
+  summary: 'what the learned advisor has seen and prefers; reset it',
+  usage: USAGE,
+  async run({ argv, io }) {
+    const { values, positionals } = parseCommandArgs(argv, { 'state-dir': { type: 'string' }, config: { type: 'string' }, yes: { type: 'boolean', short: 'y' } }, USAGE, true);
+    const [action, ...extra] = positionals;
+    if (action !== 'status' && action !== 'reset') throw new UsageError(action === undefined ? 'say status or reset' : `unknown subcommand "${action}"; use status or reset`, USAGE);
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, USAGE);
+    if (values.yes && action === 'status') throw new UsageError('--yes only applies to reset', USAGE);
+    const path = await modelPath(values, io.env);
+    const json = Boolean(values.json);
+    return action === 'status' ? status(path, json, io) : reset(path, json, Boolean(values.yes), io);
+  },
+};
