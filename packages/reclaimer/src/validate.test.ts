@@ -31,7 +31,7 @@ describe('validateTargetBytes', () => {
     ['a string with units', '512M'],
     ['a bigint', 1_048_576n],
     ['null', null],
-    ['an object', { valueOf: () => 1_048_576 }],
+    ['an object', { valueOf: (): number => 1_048_576 }],
   ])('refuses %s with GOV_RECLAIM_INVALID_TARGET', (_, value) => {
     expect(codeOf(() => validateTargetBytes(value))).toBe('GOV_RECLAIM_INVALID_TARGET');
   });
