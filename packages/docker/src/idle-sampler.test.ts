@@ -42,6 +42,14 @@ describe('createIdleSampler', () => {
     expect(sampler.isIdle('a', 1)).toBe(false);
   });
 
+  it('adds nothing for a sample no later than the previous one', () => {
+    const sampler = createIdleSampler();
+    sampler.record(sample(0, 0));
+    sampler.record(sample(5000, 0));
+    expect(sampler.record(sample(5000, 900 * NS_PER_MS))).toEqual({ cpuPercent: 0, idleForMs: 5000, samples: 2 });
+    expect(sampler.record(sample(4000, 900 * NS_PER_MS))).toEqual({ cpuPercent: 0, idleForMs: 5000, samples: 2 });
+  });
+
   it('needs two samples before anything is idle, even for a zero window', () => {
     const sampler = createIdleSampler();
     sampler.record(sample(0, 0));

@@ -59,7 +59,8 @@ interface Track {
  * Idle detection in constant memory per container: it keeps the last sample and the time since
  * which every interval stayed below the threshold, so "idle for the whole window" is
  * `last sample − idle since ≥ window` whatever the window is. A busy interval moves the start to
- * that sample; a restart, a state change or a CPU counter that went backwards starts over.
+ * that sample; a restart, a state change or a CPU counter that went backwards starts over. A sample no later
+ * than the previous one adds nothing.
  */
 export function createIdleSampler(options: IdleSamplerOptions = {}): IdleSampler {
   const idleCpuPercent = options.idleCpuPercent ?? 1;
@@ -79,18 +80,17 @@ export function createIdleSampler(options: IdleSamplerOptions = {}): IdleSampler
       const previous = tracks.get(sample.id);
       tracks.delete(sample.id);
       let track: Track;
-      if (
-        previous === undefined ||
-        previous.state !== sample.state ||
-        previous.startedAt !== sample.startedAt ||
-        sample.cpuUsageNs < previous.cpuUsageNs ||
-        sample.atMs <= previous.atMs
-      ) {
+      const sameRun = previous !== undefined && previous.state === sample.state && previous.startedAt === sample.startedAt;
+      if (sameRun && sample.atMs <= previous.atMs) {
+        // No time has passed (two listings in the same millisecond): nothing new to measure.
+        track = previous;
+      } else if (!sameRun || sample.cpuUsageNs < previous.cpuUsageNs) {
         track = { ...sample, idleSinceMs: sample.atMs, cpuPercent: null, samples: 1 };
       } else {
-        const cpuPercent = ((sample.cpuUsageNs - previous.cpuUsageNs) / ((sample.atMs - previous.atMs) * 1e6)) * 100;
-        const idleSinceMs = cpuPercent < idleCpuPercent ? previous.idleSinceMs : sample.atMs;
-        track = { ...sample, idleSinceMs, cpuPercent, samples: previous.samples + 1 };
+        const last = previous as Track;
+        const cpuPercent = ((sample.cpuUsageNs - last.cpuUsageNs) / ((sample.atMs - last.atMs) * 1e6)) * 100;
+        const idleSinceMs = cpuPercent < idleCpuPercent ? last.idleSinceMs : sample.atMs;
+        track = { ...sample, idleSinceMs, cpuPercent, samples: last.samples + 1 };
       }
       tracks.set(sample.id, track);
       // Map keeps insertion order and each record re-inserts, so the first key is the stalest.

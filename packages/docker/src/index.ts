@@ -1,3 +1,17 @@
+export { connectDocker, createDockerClient } from './client.js';
+export type {
+  CgroupReclaimPort,
+  ContainerInfo,
+  DockerClient,
+  DockerClientOptions,
+  PauseDecision,
+  PauseIdleOptions,
+  PauseIdleResult,
+  SampleOptions,
+  SampleProgress,
+  UnpauseAllResult,
+  UnpauseResult,
+} from './client.js';
 export { containerCgroupPath, expandSystemdSlice, locateContainerCgroup, memoryCgroupFromProc, parseCgroupMounts } from './cgroup-paths.js';
 export type { CgroupDriver, CgroupMount, ContainerCgroup } from './cgroup-paths.js';
 export { createDockerodeEngine, dockerOptionsFromHost, engineContainerFromInspect } from './engine.js';
