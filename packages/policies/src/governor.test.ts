@@ -104,7 +104,7 @@ describe('tick', () => {
   test('snapshot → decide → act → history → events', async () => {
     const h = harness();
     const report = await h.governor.tick();
-    const result = { method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, steps: [{ name: 'cgroup_reclaim', status: 'ok', durationMs: 250 }], freedBytes: 1536 * MiB, durationMs: 250, dryRun: false };
+    const result: ReclaimResultLike = { method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, steps: [{ name: 'cgroup_reclaim', status: 'ok', durationMs: 250 }], freedBytes: 1536 * MiB, durationMs: 250, dryRun: false };
     const record: HistoryRecord = {
       kind: 'reclaim',
       at: START.toISOString(),
