@@ -1,6 +1,7 @@
 import type { Command } from '../io.js';
+import { configCommand } from './config.js';
 import { learnCommand } from './learn.js';
 import { reclaimCommand } from './reclaim.js';
 
 /** Every `gov` command, in the order `gov --help` lists them. */
-export const commands: Command[] = [reclaimCommand, learnCommand];
+export const commands: Command[] = [reclaimCommand, learnCommand, configCommand];

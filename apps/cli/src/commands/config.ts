@@ -1,0 +1,106 @@
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { ConfigError, configJsonSchema, defaultConfig, renderConfigToml } from '@gov/policies';
+import { stringify as stringifyToml } from 'smol-toml';
+import { parseCommandArgs } from '../args.js';
+import { defaultConfigPath, loadCliConfig } from '../config-file.js';
+import { UsageError } from '../errors.js';
+import { formatJson } from '../format.js';
+import type { CliIo, Command } from '../io.js';
+
+const usage = 'gov config init|validate|show|schema [--path P] [--force] [--json]';
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Writes through a temporary file and a rename, so a crash never leaves half a config. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, text, { mode: 0o644 });
+  await rename(temporary, path);
+}
+
+const backupStamp = (now: Date) => now.toISOString().replace(/[:.]/g, '-');
+
+async function init(io: CliIo, options: { path?: string; force: boolean; json: boolean }): Promise<number> {
+  const path = options.path ?? defaultConfigPath(io);
+  let backup: string | null = null;
+  if (await exists(path)) {
+    if (!options.force) {
+      const message = `${path} already exists; it was left as it is (use --force to replace it; the old file is kept as a backup)`;
+      if (options.json) io.stdout.write(formatJson({ path, written: false, backup: null, error: { code: 'GOV_CONFIG_EXISTS', message } }));
+      else io.stderr.write(`gov: ${message}\n`);
+      return 1;
+    }
+    // A user's config is never lost: --force keeps the old file beside the new one.
+    backup = `${path}.${backupStamp(new Date())}.bak`;
+    await rename(path, backup);
+  }
+  await writeAtomically(path, renderConfigToml(defaultConfig));
+  if (options.json) io.stdout.write(formatJson({ path, written: true, backup }));
+  else io.stdout.write(`wrote ${path}${backup ? ` (the previous file is ${backup})` : ''}\n`);
+  return 0;
+}
+
+async function validate(io: CliIo, options: { path?: string; json: boolean }): Promise<number> {
+  try {
+    const { path } = await loadCliConfig(io, options.path);
+    if (options.json) io.stdout.write(formatJson({ valid: true, path, problems: [] }));
+    else io.stdout.write(path === null ? 'no config file found; the defaults apply\n' : `${path}: valid\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (options.json) io.stdout.write(formatJson({ valid: false, path: error.source, problems: error.problems }));
+    else io.stderr.write(`gov: ${error.message}\n`);
+    return 2;
+  }
+}
+
+async function show(io: CliIo, options: { path?: string; json: boolean }): Promise<number> {
+  const { config, path } = await loadCliConfig(io, options.path);
+  if (options.json) {
+    io.stdout.write(formatJson({ path, config }));
+    return 0;
+  }
+  const source = path === null ? 'no config file found: the defaults' : `from ${path}, with defaults for missing keys`;
+  io.stdout.write(`# effective config ${source}\n${stringifyToml(config)}\n`);
+  return 0;
+}
+
+export const configCommand: Command = {
+  name: 'config',
+  summary: 'Write, check and print the config file (and its JSON Schema)',
+  usage,
+  async run({ argv, io }) {
+    const [action, ...rest] = argv;
+    const { values } = parseCommandArgs(rest, { path: { type: 'string' }, force: { type: 'boolean' } }, usage);
+    const json = values.json === true;
+    const path = values.path;
+    if (values.force && action !== 'init') throw new UsageError('--force only applies to "config init"', usage);
+    switch (action) {
+      case 'init':
+        return init(io, { ...(path === undefined ? {} : { path }), force: values.force === true, json });
+      case 'validate':
+        return validate(io, { ...(path === undefined ? {} : { path }), json });
+      case 'show':
+        return show(io, { ...(path === undefined ? {} : { path }), json });
+      case 'schema':
+        if (path !== undefined) throw new UsageError('--path does not apply to "config schema"', usage);
+        io.stdout.write(formatJson(configJsonSchema()));
+        return 0;
+      case undefined:
+        throw new UsageError('missing action: init, validate, show or schema', usage);
+      default:
+        throw new UsageError(`unknown action "${action}": use init, validate, show or schema`, usage);
+    }
+  },
+};
