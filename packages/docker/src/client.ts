@@ -8,7 +8,7 @@ import { DockerError } from './errors.js';
 import { parseComposeDependsOn, planPauses, type PauseGuard } from './guards.js';
 import { createIdleSampler, type IdleSampler } from './idle-sampler.js';
 import { createPausedStateStore, type PausedRecord, type PausedStateStore, type StateFs } from './paused-state.js';
-import { globalTimers, type Timers } from './timeout.js';
+import type { Timers } from './timeout.js';
 import { nodeFs, readCgroupUsage, usageFromStatsApi, type ContainerMemory, type ContainerUsage } from './usage.js';
 
 /** One running or paused container, with its memory and CPU. */
@@ -125,7 +125,7 @@ export interface SampleProgress {
 export interface SampleOptions {
   /** Sample for this long (at least one interval). */
   durationMs: number;
-  /** Time between two samples; default a tenth of the duration, between 1 s and 30 s. */
+  /** Time between two samples; default a tenth of the duration, between 1 s and 30 s, at most the duration. */
   intervalMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: SampleProgress) => void;
@@ -171,10 +171,36 @@ export interface DockerClientOptions extends DockerodeEngineOptions {
   stateFile?: string;
   stateFs?: StateFs;
   now?: () => number;
+  /** Deadlines of file reads. */
   timers?: Timers;
+  /** The wait between two samples; default a timer that stops early on the signal. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 const MIB = 1024 ** 2;
+
+/** Waits `ms`; rejects with the signal's reason when it aborts first. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(handle);
+      reject(signal?.reason);
+    };
+    const handle = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `12 s`, `4 min`, `250 ms`: how long a container has been idle, for a reason line. */
+function describeIdle(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
 const MAX_RECLAIM_BYTES = 64 * 1024 ** 3;
 
 function errorSummary(error: unknown): { code: string; message: string } {
@@ -190,7 +216,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
   const sensing = options.sensing ?? 'auto';
   const now = options.now ?? Date.now;
   const timers = options.timers;
-  const clock = timers ?? globalTimers;
+  const sleep = options.sleep ?? abortableSleep;
   const sampler = createIdleSampler({ idleCpuPercent: options.idleCpuPercent ?? 1 });
   const stateFile = options.stateFile ?? join(options.stateDir ?? join(homedir(), '.local', 'state', 'gov'), 'docker-paused.json');
   const state: PausedStateStore = createPausedStateStore({ file: stateFile, ...(options.stateFs ? { fs: options.stateFs } : {}) });
@@ -313,23 +339,10 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
     return described.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  const sleep = (ms: number, signal: AbortSignal | undefined) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clock.clearTimeout(handle);
-        reject(signal?.reason);
-      };
-      const handle = clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-
   async function sample(sampleOptions: SampleOptions): Promise<ContainerInfo[]> {
     const durationMs = Math.max(0, sampleOptions.durationMs);
-    const intervalMs = sampleOptions.intervalMs ?? Math.min(30_000, Math.max(1000, Math.round(durationMs / 10)));
+    // About ten samples per window, 1–30 s apart, and never longer apart than the window itself.
+    const intervalMs = sampleOptions.intervalMs ?? Math.max(1, Math.min(durationMs, 30_000, Math.max(1000, Math.round(durationMs / 10))));
     const startMs = now();
     const busy = new Set<string>();
     const seen = new Map<string, number>();
@@ -414,7 +427,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
         name: container.name,
         action: 'would-pause',
         guard: null,
-        reason: `idle for ${Math.round((container.idleForMs ?? 0) / 1000)} s`,
+        reason: `idle for ${describeIdle(container.idleForMs ?? 0)}`,
         memoryBefore: container.memory,
         memoryAfter: null,
         freedBytes: 0,
