@@ -1,2 +1,103 @@
-process.stderr.write('govd: the daemon lands with the policies package\n');
-process.exitCode = 1;
+import { homedir } from 'node:os';
+import { ConfigError } from '@gov/policies';
+import { pino } from 'pino';
+import { HELP, parseGovdArgs, USAGE } from './cli-args.js';
+import { loadConfig } from './config-file.js';
+import { startDaemon, type Daemon } from './daemon.js';
+import { DaemonUsageError } from './errors.js';
+import { version } from './version.js';
+
+const logger = pino(
+  { name: 'govd', level: process.env['GOV_LOG_LEVEL'] ?? 'info', timestamp: pino.stdTimeFunctions.isoTime, base: { pid: process.pid } },
+  // Synchronous writes: every line is out before the process exits on a signal.
+  pino.destination({ dest: 1, sync: true }),
+);
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseGovdArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof DaemonUsageError)) throw error;
+    process.stderr.write(`govd: ${error.message}\nusage: ${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+
+  const home = homedir();
+  let loaded;
+  try {
+    loaded = await loadConfig({ flagPath: args.configPath, env: process.env, home });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ code: error.code, problems: error.problems }, 'invalid config; nothing started');
+    process.stderr.write(`govd: ${error.message}\n`);
+    return 2;
+  }
+
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon({
+      loaded,
+      flagPath: args.configPath,
+      dryRun: args.dryRun,
+      env: process.env,
+      home,
+      logger,
+      version,
+      pid: process.pid,
+      isRoot: process.getuid?.() === 0,
+    });
+  } catch (error) {
+    const err = error as Error & { code?: string };
+    logger.fatal({ err, code: err.code }, `govd could not start: ${err.message}`);
+    process.stderr.write(`govd: ${err.message}\n`);
+    return err instanceof ConfigError ? 2 : 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second signal while stopping: leave at once.
+        logger.warn({ signal }, 'second signal while stopping; exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping: finishing the running tick');
+      daemon.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error({ err: error }, `stop failed: ${(error as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGHUP', () => {
+      logger.info({ signal: 'SIGHUP' }, 'reloading the config');
+      void daemon.reload();
+    });
+    // The Governor's timer is unref'd; the listening server keeps govd alive until a signal.
+  });
+}
+
+process.on('unhandledRejection', (reason) => {
+  logger.error({ err: reason }, `unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`);
+});
+
+main().then(
+  (code) => {
+    logger.flush();
+    process.exit(code);
+  },
+  (error: unknown) => {
+    logger.fatal({ err: error }, `govd failed: ${(error as Error).message}`);
+    process.stderr.write(`govd: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,6 +1,6 @@
 import type { Snapshot } from '@gov/meminfo';
 import { describe, expect, it } from 'vitest';
-import { createMetrics, reasonLabel } from './metrics.js';
+import { createMetrics } from './metrics.js';
 
 const GIB = 1024 ** 3;
 
@@ -73,16 +73,17 @@ describe('createMetrics', () => {
     expect(sample(body, 'gov_reclaim_freed_bytes_total{')).toEqual(['gov_reclaim_freed_bytes_total{method="full"} 4294967296', 'gov_reclaim_freed_bytes_total{method="drop_caches"} 0']);
   });
 
-  it('counts decisions by kind, policy and a bounded reason, and observes tick durations', async () => {
+  it('counts decisions by kind, policy and reason code, and observes tick durations', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    metrics.recordDecision({ kind: 'none', policy: 'dynamic', reason: 'host available 40% is above the target 25%' });
-    metrics.recordDecision({ kind: 'none', policy: 'dynamic', reason: 'host available 41.5% is above the target 25%' });
+    metrics.recordDecision({ kind: 'none', policy: 'dynamic', code: 'host-ok' });
+    metrics.recordDecision({ kind: 'none', policy: 'dynamic', code: 'host-ok' });
+    metrics.recordDecision({ kind: 'reclaim', policy: 'emergency', code: 'emergency' });
     metrics.observeTick(120, false);
     metrics.observeTick(3000, true);
     metrics.recordFeedback('slow');
     metrics.setTelemetryBytes(4096);
     const { body } = await metrics.render();
-    expect(sample(body, 'gov_decisions_total{')).toEqual(['gov_decisions_total{kind="none",policy="dynamic",reason="host available #% is above the target #%"} 2']);
+    expect(sample(body, 'gov_decisions_total{')).toEqual(['gov_decisions_total{kind="none",policy="dynamic",reason="host-ok"} 2', 'gov_decisions_total{kind="reclaim",policy="emergency",reason="emergency"} 1']);
     expect(sample(body, 'gov_tick_duration_seconds_')).toEqual([
       'gov_tick_duration_seconds_bucket{le="0.005"} 0',
       'gov_tick_duration_seconds_bucket{le="0.01"} 0',
@@ -108,15 +109,5 @@ describe('createMetrics', () => {
   it('includes the process metrics under a govd_ prefix by default', async () => {
     const { body } = await createMetrics().render();
     expect(sample(body, 'govd_process_resident_memory_bytes ')).toHaveLength(1);
-  });
-});
-
-describe('reasonLabel', () => {
-  it.each([
-    ['host available 12% < 25%', 'host available #% < #%'],
-    ['waste 1,024.5 MiB   over\n500', 'waste # MiB over #'],
-    ['no change', 'no change'],
-  ])('%j → %j', (reason, label) => {
-    expect(reasonLabel(reason)).toBe(label);
   });
 });

@@ -1,11 +1,12 @@
 import type { Snapshot } from '@gov/meminfo';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** What a decision contributes to the metrics: its kind, policy and reason. */
+/** What a decision contributes to the metrics: its kind, policy and reason code. */
 export interface DecisionSample {
   kind: string;
   policy: string;
-  reason: string;
+  /** The decision's short stable reason (`host-below-target`, `cooldown`, …). */
+  code: string;
 }
 
 /** One reclaim the daemon ran (or would have run, in dry-run mode). */
@@ -17,18 +18,6 @@ export interface ReclaimSample {
   /** Whether a step of the reclaim failed. */
   failed: boolean;
   freedBytes: number;
-}
-
-/**
- * Collapses a decision reason to a bounded label value: numbers become `#`, so
- * "host available 12% < 25%" and "host available 9% < 25%" count together.
- */
-export function reasonLabel(reason: string): string {
-  return reason
-    .replace(/-?\d+(?:[.,]\d+)*/g, '#')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 120);
 }
 
 const LINUX_FIELDS = ['total', 'used', 'free', 'available', 'buffCache', 'cached', 'reclaimable', 'actualUsage', 'swapUsed'] as const;
@@ -55,7 +44,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const degraded = new Gauge({ name: 'gov_degraded_sources', help: 'Memory sources that failed in the last snapshot', registers: [registry] });
   const reclaims = new Counter({ name: 'gov_reclaims_total', help: 'Reclaims run, by method, trigger and outcome (ok, failed, dry_run)', labelNames: ['method', 'trigger', 'outcome'], registers: [registry] });
   const freed = new Counter({ name: 'gov_reclaim_freed_bytes_total', help: 'Bytes reclaims gave back, by method', labelNames: ['method'], registers: [registry] });
-  const decisions = new Counter({ name: 'gov_decisions_total', help: 'Governor decisions, by kind, policy and reason', labelNames: ['kind', 'policy', 'reason'], registers: [registry] });
+  const decisions = new Counter({ name: 'gov_decisions_total', help: 'Governor decisions, by kind, policy and reason code', labelNames: ['kind', 'policy', 'reason'], registers: [registry] });
   const tickDuration = new Histogram({
     name: 'gov_tick_duration_seconds',
     help: 'Duration of one governor tick: snapshot, decide, act, record',
@@ -79,7 +68,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       degraded.set(snapshot.degraded.length);
     },
     recordDecision(decision: DecisionSample): void {
-      decisions.inc({ kind: decision.kind, policy: decision.policy, reason: reasonLabel(decision.reason) });
+      decisions.inc({ kind: decision.kind, policy: decision.policy, reason: decision.code });
     },
     recordReclaim(sample: ReclaimSample): void {
       const outcome = sample.dryRun ? 'dry_run' : sample.failed ? 'failed' : 'ok';
