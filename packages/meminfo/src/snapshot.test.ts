@@ -8,7 +8,7 @@ import { createStandIns } from '../test/stand-in.js';
 import { createExec } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
-import { readSnapshot } from './snapshot.js';
+import { readSnapshot, wasteBytes } from './snapshot.js';
 import { parseVmstat } from './vmstat.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -131,5 +131,17 @@ describe('readSnapshot', () => {
   it('reads this machine', async () => {
     const snapshot = await readSnapshot();
     expect([snapshot.environment, snapshot.degraded, snapshot.linux !== null && snapshot.linux.total > 0]).toEqual(['linux', [], true]);
+  });
+});
+
+describe('wasteBytes', () => {
+  const linux = parseLinuxMemory('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 0 kB\nCached: 400 kB\nShmem: 0 kB\n');
+  it('is the vmmem working set minus what applications hold', () => {
+    expect([
+      wasteBytes({ linux, host: { total: 4096 * 1024, available: 0, vmmem: 900 * 1024 } }),
+      wasteBytes({ linux, host: { total: 4096 * 1024, available: 0, vmmem: 100 * 1024 } }),
+      wasteBytes({ linux, host: { total: 4096 * 1024, available: 0, vmmem: null } }),
+      wasteBytes({ linux: null, host: { total: 1, available: 0, vmmem: 1 } }),
+    ]).toEqual([400 * 1024, 0, null, null]);
   });
 });

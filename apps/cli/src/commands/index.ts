@@ -3,6 +3,7 @@ import { configCommand } from './config.js';
 import { dockerCommand } from './docker.js';
 import { learnCommand } from './learn.js';
 import { reclaimCommand } from './reclaim.js';
+import { statusCommand } from './status.js';
 
 /** Every `gov` command, in the order `gov --help` lists them. */
-export const commands: Command[] = [reclaimCommand, dockerCommand, learnCommand, configCommand];
+export const commands: Command[] = [statusCommand, reclaimCommand, dockerCommand, learnCommand, configCommand];
