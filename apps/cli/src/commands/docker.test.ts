@@ -67,13 +67,9 @@ const clock = {
   },
 };
 
-function command(config = '') {
+function command() {
   return createDockerCommand({
     createClient: (options) => createDockerClient({ ...options, engine, reclaimer, procRoot: join(dir, 'proc'), ...clock }),
-    readConfig: async (path) => {
-      if (path.endsWith('config.toml') && config !== '') return config;
-      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-    },
   });
 }
 
@@ -151,10 +147,11 @@ describe('gov docker pause-idle', () => {
     expect(stderr()).toContain('gov docker: not on a terminal, so nothing was asked; pass --yes to pause without asking\n');
   });
 
-  it('takes auto_pause_idle_containers, deny and max_pauses_per_tick from the config file', async () => {
+  it('takes auto_pause_idle_containers and deny from ~/.config/gov/config.toml', async () => {
     const { io, stdout } = createTestIo({ env: env() });
-    const config = '[docker]\nauto_pause_idle_containers = true\ndeny = ["w*"]\nidle_container_threshold_minutes = 1\n';
-    expect(await command(config).run({ argv: ['pause-idle', '--idle', '2s', '--json'], io })).toBe(0);
+    await mkdir(join(dir, '.config', 'gov'), { recursive: true });
+    await writeFile(join(dir, '.config', 'gov', 'config.toml'), '[docker]\nauto_pause_idle_containers = true\ndeny = ["w*"]\nidle_container_threshold_minutes = 1\n');
+    expect(await command().run({ argv: ['pause-idle', '--idle', '2s', '--json'], io })).toBe(0);
     const result = JSON.parse(stdout()) as { idleForMs: number; containers: { name: string; guard: string }[] };
     expect([result.idleForMs, result.containers.map((c) => [c.name, c.guard])]).toEqual([2000, [['db', 'label'], ['web', 'deny']]]);
   });
@@ -202,5 +199,14 @@ describe('gov docker unpause', () => {
     const run = command().run({ argv, io });
     await expect(run).rejects.toThrow(message);
     await expect(run).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+it('stops with a config error (exit 2) when the config file asked for does not exist', async () => {
+  const { io } = createTestIo({ env: env() });
+  await expect(command().run({ argv: ['ls', '--config', join(dir, 'missing.toml')], io })).rejects.toMatchObject({
+    code: 'GOV_CONFIG_NOT_FOUND',
+    exitCode: 2,
+    message: `config file ${join(dir, 'missing.toml')} does not exist`,
   });
 });

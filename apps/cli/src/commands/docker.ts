@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import {
   createDockerClient,
   type ContainerInfo,
@@ -10,8 +8,9 @@ import {
   type UnpauseAllResult,
   type UnpauseResult,
 } from '@gov/docker';
-import { ConfigError, configSearchPaths, defaultConfig, parseConfigToml, resolveStateDir, type GovConfig } from '@gov/policies';
+import { resolveStateDir, type GovConfig } from '@gov/policies';
 import { parseCommandArgs, parseDuration } from '../args.js';
+import { homeOf, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
@@ -26,32 +25,12 @@ const USAGE = [
 export interface DockerCommandOptions {
   /** Builds the client for one run; tests pass one over a fake engine. */
   createClient?: (options: DockerClientOptions) => DockerClient;
-  /** Reads the config file; default: the first of `configSearchPaths` that exists. */
-  readConfig?: (path: string) => Promise<string>;
 }
 
-interface Settings {
-  config: GovConfig;
-  stateDir: string;
-}
-
-async function loadSettings(values: { config?: string | undefined; 'state-dir'?: string | undefined }, env: CliIo['env'], read: (path: string) => Promise<string>): Promise<Settings> {
-  const home = env['HOME'] || homedir();
-  const explicit = values.config ?? (env['GOV_CONFIG'] ? env['GOV_CONFIG'] : undefined);
-  const candidates = values.config ? [values.config] : configSearchPaths({ env, home });
-  let config = defaultConfig;
-  for (const path of candidates) {
-    let text: string;
-    try {
-      text = await read(path);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT' && path !== explicit) continue;
-      throw new ConfigError(path, [{ path: '', value: undefined, message: `cannot read the config file: ${(error as Error).message}` }], { cause: error });
-    }
-    config = parseConfigToml(text, path);
-    break;
-  }
-  const stateDir = values['state-dir'] ?? (env['GOV_STATE_DIR'] ? env['GOV_STATE_DIR'] : resolveStateDir(config, home));
+/** The `[docker]` config (the file govd reads) and the state dir: `--state-dir`, `$GOV_STATE_DIR`, then `daemon.state_dir`. */
+async function loadSettings(values: { config?: string | undefined; 'state-dir'?: string | undefined }, io: CliIo): Promise<{ config: GovConfig; stateDir: string }> {
+  const { config } = await loadCliConfig(io, values.config);
+  const stateDir = values['state-dir'] ?? (io.env['GOV_STATE_DIR'] ? io.env['GOV_STATE_DIR'] : resolveStateDir(config, homeOf(io)));
   return { config, stateDir };
 }
 
@@ -114,7 +93,6 @@ async function interruptible(io: CliIo, work: () => Promise<number>): Promise<nu
 /** `gov docker ls | pause-idle | unpause`. */
 export function createDockerCommand(options: DockerCommandOptions = {}): Command {
   const makeClient = options.createClient ?? createDockerClient;
-  const read = options.readConfig ?? ((path: string) => readFile(path, 'utf8'));
 
   return {
     name: 'docker',
@@ -148,7 +126,7 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
       const sampleMs = values.sample === undefined ? 1000 : parseDuration(values.sample, '--sample');
       const idleFlagMs = values.idle === undefined ? undefined : parseDuration(values.idle, '--idle');
 
-      const settings = await loadSettings(values, io.env, read);
+      const settings = await loadSettings(values, io);
       const docker = settings.config.docker;
       const client = makeClient({
         stateDir: settings.stateDir,
