@@ -112,4 +112,20 @@ describeWithDocker('cgroup v1 memory.force_empty on a running container', () => 
     // This kernel lets force_empty run on a cgroup with tasks: the container is still running.
     expect(dockerCli(['inspect', '--format', '{{.State.Running}}', id])).toBe('true');
   });
+
+  it('removes the page cache of a paused (frozen) container too', async () => {
+    const id = startContainer({ command: ['sh', '-c', 'dd if=/dev/zero of=/tmp/f bs=1M count=100 2>/dev/null && sync && sleep 600'] });
+    containers.push(id);
+    const cgroup = await memoryCgroupOf(id);
+    const dir = `/sys/fs/cgroup/memory/${cgroup}`;
+    const cacheBefore = await waitForCache(dir, 95 * MiB);
+    dockerCli(['pause', id]);
+
+    const result = await createReclaimer().reclaim({ method: 'cgroup_reclaim', cgroup });
+
+    expect(result.steps.map((step) => [step.name, step.status])).toEqual([['cgroup_reclaim', 'ok']]);
+    const cacheAfter = (await readCgroupMemory(dir)).stat['cache'] ?? 0;
+    expect(cacheBefore - cacheAfter).toBeGreaterThan(95 * MiB);
+    expect(dockerCli(['inspect', '--format', '{{.State.Paused}}', id])).toBe('true');
+  });
 });
