@@ -12,19 +12,19 @@ const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const LISTEN = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
 
 const dynamicSchema = z.strictObject({
-  host_target_available_percent: percent(25, 'Keep at least this share of host memory available; below it the dynamic policy reclaims. The seed name `windows_target_available_percent` is accepted.'),
+  host_target_available_percent: percent(25, 'Keep at least this share of host memory available; below it the dynamic policy reclaims. Also read as `windows_target_available_percent`, its name in the original design.'),
   min_waste_mb: int(0, 1_048_576, 500, 'Reclaim only when the memory Linux holds for nothing (waste) is above this many MiB.'),
   reclaim_interval_secs: int(1, 86_400, 60, 'At most one dynamic reclaim per this many seconds (doubled while backing off).'),
 });
 
 const aggressiveSchema = z.strictObject({
-  host_pressure_threshold_percent: percent(80, 'Reclaim when host memory used reaches this percentage. The seed name `windows_pressure_threshold` is accepted.'),
+  host_pressure_threshold_percent: percent(80, 'Reclaim when host memory used reaches this percentage. Also read as `windows_pressure_threshold`, its name in the original design.'),
   target_reclaim_mb: int(1, 65_536, 1024, 'How many MiB each aggressive reclaim asks the kernel to give back.'),
   reclaim_interval_secs: int(1, 86_400, 60, 'At most one aggressive reclaim per this many seconds (doubled while backing off).'),
 });
 
 const conservativeSchema = z.strictObject({
-  host_critical_threshold_percent: percent(90, 'Act only when host memory used reaches this percentage. The seed name `windows_critical_threshold` is accepted.'),
+  host_critical_threshold_percent: percent(90, 'Act only when host memory used reaches this percentage. Also read as `windows_critical_threshold`, its name in the original design.'),
   reclaim_interval_secs: int(1, 86_400, 60, 'At most one conservative reclaim per this many seconds (doubled while backing off).'),
 });
 
@@ -71,7 +71,7 @@ const daemonSchema = z.strictObject({
 /** The gov config: the single source of truth for the TOML file, its defaults, docs and JSON Schema. */
 export const configSchema = z
   .strictObject({
-    governor: governorSchema.prefault({}).describe('How and when the governor reclaims. The seed name `[wsl_governor]` is accepted.'),
+    governor: governorSchema.prefault({}).describe('How and when the governor reclaims. Also read as `[wsl_governor]`, its name in the original design.'),
     docker: dockerSchema.prefault({}).describe('Idle containers: detection and automatic pausing.'),
     daemon: daemonSchema.prefault({}).describe('The govd daemon: HTTP API and state.'),
   })

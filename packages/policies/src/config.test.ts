@@ -159,10 +159,10 @@ compact_times = ["04:30"]
   test('a seed name and its new name set together is a problem, as are both tables', () => {
     const text = '[governor]\nwindows_target_available_percent = 30\n[governor.dynamic]\nhost_target_available_percent = 20\n';
     expect(problemsOf(() => parseConfigToml(text))).toEqual([
-      { path: 'governor.windows_target_available_percent', value: 30, message: 'is the seed name of governor.dynamic.host_target_available_percent, which is also set; keep one' },
+      { path: 'governor.windows_target_available_percent', value: 30, message: 'is the original name of governor.dynamic.host_target_available_percent, which is also set; keep one' },
     ]);
     expect(problemsOf(() => validateConfig({ governor: {}, wsl_governor: {} }))).toEqual([
-      { path: 'wsl_governor', value: {}, message: 'both [governor] and [wsl_governor] are set; [wsl_governor] is the seed name of [governor], keep one' },
+      { path: 'wsl_governor', value: {}, message: 'both [governor] and [wsl_governor] are set; [wsl_governor] is the original name of [governor], keep one' },
     ]);
   });
 });
@@ -316,14 +316,14 @@ describe('renderConfigToml', () => {
       # Reference: docs/config.md. JSON Schema for editors: \`gov config schema\`.
 
       [governor]
-      # How and when the governor reclaims. The seed name \`[wsl_governor]\` is accepted.
+      # How and when the governor reclaims. Also read as \`[wsl_governor]\`, its name in the original
+      # design.
 
       # Whether the governor acts at all; when false every tick decides nothing.
       # boolean; default true
       enabled = true
 
-      # Which policy decides when to reclaim: dynamic, aggressive, conservative or scheduled.
-      # one of "dynamic", "aggressive", "conservative", "scheduled"; default "dynamic""
+      # Which policy decides when to reclaim: dynamic, aggressive, conservative or scheduled."
     `);
     const keyLines = text.split('\n').filter((line) => /^[a-z0-9_]+ = /.test(line)).map((line) => line.split(' = ')[0]);
     expect(keyLines).toEqual(describeConfig().flatMap((table) => table.keys.map((key) => key.key)));

@@ -9,11 +9,11 @@ type Table = Record<string, unknown>;
 
 const isTable = (value: unknown): value is Table => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
-/** The seed's table name for `[governor]`. */
+/** The original design's name for the `[governor]` table. */
 const LEGACY_GOVERNOR_TABLE = 'wsl_governor';
 
 /**
- * Key names from the seed design (its `[wsl_governor]` example and policy fields), mapped to
+ * Key names of the original design (its `[wsl_governor]` example and policy fields), mapped to
  * where they live now. Applied after `[wsl_governor]` is read as `[governor]`.
  */
 export const configAliases: ReadonlyArray<{ from: string; to: string }> = [
@@ -65,7 +65,7 @@ function ensureTable(root: Table, path: string[]): Table | null {
   return node;
 }
 
-/** Rewrites the seed's names into the schema's, remembering how the user spelled each key. */
+/** Rewrites the original design's names into the schema's, remembering how the user spelled each key. */
 function normalizeAliases(raw: Table): Normalized {
   const value = cloneTable(raw);
   const problems: ConfigProblem[] = [];
@@ -74,7 +74,7 @@ function normalizeAliases(raw: Table): Normalized {
 
   if (LEGACY_GOVERNOR_TABLE in value) {
     if ('governor' in value) {
-      problems.push({ path: LEGACY_GOVERNOR_TABLE, value: value[LEGACY_GOVERNOR_TABLE], message: 'both [governor] and [wsl_governor] are set; [wsl_governor] is the seed name of [governor], keep one' });
+      problems.push({ path: LEGACY_GOVERNOR_TABLE, value: value[LEGACY_GOVERNOR_TABLE], message: 'both [governor] and [wsl_governor] are set; [wsl_governor] is the original name of [governor], keep one' });
       delete value[LEGACY_GOVERNOR_TABLE];
     } else {
       value['governor'] = value[LEGACY_GOVERNOR_TABLE];
@@ -94,7 +94,7 @@ function normalizeAliases(raw: Table): Normalized {
     const targetKey = toPath[toPath.length - 1] as string;
     if (target === null) continue; // the target table has the wrong type; the schema reports it
     if (targetKey in target) {
-      problems.push({ path: userPath(alias.from), value: aliasValue, message: `is the seed name of ${userPath(alias.to)}, which is also set; keep one` });
+      problems.push({ path: userPath(alias.from), value: aliasValue, message: `is the original name of ${userPath(alias.to)}, which is also set; keep one` });
       continue;
     }
     target[targetKey] = aliasValue;
@@ -174,7 +174,7 @@ function problemsFromIssue(issue: z.core.$ZodIssue, input: Table, spelledAs: (pa
 
 /**
  * Validates a config object (as parsed from TOML or JSON), fills in every default and returns it.
- * Accepts the seed's `[wsl_governor]` table and key names. Throws a `ConfigError` listing every
+ * Accepts the original design's `[wsl_governor]` table and key names. Throws a `ConfigError` listing every
  * problem with its path, the value found and what is allowed.
  */
 export function validateConfig(raw: unknown, sourceName = '(object)'): GovConfig {
@@ -229,7 +229,7 @@ export function configJsonSchema(): Record<string, unknown> {
     ...Object.fromEntries(Object.entries(generated).filter(([key]) => key !== '$schema')),
     properties: {
       ...generated.properties,
-      [LEGACY_GOVERNOR_TABLE]: { type: 'object', deprecated: true, description: 'The seed name of [governor]; its flat keys windows_target_available_percent, reclaim_interval_secs, auto_pause_idle_containers and idle_container_threshold_minutes are accepted too.' },
+      [LEGACY_GOVERNOR_TABLE]: { type: 'object', deprecated: true, description: 'The original name of [governor]; its flat keys windows_target_available_percent, reclaim_interval_secs, auto_pause_idle_containers and idle_container_threshold_minutes are accepted too.' },
     },
   };
 }
