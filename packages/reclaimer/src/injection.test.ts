@@ -81,7 +81,7 @@ describe('no generated input reaches an argv or a file except as validated digit
           if (oldKernel && args.some((arg) => arg.includes('swappiness'))) return { exitCode: 1, stdout: '', stderr: 'sh: 1: echo: echo: I/O error\n', timedOut: false };
           return { exitCode: 0, stdout: '', stderr: '', timedOut: false };
         };
-        const outcome = await attempt(createWslExecutor({ distro: 'Ubuntu', runProgram }), request);
+        const outcome = await attempt(createWslExecutor({ distro: 'Ubuntu', exec: runProgram }), request);
         if ('refused' in outcome) expect(argvs).toEqual([]);
         else accepted += 1;
         for (const argv of argvs) {

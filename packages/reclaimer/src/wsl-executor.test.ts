@@ -127,17 +127,17 @@ describe('createWslExecutor failures', () => {
   const answer = (result: Partial<ProgramResult>) => async (): Promise<ProgramResult> => ({ exitCode: 0, stdout: '', stderr: '', timedOut: false, ...result });
 
   it('reports a missing wsl.exe as GOV_RECLAIM_UNSUPPORTED', async () => {
-    const executor = createWslExecutor({ distro: 'Ubuntu', runProgram: answer({ exitCode: undefined, startError: 'ENOENT' }) });
+    const executor = createWslExecutor({ distro: 'Ubuntu', exec: answer({ exitCode: undefined, startError: 'ENOENT' }) });
     await expect(executor.run({ kind: 'compact_memory' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_UNSUPPORTED', 'wsl.exe was not found on PATH: WSL is not installed', { errno: 'ENOENT' }));
   });
 
   it('reports a timeout as GOV_RECLAIM_TIMEOUT', async () => {
-    const executor = createWslExecutor({ distro: 'Ubuntu', timeoutMs: 50, runProgram: answer({ exitCode: undefined, timedOut: true }) });
+    const executor = createWslExecutor({ distro: 'Ubuntu', timeoutMs: 50, exec: answer({ exitCode: undefined, timedOut: true }) });
     await expect(executor.run({ kind: 'sync' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_TIMEOUT', 'sync: wsl.exe did not finish within 50 ms', { timedOut: true }));
   });
 
   it('reports an old wsl.exe without -u/-e as GOV_RECLAIM_UNSUPPORTED with the fix', async () => {
-    const executor = createWslExecutor({ distro: 'Ubuntu', runProgram: answer({ exitCode: 4294967295, stdout: 'Invalid command line argument: -u\r\n' }) });
+    const executor = createWslExecutor({ distro: 'Ubuntu', exec: answer({ exitCode: 4294967295, stdout: 'Invalid command line argument: -u\r\n' }) });
     await expect(executor.run({ kind: 'sync' })).rejects.toMatchObject({
       code: 'GOV_RECLAIM_UNSUPPORTED',
       message: "this Windows build's wsl.exe does not accept -d/-u/-e (Invalid command line argument: -u); update WSL with `wsl --update`",
@@ -145,12 +145,12 @@ describe('createWslExecutor failures', () => {
   });
 
   it('reports a partial memory.reclaim (EAGAIN) as done with a note', async () => {
-    const executor = createWslExecutor({ distro: 'Ubuntu', runProgram: answer({ exitCode: 1, stderr: 'sh: 1: echo: echo: Resource temporarily unavailable\n' }) });
+    const executor = createWslExecutor({ distro: 'Ubuntu', exec: answer({ exitCode: 1, stderr: 'sh: 1: echo: echo: Resource temporarily unavailable\n' }) });
     expect(await executor.run({ kind: 'memory_reclaim', cgroup: '', bytes: 2 * MiB, swappiness: true })).toEqual({ note: 'the kernel reclaimed less than the target (EAGAIN)' });
   });
 
   it('keeps "Invalid argument" as errno EINVAL', async () => {
-    const executor = createWslExecutor({ distro: 'Ubuntu', runProgram: answer({ exitCode: 1, stderr: 'sh: echo: write error: Invalid argument\n' }) });
+    const executor = createWslExecutor({ distro: 'Ubuntu', exec: answer({ exitCode: 1, stderr: 'sh: echo: write error: Invalid argument\n' }) });
     await expect(executor.run({ kind: 'memory_reclaim', cgroup: '', bytes: 2 * MiB, swappiness: true })).rejects.toMatchObject({ code: 'GOV_RECLAIM_FAILED', errno: 'EINVAL' });
   });
 });

@@ -19,7 +19,8 @@ export type RunProgram = (file: string, args: readonly string[], options: { time
 export interface WslExecutorOptions {
   /** The WSL distribution; must match `^[A-Za-z0-9._-]{1,64}$` and not start with `-`. */
   distro: string;
-  runProgram?: RunProgram;
+  /** Starts `wsl.exe`; default execa with a buffer encoding, decoded as WSL writes it. */
+  exec?: RunProgram;
   /** The WSL launcher, looked up on PATH; default `wsl.exe`. */
   wslPath?: string;
   /** Extra environment for the launcher (merged into the inherited one). */
@@ -110,7 +111,7 @@ function quote(arg: string): string {
  */
 export function createWslExecutor(options: WslExecutorOptions): ReclaimExecutor {
   const distro = validateDistro(options.distro);
-  const runProgram = options.runProgram ?? runProgramWithExeca;
+  const runProgram = options.exec ?? runProgramWithExeca;
   const wslPath = options.wslPath ?? 'wsl.exe';
   const timeoutMs = options.timeoutMs ?? 60_000;
 
