@@ -343,27 +343,30 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
     const durationMs = Math.max(0, sampleOptions.durationMs);
     // About ten samples per window, 1–30 s apart, and never longer apart than the window itself.
     const intervalMs = sampleOptions.intervalMs ?? Math.max(1, Math.min(durationMs, 30_000, Math.max(1000, Math.round(durationMs / 10))));
-    const startMs = now();
     const busy = new Set<string>();
     const seen = new Map<string, number>();
+    // The window counts from the end of the first listing to the start of the last, so every
+    // container's first and last samples are at least `durationMs` apart.
+    let firstDoneMs: number | null = null;
     for (let samples = 1; ; samples += 1) {
+      const listStartMs = now();
       const containers = await listContainers();
+      firstDoneMs ??= now();
+      const coveredMs = Math.max(0, listStartMs - firstDoneMs);
       for (const container of containers) {
         seen.set(container.id, (seen.get(container.id) ?? 0) + 1);
         const percent = container.cpu?.percent ?? null;
         if (container.state !== 'running' || (percent !== null && percent >= sampler.idleCpuPercent)) busy.add(container.id);
       }
-      const elapsedMs = now() - startMs;
       sampleOptions.onProgress?.({
-        elapsedMs: Math.min(elapsedMs, durationMs),
+        elapsedMs: Math.min(coveredMs, durationMs),
         durationMs,
         samples,
         containers: containers.length,
         idle: containers.filter((container) => !busy.has(container.id) && (seen.get(container.id) ?? 0) > 1).length,
       });
-      if (elapsedMs >= durationMs && samples > 1) return containers;
-      const remainingMs = durationMs - elapsedMs;
-      await sleep(remainingMs > 0 ? Math.min(intervalMs, remainingMs) : intervalMs, sampleOptions.signal);
+      if (samples > 1 && coveredMs >= durationMs) return containers;
+      await sleep(Math.max(1, Math.min(intervalMs, durationMs - coveredMs)), sampleOptions.signal);
     }
   }
 
