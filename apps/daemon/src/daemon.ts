@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readSnapshot, type Snapshot } from '@gov/meminfo';
-import { createFileModelStore, openNeuralAdvisor, type NeuralAdvisor } from '@gov/neural';
+import { createFileModelStore, MODEL_FILE_NAME, openNeuralAdvisor, type NeuralAdvisor } from '@gov/neural';
 import {
   ConfigError,
   createGovernor,
@@ -149,7 +149,7 @@ export async function startDaemon(options: DaemonOptions) {
     advisor = options.advisor;
   } else {
     try {
-      const opened = await openNeuralAdvisor({ store: createFileModelStore({ path: join(stateDir, 'model.json'), fs }), onError: (error) => logger.warn({ err: error }, `advisor: ${error.message}`) });
+      const opened = await openNeuralAdvisor({ store: createFileModelStore({ path: join(stateDir, MODEL_FILE_NAME), fs }), onError: (error) => logger.warn({ err: error }, `advisor: ${error.message}`) });
       neural = opened.advisor;
       advisor = opened.advisor;
       if (opened.loaded.status === 'set-aside') logger.warn({ setAsideTo: opened.loaded.setAsideTo }, `advisor model set aside: ${opened.loaded.problem}`);
