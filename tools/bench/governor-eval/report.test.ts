@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { guestLinuxMemory } from './guest.js';
+import { compare, formatReport, judge, type RunResult } from './report.js';
+
+const GIB = 1024 ** 3;
+
+function result(contender: string, meanGuestFreeGiB: number, readSeconds: number, actions = 0): RunResult {
+  return { contender, meanGuestFreeBytes: meanGuestFreeGiB * GIB, meanMachineFreeBytes: 20 * GIB, idleCacheGiBMinutes: 6 - meanGuestFreeGiB, readMs: { hot: readSeconds * 500, other: readSeconds * 250, return: readSeconds * 250 }, actions, vetoes: 0, shrinks: 0, freedBytes: actions * GIB };
+}
+
+describe('governor-eval report', () => {
+  it('measures slowdown against none from the same run', () => {
+    const rows = compare([result('none', 4, 10), result('dynamic', 5, 15, 3)]);
+    expect(rows.map((row) => [row.contender, row.totalReadMs, row.slowdown])).toEqual([
+      ['none', 10_000, null],
+      ['dynamic', 15_000, 0.5],
+    ]);
+  });
+
+  it('meets the target only with as much memory given back and at most half the slowdown of the best static contender', () => {
+    const base = [result('none', 4, 10), result('wsl-dropcache', 4.5, 12), result('dynamic', 5, 14)];
+    expect(judge(compare([...base, result('learned', 5, 12)]), ['wsl-dropcache', 'dynamic'])).toEqual({
+      best: 'dynamic',
+      learned: 'learned',
+      met: true,
+      explanation: 'best static contender by memory given back: dynamic (mean guest free 5.00 GiB, slowdown +40.0%); learned: 5.00 GiB (at least as much), slowdown +20.0% (within half of +40.0%)',
+    });
+    expect(judge(compare([...base, result('learned', 5.1, 12.1)]), ['wsl-dropcache', 'dynamic']).met).toBe(false);
+    expect(judge(compare([...base, result('learned', 4.9, 10)]), ['wsl-dropcache', 'dynamic']).met).toBe(false);
+    expect(judge(compare([result('none', 4, 10), result('learned', 5, 10)]), ['dynamic']).met).toBeNull();
+  });
+
+  it('prints the table and the verdict', () => {
+    const rows = compare([result('none', 4, 10), result('dynamic', 5, 15, 3), result('learned', 5, 12, 2)]);
+    expect(formatReport(rows, judge(rows, ['dynamic']))).toMatchInlineSnapshot(`
+      "contender  mean guest free  idle cache GiB·min  mean MemFree (machine)  read time  slowdown vs none  act/veto/shrink     freed
+      ---------  ---------------  ------------------  ----------------------  ---------  ----------------  ---------------  --------
+      none              4.00 GiB                2.00               20.00 GiB    10.00 s                 —            0/0/0  0.00 GiB
+      dynamic           5.00 GiB                1.00               20.00 GiB    15.00 s            +50.0%            3/0/0  3.00 GiB
+      learned           5.00 GiB                1.00               20.00 GiB    12.00 s            +20.0%            2/0/0  2.00 GiB
+
+      target MET: best static contender by memory given back: dynamic (mean guest free 5.00 GiB, slowdown +50.0%); learned: 5.00 GiB (at least as much), slowdown +20.0% (within half of +50.0%)
+      "
+    `);
+  });
+});
+
+describe('the guest view of the workload cgroup', () => {
+  it('maps charged cache and RSS to meminfo figures of a guest of the given size', () => {
+    const memory = { cache: 2 * GIB, rss: GIB / 2, shmem: GIB / 4, activeFile: GIB, inactiveFile: GIB / 2, refaultFile: 10, refaultAnon: 0, pgmajfault: 3, oomKills: 0 };
+    expect(guestLinuxMemory(memory, 6 * GIB)).toEqual({
+      total: 6 * GIB,
+      used: 0.75 * GIB,
+      free: 3.5 * GIB,
+      shared: GIB / 4,
+      buffCache: 2 * GIB,
+      available: 5.25 * GIB,
+      swapTotal: 0,
+      swapUsed: 0,
+      swapFree: 0,
+      buffers: 0,
+      cached: 2 * GIB,
+      sReclaimable: 0,
+      shmem: GIB / 4,
+      reclaimable: 1.75 * GIB,
+      actualUsage: 0.75 * GIB,
+      activeFile: GIB,
+      inactiveFile: GIB / 2,
+    });
+  });
+});
