@@ -38,7 +38,46 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let daemon: Daemon;
+  // Signal handlers go in before anything starts: a SIGHUP or SIGTERM that arrives while
+  // govd is starting must not fall back to the default action (terminate).
+  let daemon: Daemon | null = null;
+  let stopRequested: NodeJS.Signals | null = null;
+  let reloadRequested = false;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (!daemon) {
+      stopRequested = signal;
+      return;
+    }
+    if (stopping) {
+      // A second signal while stopping: leave at once.
+      logger.warn({ signal }, 'second signal while stopping; exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing the running tick');
+    daemon.stop().then(
+      () => finish(0),
+      (error: unknown) => {
+        logger.error({ err: error }, `stop failed: ${(error as Error).message}`);
+        finish(1);
+      },
+    );
+  };
+  const reload = () => {
+    if (!daemon) {
+      reloadRequested = true;
+      return;
+    }
+    logger.info({ signal: 'SIGHUP' }, 'reloading the config');
+    void daemon.reload();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGHUP', reload);
+
   try {
     daemon = await startDaemon({
       loaded,
@@ -57,33 +96,10 @@ async function main(): Promise<number> {
     process.stderr.write(`govd: ${err.message}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        // A second signal while stopping: leave at once.
-        logger.warn({ signal }, 'second signal while stopping; exiting now');
-        process.exit(130);
-      }
-      stopping = true;
-      logger.info({ signal }, 'stopping: finishing the running tick');
-      daemon.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, `stop failed: ${(error as Error).message}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    process.on('SIGHUP', () => {
-      logger.info({ signal: 'SIGHUP' }, 'reloading the config');
-      void daemon.reload();
-    });
-    // The Governor's timer is unref'd; the listening server keeps govd alive until a signal.
-  });
+  if (stopRequested) stop(stopRequested);
+  else if (reloadRequested) reload();
+  // The Governor's timer is unref'd; the listening server keeps govd alive until a signal.
+  return finished;
 }
 
 process.on('unhandledRejection', (reason) => {
