@@ -223,7 +223,6 @@ export function configJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as JsonSchemaNode;
   return {
     $schema: generated['$schema'],
-    $id: 'https://github.com/gov-memory/gov/blob/main/docs/config.schema.json',
     title: 'gov config',
     description: 'The config file of the gov memory governor (TOML), as `gov config init` writes it.',
     ...Object.fromEntries(Object.entries(generated).filter(([key]) => key !== '$schema')),
