@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parseMemoryStat, readCgroupMemory, type CgroupMemory, type MeminfoFs } from '@gov/meminfo';
 import type { ContainerCgroup } from './cgroup-paths.js';
 import { DockerError } from './errors.js';
@@ -80,8 +80,13 @@ export interface ReadCgroupUsageOptions {
   timers?: Timers;
 }
 
+/**
+ * cgroup and proc files are made by the kernel from memory on each read and never wait on a
+ * disk, so they are read synchronously: a threadpool round trip per file (open, stat, read,
+ * close) costs ten times more than the read itself, which is what made sampling slow.
+ */
 export const nodeFs: MeminfoFs = {
-  readFile: (path, options) => readFile(path, { encoding: 'utf8', signal: options.signal }),
+  readFile: async (path) => readFileSync(path, 'utf8'),
 };
 
 /** Reads a container's memory and CPU from its cgroup files; throws when they are not readable. */
