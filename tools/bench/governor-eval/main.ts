@@ -108,6 +108,12 @@ type Options = ReturnType<typeof options>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (text: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 
+/** How many times anyone wrote `/proc/sys/vm/drop_caches` (this benchmark never does). */
+async function dropPagecacheCount(): Promise<number> {
+  const match = /^drop_pagecache (\d+)$/m.exec(await fs.readFile('/proc/vmstat', 'utf8'));
+  return match ? Number(match[1]) : 0;
+}
+
 async function machineFree(): Promise<number> {
   const match = /^MemFree:\s+(\d+) kB$/m.exec(await fs.readFile('/proc/meminfo', 'utf8'));
   return match ? Number(match[1]) * 1024 : 0;
@@ -153,6 +159,7 @@ async function runWorkload(contender: Contender, sets: { a: FileSet; b: FileSet 
   await cgroup.forceEmpty();
   await evictFileSet(sets.a);
   await evictFileSet(sets.b);
+  const dropsBefore = await dropPagecacheCount();
   const sampler = startSampler(cgroup, opts.vmSize);
   const readMs: Record<string, number> = { hot: 0, other: 0, return: 0 };
   const passes = async (phase: 'hot' | 'other' | 'return', set: FileSet, n: number) => {
@@ -174,7 +181,7 @@ async function runWorkload(contender: Contender, sets: { a: FileSet; b: FileSet 
   }
   const tally = await contender.stop();
   const memory = await sampler.stop();
-  return { contender: contender.name, ...memory, readMs, ...tally };
+  return { contender: contender.name, ...memory, readMs, ...tally, externalDrops: (await dropPagecacheCount()) - dropsBefore };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -234,7 +241,7 @@ async function main(argv: string[]): Promise<number> {
       }
       log(`running ${contender.name}`);
       const result = await runWorkload(contender, sets, cgroup, opts);
-      log(`${contender.name}: read ${(Object.values(result.readMs).reduce((a, b) => a + b, 0) / 1000).toFixed(2)} s, mean guest free ${(result.meanGuestFreeBytes / GIB).toFixed(2)} GiB, ${result.actions} actions`);
+      log(`${contender.name}: read ${(Object.values(result.readMs).reduce((a, b) => a + b, 0) / 1000).toFixed(2)} s, mean guest free ${(result.meanGuestFreeBytes / GIB).toFixed(2)} GiB, ${result.actions} actions, ${result.externalDrops} drop_caches by others`);
       results.push(result);
     }
   } finally {

@@ -5,7 +5,7 @@ import { compare, formatReport, judge, type RunResult } from './report.js';
 const GIB = 1024 ** 3;
 
 function result(contender: string, meanGuestFreeGiB: number, readSeconds: number, actions = 0): RunResult {
-  return { contender, meanGuestFreeBytes: meanGuestFreeGiB * GIB, meanMachineFreeBytes: 20 * GIB, idleCacheGiBMinutes: 6 - meanGuestFreeGiB, readMs: { hot: readSeconds * 500, other: readSeconds * 250, return: readSeconds * 250 }, actions, vetoes: 0, shrinks: 0, freedBytes: actions * GIB };
+  return { contender, meanGuestFreeBytes: meanGuestFreeGiB * GIB, meanMachineFreeBytes: 20 * GIB, idleCacheGiBMinutes: 6 - meanGuestFreeGiB, readMs: { hot: readSeconds * 500, other: readSeconds * 250, return: readSeconds * 250 }, actions, vetoes: 0, shrinks: 0, freedBytes: actions * GIB, externalDrops: 0 };
 }
 
 describe('governor-eval report', () => {
@@ -33,11 +33,11 @@ describe('governor-eval report', () => {
   it('prints the table and the verdict', () => {
     const rows = compare([result('none', 4, 10), result('dynamic', 5, 15, 3), result('learned', 5, 12, 2)]);
     expect(formatReport(rows, judge(rows, ['dynamic']))).toMatchInlineSnapshot(`
-      "contender  mean guest free  idle cache GiB·min  mean MemFree (machine)  read time  slowdown vs none  act/veto/shrink     freed
-      ---------  ---------------  ------------------  ----------------------  ---------  ----------------  ---------------  --------
-      none              4.00 GiB                2.00               20.00 GiB    10.00 s                 —            0/0/0  0.00 GiB
-      dynamic           5.00 GiB                1.00               20.00 GiB    15.00 s            +50.0%            3/0/0  3.00 GiB
-      learned           5.00 GiB                1.00               20.00 GiB    12.00 s            +20.0%            2/0/0  2.00 GiB
+      "contender  mean guest free  idle cache GiB·min  mean MemFree (machine)  read time  slowdown vs none  act/veto/shrink     freed  external drops
+      ---------  ---------------  ------------------  ----------------------  ---------  ----------------  ---------------  --------  --------------
+      none              4.00 GiB                2.00               20.00 GiB    10.00 s                 —            0/0/0  0.00 GiB               0
+      dynamic           5.00 GiB                1.00               20.00 GiB    15.00 s            +50.0%            3/0/0  3.00 GiB               0
+      learned           5.00 GiB                1.00               20.00 GiB    12.00 s            +20.0%            2/0/0  2.00 GiB               0
 
       target MET: best static contender by memory given back: dynamic (mean guest free 5.00 GiB, slowdown +50.0%); learned: 5.00 GiB (at least as much), slowdown +20.0% (within half of +50.0%)
       "

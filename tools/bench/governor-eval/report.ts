@@ -13,6 +13,8 @@ export interface RunResult {
   vetoes: number;
   shrinks: number;
   freedBytes: number;
+  /** `drop_caches` writes by other programs during the run (`drop_pagecache` in /proc/vmstat): each one also emptied the workload's cache. */
+  externalDrops: number;
 }
 
 export interface Row extends RunResult {
@@ -78,12 +80,13 @@ function cells(row: Row): string[] {
     formatPercent(row.slowdown),
     `${row.actions}/${row.vetoes}/${row.shrinks}`,
     `${(row.freedBytes / GIB).toFixed(2)} GiB`,
+    String(row.externalDrops),
   ];
 }
 
 /** The table the benchmark prints. */
 export function formatReport(rows: Row[], verdict: Verdict): string {
-  const header = ['contender', 'mean guest free', 'idle cache GiB·min', 'mean MemFree (machine)', 'read time', 'slowdown vs none', 'act/veto/shrink', 'freed'];
+  const header = ['contender', 'mean guest free', 'idle cache GiB·min', 'mean MemFree (machine)', 'read time', 'slowdown vs none', 'act/veto/shrink', 'freed', 'external drops'];
   const table = [header, ...rows.map(cells)];
   const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
   const lines = table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  '));
