@@ -118,6 +118,8 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   private readonly setIntervalFn: ((callback: () => void, intervalMs: number) => IntervalHandle) | undefined;
   private readonly clearIntervalFn: ((handle: IntervalHandle) => void) | undefined;
   private readonly byName = new Map<string, BufferState<unknown>>();
+  /** Buffers in declaration order. */
+  private readonly declared: BufferState<unknown>[];
   /** Buffers in eviction order: priority ascending, then declaration order. */
   private readonly evictionOrder: BufferState<unknown>[];
   private total = 0;
@@ -169,6 +171,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       });
     }
     const declared = [...this.byName.values()];
+    this.declared = declared;
     this.evictionOrder = declared
       .map((state, index) => ({ state, index, priority: (options.buffers[state.name] as BufferSpec<unknown>).priority }))
       .sort((a, b) => a.priority - b.priority || a.index - b.index)
@@ -218,7 +221,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
 
   memoryStatus(): BufferStoreStatus<keyof M & string> {
     const buffers = {} as Record<string, BufferStatus>;
-    for (const state of this.byName.values()) {
+    for (const state of this.declared) {
       buffers[state.name] = {
         bytes: state.ring.bytes,
         count: state.ring.count,
@@ -230,7 +233,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     }
     return {
       totalBytes: this.total,
-      limits: { ...this.limits },
+      limits: { softBytes: this.soft, hardBytes: this.hard, criticalBytes: this.critical },
       minimalMode: this.minimal,
       exceeded: this.exceeded,
       totalEvictions: this.totalEvictions,
@@ -277,7 +280,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   }
 
   clear(name?: keyof M & string): number {
-    const targets = name === undefined ? [...this.byName.values()] : [this.lookup(name)];
+    const targets = name === undefined ? this.declared : [this.lookup(name)];
     let removed = 0;
     for (const buffer of targets) {
       removed += buffer.ring.count;
@@ -405,7 +408,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     const at = this.finishCycle('critical', removed, totalBefore);
     if (enteringMinimal && this.events.listenerCount('minimal-mode') > 0) {
       const capacities = {} as Record<string, number>;
-      for (const state of this.byName.values()) capacities[state.name] = state.ring.capacity;
+      for (const state of this.declared) capacities[state.name] = state.ring.capacity;
       this.events.emit('minimal-mode', { capacities: capacities as Record<keyof M & string, number>, totalBefore, at });
     }
     if (this.exceeded) this.setExceeded(false);
@@ -419,7 +422,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     this.lastEvictionAt = at;
     if (this.events.listenerCount('evict') > 0) {
       const buffers = {} as Record<string, BufferEvictionCount>;
-      for (const state of this.byName.values()) buffers[state.name] = { entries: state.cycleEntries, bytes: state.cycleBytes };
+      for (const state of this.declared) buffers[state.name] = { entries: state.cycleEntries, bytes: state.cycleBytes };
       this.events.emit('evict', {
         level,
         buffers: buffers as Record<keyof M & string, BufferEvictionCount>,
