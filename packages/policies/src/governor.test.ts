@@ -372,6 +372,25 @@ describe('start, stop, setConfig', () => {
     expect(timers.pending).toHaveLength(3);
   });
 
+  test('a listener that throws breaks neither the tick nor the timer loop', async () => {
+    const timers = fakeTimers();
+    const h = harness();
+    const errors: unknown[] = [];
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn((object: object) => errors.push(object)) };
+    const governor = createGovernor({ source: h.source, reclaimer: h.reclaimer, history: h.history, clock: h.clock, config: defaultConfig, logger, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
+    governor.on('tick', () => {
+      throw new Error('listener bug');
+    });
+    const report = await governor.tick();
+    expect(report.action?.kind).toBe('reclaim');
+    expect(errors).toEqual([{ event: 'tick', err: new Error('listener bug') }]);
+    governor.start();
+    timers.pending[0]?.callback();
+    await vi.waitFor(() => expect(timers.pending).toHaveLength(2));
+    expect(timers.pending[1]?.ms).toBe(30_000);
+    await governor.stop();
+  });
+
   test('stop waits for the running tick', async () => {
     let release: () => void = () => {};
     const h = harness();

@@ -125,12 +125,20 @@ export function createGovernor(options: GovernorOptions): Governor {
   let lastActionAt: Date | null = state.lastReclaimAt ? new Date(state.lastReclaimAt) : null;
 
   const emitter = new EventEmitter<GovernorEvents>();
+  // A listener that throws must not break the tick nor the timer loop.
+  const emit = <E extends keyof GovernorEvents>(event: E, ...args: Parameters<GovernorEvents[E]>) => {
+    try {
+      (emitter.emit as (name: E, ...rest: Parameters<GovernorEvents[E]>) => boolean)(event, ...args);
+    } catch (error) {
+      logger.error({ event, err: error }, `a governor "${event}" listener threw`);
+    }
+  };
 
   const fail = (report: TickReport, stage: ErrorStage, cause: unknown): void => {
     const error = toTickError(stage, cause);
     report.errors.push(error);
     logger.error({ stage, code: error.code, err: cause }, `tick ${stage} failed: ${error.message}`);
-    emitter.emit('error', error);
+    emit('error', error);
   };
 
   async function act(report: TickReport, taken: Decision, dryRun: boolean, now: Date): Promise<HistoryRecord | null> {
@@ -226,7 +234,7 @@ export function createGovernor(options: GovernorOptions): Governor {
         }
       }
       report.taken = taken;
-      emitter.emit('decision', taken, snapshot);
+      emit('decision', taken, snapshot);
       logger.debug({ decision: taken }, `decision: ${taken.kind} (${taken.code})`);
 
       if (decision.kind === 'reclaim' && taken.kind === 'none' && report.advice) {
@@ -234,7 +242,11 @@ export function createGovernor(options: GovernorOptions): Governor {
       }
       const record = await act(report, taken, dryRun, now);
       if (record) records.push(record);
-      state = nextState(state, snapshot, taken, config, now);
+      try {
+        state = nextState(state, snapshot, taken, config, now);
+      } catch (cause) {
+        fail(report, 'decide', cause);
+      }
       if (report.action) {
         logger.info({ action: report.action.kind, policy: taken.policy, dryRun, freedBytes: record && 'freedBytes' in record ? record.freedBytes : 0 }, taken.reason);
       }
@@ -253,9 +265,9 @@ export function createGovernor(options: GovernorOptions): Governor {
       }
     }
     report.durationMs = Math.max(0, clock.now().getTime() - now.getTime());
-    if (report.action) emitter.emit('action', report.action, report);
+    if (report.action) emit('action', report.action, report);
     lastTick = report;
-    emitter.emit('tick', report);
+    emit('tick', report);
     return report;
   }
 
@@ -272,7 +284,9 @@ export function createGovernor(options: GovernorOptions): Governor {
     if (timer !== null) cancel(timer);
     const handle = schedule(() => {
       timer = null;
-      void tick().then(() => scheduleNext(config.governor.check_interval_secs * 1000));
+      void tick()
+        .catch((error: unknown) => logger.error({ err: error }, 'tick failed'))
+        .finally(() => scheduleNext(config.governor.check_interval_secs * 1000));
     }, delayMs);
     (handle as { unref?: () => void } | null)?.unref?.();
     timer = handle;
