@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HistoryRecord } from '@gov/policies';
+import { parseCommandArgs } from '../args.js';
+import { loadCliConfig } from '../config-file.js';
+import { UsageError } from '../errors.js';
+import { formatJson } from '../format.js';
+import type { CliIo, Command } from '../io.js';
+import { appendHistoryFile, daemonUrl, requestDaemon, stateDirOf, type DaemonClientOptions } from './history-client.js';
+
+const USAGE = 'gov feedback slow|ok [--note TEXT] [--config PATH] [--json]';
+const MAX_NOTE = 2000;
+
+/** The token govd wrote (mode 0600) in its state directory; `null` when it cannot be read. */
+async function readToken(stateDir: string): Promise<{ token: string | null; problem: string | null }> {
+  try {
+    return { token: (await readFile(join(stateDir, 'token'), 'utf8')).trim(), problem: null };
+  } catch (error) {
+    return { token: null, problem: (error as Error).message };
+  }
+}
+
+/**
+ * `gov feedback slow|ok`: tells govd how the machine felt after its recent actions, which the
+ * advisor learns from. When govd is not running the feedback is appended to the history file.
+ */
+export function createFeedbackCommand(options: DaemonClientOptions = {}): Command {
+  const now = options.now ?? (() => new Date());
+  return {
+    name: 'feedback',
+    summary: 'tell the governor its recent actions made things slow, or were fine',
+    usage: USAGE,
+    async run({ argv, io }: { argv: string[]; io: CliIo }) {
+      const { values, positionals } = parseCommandArgs(argv, { note: { type: 'string' }, config: { type: 'string' } }, USAGE, true);
+      const [kind, ...extra] = positionals;
+      if (kind !== 'slow' && kind !== 'ok') throw new UsageError(kind === undefined ? 'say how it went: slow or ok' : `"${kind}" is not slow or ok`, USAGE);
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; put a note in --note "…"`, USAGE);
+      const note = values.note?.trim() || null;
+      if (note !== null && note.length > MAX_NOTE) throw new UsageError(`--note is ${note.length} characters; at most ${MAX_NOTE}`, USAGE);
+
+      const { config } = await loadCliConfig(io, values.config);
+      const stateDir = stateDirOf(config, io);
+      const url = daemonUrl(config);
+      const { token, problem } = await readToken(stateDir);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (token) headers['authorization'] = `Bearer ${token}`;
+      let answer: unknown;
+      try {
+        answer = await requestDaemon(`${url}/api/feedback`, { method: 'POST', headers, body: JSON.stringify({ kind, note }) }, options);
+      } catch (error) {
+        if ((error as { status?: number }).status === 401 && problem) {
+          throw Object.assign(new Error(`govd at ${url} needs its API token, and ${join(stateDir, 'token')} cannot be read (${problem}); run gov as the user govd runs as (e.g. with sudo)`), { code: 'GOV_CLI_TOKEN' });
+        }
+        throw error;
+      }
+      let result: { delivered: 'govd'; url: string; record: { kind: 'feedback'; feedback: string; note: string | null } } | { delivered: 'file'; path: string; record: HistoryRecord };
+      if (answer !== null) {
+        result = { delivered: 'govd', url, record: { kind: 'feedback', feedback: kind, note } };
+      } else {
+        const record: HistoryRecord = { kind: 'feedback', at: now().toISOString(), feedback: kind, note };
+        const path = await appendHistoryFile(stateDir, record, options.fs);
+        result = { delivered: 'file', path, record };
+      }
+      if (values.json) {
+        io.stdout.write(formatJson(result));
+      } else if (result.delivered === 'govd') {
+        io.stdout.write(`Feedback "${kind}" sent to govd at ${url}; the advisor weighs it against the actions just before now.\n`);
+      } else {
+        io.stdout.write(`govd is not running: feedback "${kind}" recorded in ${result.path}. The advisor learns only from feedback given while govd runs.\n`);
+      }
+      return 0;
+    },
+  };
+}
+
+export const feedbackCommand = createFeedbackCommand();

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { HistoryRecord } from '@gov/policies';
+import { parseCommandArgs, parsePositiveInt } from '../args.js';
+import { loadCliConfig } from '../config-file.js';
+import { formatBytes, formatJson, formatTable } from '../format.js';
+import type { CliIo, Command } from '../io.js';
+import { daemonUrl, HISTORY_FILE, readHistoryFiles, requestDaemon, stateDirOf, type DaemonClientOptions } from './history-client.js';
+
+const USAGE = 'gov history [--limit N] [--config PATH] [--json]';
+const DEFAULT_LIMIT = 20;
+/** The most govd serves in one answer. */
+const MAX_LIMIT = 10_000;
+
+/** Where the records came from: govd's API, or the files when govd is not running. */
+export type HistorySource = { from: 'govd'; url: string } | { from: 'file'; path: string };
+
+function what(record: HistoryRecord): string {
+  switch (record.kind) {
+    case 'reclaim':
+      return `${record.method}${record.targetBytes === null ? '' : ` ${formatBytes(record.targetBytes)}`}`;
+    case 'pause-idle-containers':
+      return record.paused.length > 0 ? `paused ${record.paused.join(', ')}` : 'paused nothing';
+    case 'veto':
+      return `${record.method} vetoed`;
+    case 'error':
+      return `${record.stage}: ${record.code}`;
+    case 'feedback':
+      return record.feedback;
+    case 'event':
+      return record.event;
+  }
+}
+
+function detail(record: HistoryRecord): string {
+  switch (record.kind) {
+    case 'reclaim':
+    case 'pause-idle-containers':
+    case 'veto':
+      return record.reason;
+    case 'error':
+    case 'event':
+      return record.message;
+    case 'feedback':
+      return record.note ?? '';
+  }
+}
+
+function freed(record: HistoryRecord): string {
+  if (record.kind !== 'reclaim' && record.kind !== 'pause-idle-containers') return '';
+  return record.dryRun ? 'dry run' : formatBytes(record.freedBytes);
+}
+
+/** The history as a table: newest last, as `tail` would show it. */
+export function renderHistory(records: HistoryRecord[], skipped: number, source: HistorySource): string {
+  const where = source.from === 'govd' ? `from govd at ${source.url}` : `from ${source.path} (govd is not running)`;
+  const notes = [`${records.length} record${records.length === 1 ? '' : 's'} ${where}`];
+  if (skipped > 0) notes.push(`${skipped} unreadable line${skipped === 1 ? '' : 's'} skipped`);
+  if (records.length === 0) return `No history yet ${where}.\n`;
+  const rows = [['TIME', 'KIND', 'POLICY', 'WHAT', 'FREED', 'DETAIL']];
+  for (const record of records) {
+    rows.push([record.at, record.kind, 'policy' in record ? record.policy : '', what(record), freed(record), detail(record)]);
+  }
+  return `${formatTable(rows)}${notes.join('; ')}\n`;
+}
+
+/** `gov history`: asks govd, or reads the history files itself when govd is not running. */
+export function createHistoryCommand(options: DaemonClientOptions = {}): Command {
+  return {
+    name: 'history',
+    summary: 'show what the governor did: reclaims, pauses, vetoes, errors, feedback',
+    usage: USAGE,
+    async run({ argv, io }: { argv: string[]; io: CliIo }) {
+      const { values } = parseCommandArgs(argv, { limit: { type: 'string' }, config: { type: 'string' } }, USAGE);
+      const limit = Math.min(MAX_LIMIT, values.limit === undefined ? DEFAULT_LIMIT : parsePositiveInt(values.limit, '--limit'));
+      const { config } = await loadCliConfig(io, values.config);
+      const url = daemonUrl(config);
+      const answer = await requestDaemon<{ records: HistoryRecord[]; skipped: number }>(`${url}/api/history?limit=${limit}`, { method: 'GET' }, options);
+      let source: HistorySource;
+      let result: { records: HistoryRecord[]; skipped: number };
+      if (answer) {
+        source = { from: 'govd', url };
+        result = answer;
+      } else {
+        const stateDir = stateDirOf(config, io);
+        source = { from: 'file', path: join(stateDir, HISTORY_FILE) };
+        result = await readHistoryFiles(stateDir, limit, options.fs);
+      }
+      io.stdout.write(values.json ? formatJson({ source, records: result.records, skipped: result.skipped }) : renderHistory(result.records, result.skipped, source));
+      return 0;
+    },
+  };
+}
+
+export const historyCommand = createHistoryCommand();
