@@ -131,7 +131,7 @@ describeWithDocker('@gov/docker on the real engine', () => {
     expect(Math.abs((ours?.workingSet ?? 0) - theirs) / theirs).toBeLessThan(0.05);
   });
 
-  it('finds a sleeping container idle and a CPU-burning one not', async () => {
+  it('finds a sleeping container idle and a CPU-burning one not, and a restart starts over', async () => {
     const sleeping = start('sleeping', sleeper);
     const burning = start('burning', burner);
     const progress: number[] = [];
@@ -145,6 +145,11 @@ describeWithDocker('@gov/docker on the real engine', () => {
     expect(byBurning?.cpu?.percent).toBeGreaterThanOrEqual(1);
     expect(byBurning?.idleForMs).toBe(0);
     expect(client.sampler.isIdle(burning, 1000)).toBe(false);
+
+    // A restart starts the window over, however quiet the container was before.
+    dockerCli(['restart', '-t', '0', sleeping], 60_000);
+    const restarted = (await client.listContainers()).find((c) => c.id === sleeping);
+    expect([restarted?.idleForMs, restarted?.cpu?.percent, client.sampler.isIdle(sleeping, 1)]).toEqual([0, null, false]);
   });
 
   it('proves every guard, in order, on real containers', async () => {
