@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { GiB, linuxMemory, MiB, snapshot, vmstat, wslSnapshot } from '../test/builders.js';
 import { defaultConfig, type GovConfig } from './config-schema.js';
@@ -286,5 +287,77 @@ describe('nextState', () => {
     const state = nextState(stateWith({ lastReclaimAt: ago(60), previous: { at: ago(30), vmstat: vmstat() } }), wslSnapshot(4, { vmstat: vmstat({ oomKill: 2 }) }), { kind: 'none', policy: 'dynamic', code: 'cooldown', reason: 'c' }, defaultConfig, NOW);
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
     expect(state.backoff.factor).toBe(2);
+  });
+});
+
+describe('safety, for any snapshot and config', () => {
+  const size = fc.integer({ min: 0, max: 256 * 1024 }).map((mebibytes) => mebibytes * MiB);
+  const snapshotArb = fc
+    .record({
+      environment: fc.constantFrom('linux', 'wsl-guest', 'windows' as const),
+      total: fc.integer({ min: 1, max: 256 * 1024 }).map((mebibytes) => mebibytes * MiB),
+      freeShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      availableShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      reclaimableShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      host: fc.option(fc.record({ total: size, available: size, vmmem: fc.option(size, { nil: null }) }), { nil: null }),
+      stall: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: null }),
+      linuxKnown: fc.boolean(),
+    })
+    .map(({ environment, total, freeShare, availableShare, reclaimableShare, host, stall, linuxKnown }) => {
+      const free = Math.floor(total * freeShare);
+      const reclaimable = Math.floor((total - free) * reclaimableShare);
+      const linux = linuxKnown ? linuxMemory({ total, free, available: Math.floor(total * availableShare), reclaimable }) : null;
+      return snapshot({ environment, linux, host, stall });
+    });
+  const configArb = fc
+    .record({
+      enabled: fc.boolean(),
+      policy: fc.constantFrom('dynamic', 'aggressive', 'conservative', 'scheduled' as const),
+      linux_min_mb: fc.integer({ min: 0, max: 8192 }),
+      emergency_threshold_percent: fc.double({ min: 0, max: 100, noNaN: true }),
+      host_target_available_percent: fc.double({ min: 0, max: 100, noNaN: true }),
+      min_waste_mb: fc.integer({ min: 0, max: 4096 }),
+      target_reclaim_mb: fc.integer({ min: 1, max: 65_536 }),
+      auto_pause: fc.boolean(),
+    })
+    .map((c) =>
+      configWith((config) => {
+        config.governor.enabled = c.enabled;
+        config.governor.policy = c.policy;
+        config.governor.linux_min_mb = c.linux_min_mb;
+        config.governor.emergency_threshold_percent = c.emergency_threshold_percent;
+        config.governor.dynamic.host_target_available_percent = c.host_target_available_percent;
+        config.governor.dynamic.min_waste_mb = c.min_waste_mb;
+        config.governor.aggressive.target_reclaim_mb = c.target_reclaim_mb;
+        config.governor.aggressive.host_pressure_threshold_percent = 0;
+        config.governor.conservative.host_critical_threshold_percent = 0;
+        config.docker.auto_pause_idle_containers = c.auto_pause;
+      }),
+    );
+  const nowArb = fc.integer({ min: 0, max: 2 * 86_400 }).map((seconds) => new Date(NOW.getTime() + seconds * 1000));
+
+  test('a reclaim never crosses the floor and stays in the reclaimer range; disabled means nothing', () => {
+    fc.assert(
+      fc.property(snapshotArb, configArb, nowArb, (snap, config, now) => {
+        const decision = decide(snap, createPolicyState(), config, now);
+        if (!config.governor.enabled) expect(decision.kind).toBe('none');
+        if (decision.kind !== 'reclaim') return;
+        const view = viewMemory(snap);
+        expect(view).not.toBeNull();
+        if (view === null) return;
+        const floor = config.governor.linux_min_mb * MiB;
+        if (decision.targetBytes === null) {
+          expect(decision.method).toBe('full');
+          expect(view.linuxHeld - view.reclaimable).toBeGreaterThanOrEqual(floor);
+        } else {
+          expect(Number.isInteger(decision.targetBytes)).toBe(true);
+          expect(decision.targetBytes).toBeGreaterThanOrEqual(MiB);
+          expect(decision.targetBytes).toBeLessThanOrEqual(Math.min(64 * GiB, view.linuxHeld - floor));
+        }
+        if (decision.policy === 'emergency') expect(view.hostAvailablePercent).toBeLessThan(config.governor.emergency_threshold_percent);
+        else expect(snap.pressure === null || snap.pressure.some.avg10 <= config.governor.psi_some_avg10_max).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
