@@ -34,8 +34,9 @@ const V1_UNLIMITED_FROM = 2 ** 62;
 
 /** Parses a single-number cgroup file (`memory.current`, `memory.usage_in_bytes`). */
 export function parseCgroupBytes(text: string, source: string): number {
-  const trimmed = typeof text === 'string' ? text.trim() : '';
-  if (!/^\d+$/.test(trimmed)) throw new MeminfoParseError(`${source}: expected a byte count, got ${JSON.stringify(String(text).slice(0, 40))}`, { source, line: 1 });
+  if (typeof text !== 'string') throw new MeminfoParseError(`${source}: expected text, got ${typeof text}`, { source });
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) throw new MeminfoParseError(`${source}: expected a byte count, got ${JSON.stringify(text.slice(0, 40))}`, { source, line: 1 });
   return Number(trimmed);
 }
 

@@ -1,4 +1,6 @@
 import { MeminfoParseError } from './errors.js';
+import { fastScanMeminfo } from './fast-scan.js';
+import { lineAt, lineText } from './key-value.js';
 import type { LinuxMemory } from './types.js';
 
 /**
@@ -9,38 +11,55 @@ import type { LinuxMemory } from './types.js';
 export type Meminfo = Record<string, number>;
 
 const SOURCE = '/proc/meminfo';
-const LINE = /^([^:\s][^:]*):[ \t]*(\d+)(?:[ \t]+(kB))?[ \t]*$/;
+const BLANK = /[ \t\r]*(?:\n|$)/y;
+const LINE = /([^:\s][^:\n]*?)[ \t]*:[ \t]*(\d+)(?:[ \t]+(kB))?[ \t]*\r?(?:\n|$)/y;
 
-/** Parses `/proc/meminfo` text into every field it holds. Throws `MeminfoParseError` naming the line. */
-export function parseMeminfo(text: string): Meminfo {
+/**
+ * Visits each `Name: value [kB]` line with its value in bytes (kB) or as a count, in one
+ * sticky-regex pass without splitting the text. Throws `MeminfoParseError` naming the line.
+ */
+export function scanMeminfo(text: string, visit: (field: string, value: number, offset: number) => void): void {
   if (typeof text !== 'string') throw new MeminfoParseError(`${SOURCE}: expected text, got ${typeof text}`, { source: SOURCE });
-  const entries: [string, number][] = [];
   const seen = new Set<string>();
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = (lines[index] as string).replace(/\r$/, '');
-    if (line.trim() === '') continue;
-    const match = LINE.exec(line);
+  let offset = 0;
+  while (offset < text.length) {
+    BLANK.lastIndex = offset;
+    if (BLANK.test(text) && BLANK.lastIndex > offset) {
+      offset = BLANK.lastIndex;
+      continue;
+    }
+    LINE.lastIndex = offset;
+    const match = LINE.exec(text);
     if (!match) {
-      throw new MeminfoParseError(`${SOURCE} line ${index + 1}: expected "Name: <number> kB", got ${JSON.stringify(line.slice(0, 80))}`, {
+      const line = lineAt(text, offset);
+      throw new MeminfoParseError(`${SOURCE} line ${line}: expected "Name: <number> kB", got ${JSON.stringify(lineText(text, offset))}`, {
         source: SOURCE,
-        line: index + 1,
+        line,
       });
     }
-    const field = (match[1] as string).trimEnd();
+    const field = match[1] as string;
     if (seen.has(field)) {
-      throw new MeminfoParseError(`${SOURCE} line ${index + 1}: field ${field} appears twice`, { source: SOURCE, line: index + 1, field });
+      const line = lineAt(text, offset);
+      throw new MeminfoParseError(`${SOURCE} line ${line}: field ${field} appears twice`, { source: SOURCE, line, field });
     }
     const value = Number(match[2]) * (match[3] === 'kB' ? 1024 : 1);
     if (!Number.isSafeInteger(value)) {
-      throw new MeminfoParseError(`${SOURCE} line ${index + 1}: ${field} = ${match[2]} is too large to hold exactly`, {
-        source: SOURCE,
-        line: index + 1,
-        field,
-      });
+      const line = lineAt(text, offset);
+      throw new MeminfoParseError(`${SOURCE} line ${line}: ${field} = ${match[2]} is too large to hold exactly`, { source: SOURCE, line, field });
     }
     seen.add(field);
-    entries.push([field, value]);
+    visit(field, value, offset);
+    offset = LINE.lastIndex;
+  }
+}
+
+/** Parses `/proc/meminfo` text into every field it holds. Throws `MeminfoParseError` naming the line. */
+export function parseMeminfo(text: string): Meminfo {
+  let entries: [string, number][] = [];
+  const keep = (field: string, value: number) => entries.push([field, value]);
+  if (typeof text !== 'string' || !fastScanMeminfo(text, keep)) {
+    entries = [];
+    scanMeminfo(text, keep);
   }
   // fromEntries defines own properties, so a field named like an Object.prototype member stays data.
   return Object.fromEntries(entries);
@@ -103,7 +122,21 @@ export function deriveLinuxMemory(fields: Meminfo): LinuxMemory {
   };
 }
 
-/** Parses `/proc/meminfo` text straight into `LinuxMemory` (bytes, `free -b` semantics). */
+// The fields `deriveLinuxMemory` reads; `parseLinuxMemory` keeps only these.
+const DERIVED_FIELDS = new Set(['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SReclaimable', 'Shmem', 'SwapTotal', 'SwapFree', 'Active(file)', 'Inactive(file)']);
+
+/**
+ * Parses `/proc/meminfo` text straight into `LinuxMemory` (bytes, `free -b` semantics). Every
+ * line is still checked; only the fields the derivation needs are kept (this runs every tick).
+ */
 export function parseLinuxMemory(text: string): LinuxMemory {
-  return deriveLinuxMemory(parseMeminfo(text));
+  let fields: Meminfo = {};
+  const keep = (field: string, value: number) => {
+    if (DERIVED_FIELDS.has(field)) fields[field] = value;
+  };
+  if (typeof text !== 'string' || !fastScanMeminfo(text, keep)) {
+    fields = {};
+    scanMeminfo(text, keep);
+  }
+  return deriveLinuxMemory(fields);
 }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCgroupLimit, parseMemoryStat } from './cgroup.js';
 import { MeminfoParseError } from './errors.js';
-import { parseLinuxMemory, parseMeminfo } from './meminfo.js';
+import { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
 import { parsePressure } from './pressure.js';
 import { parseVmstat, parseVmstatCounters } from './vmstat.js';
 import { parseVmmemProcesses, parseWindowsHost, parseWindowsOsMemory } from './windows.js';
@@ -142,6 +142,47 @@ describe('round trips of generated well-formed files', () => {
           total: total * 1024,
           available: free * 1024,
           vmmem: list.length === 0 ? null : counted.reduce((sum, process) => sum + process.WorkingSet64, 0),
+        });
+      }),
+    );
+  });
+
+  it('parseLinuxMemory agrees with deriving from every parsed field, errors included', () => {
+    const outcome = (run: () => unknown) => {
+      try {
+        return { value: run() };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    };
+    fc.assert(
+      fc.property(anyText, (text) => {
+        expect(outcome(() => parseLinuxMemory(text))).toEqual(outcome(() => deriveLinuxMemory(parseMeminfo(text))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parseVmstat picks the same counters as a reading of the whole record', () => {
+    const names = ['workingset_refault', 'workingset_refault_file', 'workingset_refault_anon', 'pgmajfault', 'oom_kill', 'pgsteal_anon', 'pgsteal_file', 'pgsteal_kswapd', 'pgsteal_direct', 'pgsteal_kswapd_dma32', 'pgscan_anon', 'pgscan_file', 'pgscan_kswapd', 'pgscan_direct_normal', 'pgscan_direct_throttle', 'nr_free_pages'];
+    const counter = fc.record({ name: fc.constantFrom(...names), value: fc.integer({ min: 0, max: 2 ** 40 }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(counter, { selector: (entry) => entry.name }), (entries) => {
+        const record = new Map(entries.map(({ name, value }) => [name, value]));
+        const sum = (keep: (name: string) => boolean) => {
+          const kept = entries.filter(({ name }) => keep(name));
+          return kept.length === 0 ? null : kept.reduce((total, { value }) => total + value, 0);
+        };
+        const byType = (prefix: string) => sum((name) => name === `${prefix}_anon` || name === `${prefix}_file`);
+        const byReclaimer = (prefix: string) => sum((name) => name.startsWith(`${prefix}_`) && !/_(anon|file|direct_throttle)$/.test(name));
+        const text = entries.map(({ name, value }) => `${name} ${value}\n`).join('');
+        expect(parseVmstat(text)).toEqual({
+          workingsetRefaultFile: record.get('workingset_refault_file') ?? record.get('workingset_refault') ?? null,
+          workingsetRefaultAnon: record.get('workingset_refault_anon') ?? null,
+          pgmajfault: record.get('pgmajfault') ?? null,
+          oomKill: record.get('oom_kill') ?? null,
+          pgsteal: byType('pgsteal') ?? byReclaimer('pgsteal'),
+          pgscan: byType('pgscan') ?? byReclaimer('pgscan'),
         });
       }),
     );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStandIns } from '../test/stand-in.js';
-import { createExec } from './io.js';
+import { createExec, type MeminfoFs, type MeminfoTimers } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
 import { readSnapshot, wasteBytes } from './snapshot.js';
@@ -76,6 +76,29 @@ describe('readSnapshot', () => {
         { source: 'vmstat', code: 'GOV_MEMINFO_UNSUPPORTED', message: `${proc}/vmstat does not exist on this kernel` },
       ],
     });
+  });
+
+  it('gives up on a local file that hangs at the shared deadline and keeps the others', async () => {
+    let fire: (() => void) | undefined;
+    const timers: MeminfoTimers = { setTimeout: (callback) => (fire = callback), clearTimeout: () => undefined };
+    let hungSignal: AbortSignal | undefined;
+    const fs: MeminfoFs = {
+      readFile: async (path, options) => {
+        if (path === '/proc/vmstat') return new Promise<string>(() => (hungSignal = options.signal));
+        return path === '/proc/meminfo' ? fixture('linux-6.18-cgroup1-vm.meminfo') : fixture('linux-6.18.pressure');
+      },
+    };
+    const pending = readSnapshot({ environment: 'linux', fs, timers, timeoutMs: 750, now });
+    await new Promise((resolve) => setImmediate(resolve));
+    fire?.();
+    const snapshot = await pending;
+    expect([snapshot.linux?.total, snapshot.pressure?.some.totalUs, snapshot.vmstat, snapshot.degraded, hungSignal?.aborted]).toEqual([
+      25276502016,
+      0,
+      null,
+      [{ source: 'vmstat', code: 'GOV_MEMINFO_TIMEOUT', message: '/proc/vmstat did not answer within 750 ms' }],
+      true,
+    ]);
   });
 
   it('in a WSL guest: reads Windows through powershell.exe interop', async () => {

@@ -1,6 +1,6 @@
 import { detectEnvironment } from './environment.js';
 import { MeminfoSourceError } from './errors.js';
-import { createExec, globalTimers, isMissingFile, nodeFs, readText, withTimeout, type MeminfoExec, type MeminfoFs, type MeminfoTimers } from './io.js';
+import { createDeadline, createExec, globalTimers, isMissingFile, nodeFs, readText, type Deadline, type MeminfoExec, type MeminfoFs, type MeminfoTimers } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
 import { readWindowsHostMemory } from './sources/windows-host.js';
@@ -60,19 +60,22 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
     }
   }
 
+  // The local files share one deadline: one timer per snapshot, not one per file.
+  let deadline: Deadline | undefined;
   function readLocal<T>(source: string, path: string, parse: (text: string) => T): Promise<T | null> {
-    return attempt(source, () =>
-      withTimeout(source, path, timeoutMs, timers, async (signal) => {
-        try {
-          return parse(await readText(fs, path, source, signal));
-        } catch (error) {
-          if (error instanceof MeminfoSourceError && isMissingFile(error.cause)) {
-            throw new MeminfoSourceError(`${path} does not exist on this kernel`, { code: 'GOV_MEMINFO_UNSUPPORTED', source, cause: error.cause });
-          }
-          throw error;
+    deadline ??= createDeadline(timeoutMs, timers);
+    const { signal } = deadline;
+    const work = (async () => {
+      try {
+        return parse(await readText(fs, path, source, signal));
+      } catch (error) {
+        if (error instanceof MeminfoSourceError && isMissingFile(error.cause)) {
+          throw new MeminfoSourceError(`${path} does not exist on this kernel`, { code: 'GOV_MEMINFO_UNSUPPORTED', source, cause: error.cause });
         }
-      }),
-    );
+        throw error;
+      }
+    })();
+    return attempt(source, () => (deadline as Deadline).race(source, path, work));
   }
 
   let linux: Promise<LinuxMemory | null>;
@@ -105,7 +108,7 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
     host = attempt('host', () => readWindowsHostMemory({ exec: execOnce(), timeoutMs: execTimeoutMs, timers }));
   }
 
-  const [linuxMemory, pressureValue, vmstatValue, hostMemory] = await Promise.all([linux, pressure, vmstat, host]);
+  const [linuxMemory, pressureValue, vmstatValue, hostMemory] = await Promise.all([linux, pressure, vmstat, host]).finally(() => deadline?.clear());
   const order = ['linux', 'pressure', 'vmstat', 'host'];
   degraded.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
   return {

@@ -1,45 +1,87 @@
-import { parseKeyValueLines } from './key-value.js';
+import { fastScanKeyValues } from './fast-scan.js';
+import { parseKeyValueLines, scanKeyValueLines } from './key-value.js';
 import type { Vmstat } from './types.js';
 
-function counter(counters: Record<string, number>, name: string): number | null {
-  return Object.hasOwn(counters, name) ? (counters[name] as number) : null;
-}
+const SOURCE = '/proc/vmstat';
 
 /**
- * Pages reclaimed (`pgsteal`) or scanned (`pgscan`). Where the kernel splits them by page type
- * (`_anon` + `_file`, Linux 5.8+), that sum counts every reclaim, cgroup-limit and
- * `memory.reclaim` included; the per-reclaimer counters (`_kswapd`, `_direct`, ...) leave
- * cgroup reclaim out, so they are only summed on older kernels (per zone before 4.8).
- */
-function reclaimPages(counters: Record<string, number>, prefix: 'pgsteal' | 'pgscan'): number | null {
-  const anon = counter(counters, `${prefix}_anon`);
-  const file = counter(counters, `${prefix}_file`);
-  if (anon !== null || file !== null) return (anon ?? 0) + (file ?? 0);
-  let sum: number | null = null;
-  for (const [name, value] of Object.entries(counters)) {
-    // pgscan_direct_throttle counts throttling events, not pages.
-    if (name.startsWith(`${prefix}_`) && name !== 'pgscan_direct_throttle') sum = (sum ?? 0) + value;
-  }
-  return sum;
-}
-
-/**
- * Picks the counters the governor needs out of `/proc/vmstat`. Before Linux 5.9 the kernel had
- * only `workingset_refault` (file pages); it is reported as `workingsetRefaultFile` there.
+ * Picks the counters the governor needs out of `/proc/vmstat`, in one pass without building
+ * the ~200-counter record (this runs every tick).
+ *
+ * - Before Linux 5.9 the kernel had only `workingset_refault` (file pages); it is reported as
+ *   `workingsetRefaultFile` there.
+ * - Pages reclaimed (`pgsteal`) and scanned (`pgscan`): where the kernel splits them by page
+ *   type (`_anon` + `_file`, Linux 5.8+), that sum counts every reclaim, cgroup-limit and
+ *   `memory.reclaim` included; the per-reclaimer counters (`_kswapd`, `_direct`, ...) leave
+ *   cgroup reclaim out, so they are only summed on older kernels (per zone before 4.8).
+ *   `pgscan_direct_throttle` counts throttling events, not pages, and is never summed.
  */
 export function parseVmstat(text: string): Vmstat {
-  const counters = parseKeyValueLines(text, '/proc/vmstat');
-  return {
-    workingsetRefaultFile: counter(counters, 'workingset_refault_file') ?? counter(counters, 'workingset_refault'),
-    workingsetRefaultAnon: counter(counters, 'workingset_refault_anon'),
-    pgmajfault: counter(counters, 'pgmajfault'),
-    oomKill: counter(counters, 'oom_kill'),
-    pgsteal: reclaimPages(counters, 'pgsteal'),
-    pgscan: reclaimPages(counters, 'pgscan'),
-  };
+  let counters = new VmstatCounters();
+  const add = (name: string, value: number) => counters.add(name, value);
+  if (typeof text !== 'string' || !fastScanKeyValues(text, add)) {
+    counters = new VmstatCounters();
+    scanKeyValueLines(text, SOURCE, (name, value) => counters.add(name, Number(value)));
+  }
+  return counters.result();
+}
+
+class VmstatCounters {
+  private refaultFile: number | null = null;
+  private refaultLegacy: number | null = null;
+  private refaultAnon: number | null = null;
+  private pgmajfault: number | null = null;
+  private oomKill: number | null = null;
+  private stealByType: number | null = null;
+  private stealByReclaimer: number | null = null;
+  private scanByType: number | null = null;
+  private scanByReclaimer: number | null = null;
+
+  add(name: string, value: number): void {
+    switch (name) {
+      case 'workingset_refault_file':
+        this.refaultFile = value;
+        return;
+      case 'workingset_refault':
+        this.refaultLegacy = value;
+        return;
+      case 'workingset_refault_anon':
+        this.refaultAnon = value;
+        return;
+      case 'pgmajfault':
+        this.pgmajfault = value;
+        return;
+      case 'oom_kill':
+        this.oomKill = value;
+        return;
+      case 'pgsteal_anon':
+      case 'pgsteal_file':
+        this.stealByType = (this.stealByType ?? 0) + value;
+        return;
+      case 'pgscan_anon':
+      case 'pgscan_file':
+        this.scanByType = (this.scanByType ?? 0) + value;
+        return;
+      case 'pgscan_direct_throttle':
+        return;
+    }
+    if (name.startsWith('pgsteal_')) this.stealByReclaimer = (this.stealByReclaimer ?? 0) + value;
+    else if (name.startsWith('pgscan_')) this.scanByReclaimer = (this.scanByReclaimer ?? 0) + value;
+  }
+
+  result(): Vmstat {
+    return {
+      workingsetRefaultFile: this.refaultFile ?? this.refaultLegacy,
+      workingsetRefaultAnon: this.refaultAnon,
+      pgmajfault: this.pgmajfault,
+      oomKill: this.oomKill,
+      pgsteal: this.stealByType ?? this.stealByReclaimer,
+      pgscan: this.scanByType ?? this.scanByReclaimer,
+    };
+  }
 }
 
 /** Every counter of `/proc/vmstat` by its kernel name. */
 export function parseVmstatCounters(text: string): Record<string, number> {
-  return parseKeyValueLines(text, '/proc/vmstat');
+  return parseKeyValueLines(text, SOURCE);
 }
