@@ -133,8 +133,15 @@ describe('gov docker pause-idle', () => {
   });
 
   it('asks on a terminal and pauses nothing when the answer is no', async () => {
-    const { io, stdout, questions } = createTestIo({ env: env(), isTTY: true, answer: false });
+    const { io, stdout, stderr, questions } = createTestIo({ env: env(), isTTY: true, answer: false });
     expect(await command().run({ argv: ['pause-idle', '--idle', '2s', '--json'], io })).toBe(0);
+    // One progress line, rewritten in place on the terminal.
+    expect(stderr().split('\r\u001b[2K')).toEqual([
+      '',
+      'sampling CPU for idleness: 0 ms of 2 s · 2 container(s), 0 idle so far',
+      'sampling CPU for idleness: 1 s of 2 s · 2 container(s), 2 idle so far',
+      'sampling CPU for idleness: 2 s of 2 s · 2 container(s), 2 idle so far\n',
+    ]);
     expect(questions).toEqual(['Pause 1 idle container(s) and reclaim their memory: web (64.00 MiB)?']);
     expect((JSON.parse(stdout()) as { confirmed: boolean; paused: string[] }).paused).toEqual([]);
     expect(engineCalls).toEqual([]);
