@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { containerCgroupPath, expandSystemdSlice, locateContainerCgroup, memoryCgroupFromProc, parseCgroupMounts } from './cgroup-paths.js';
 
@@ -73,6 +74,15 @@ describe('locateContainerCgroup', () => {
     expect(locateContainerCgroup(`/docker/${ID}`, 1, together)?.cpuDir).toBe(`/sys/fs/cgroup/cpu,cpuacct/docker/${ID}`);
   });
 
+  it('places the systemd driver layout on v1 hierarchies too', () => {
+    expect(locateContainerCgroup(containerCgroupPath(ID, 'systemd') as string, 1, parseCgroupMounts(HYBRID))).toEqual({
+      version: 1,
+      path: `system.slice/docker-${ID}.scope`,
+      memoryDir: `/sys/fs/cgroup/memory/system.slice/docker-${ID}.scope`,
+      cpuDir: `/sys/fs/cgroup/cpuacct/system.slice/docker-${ID}.scope`,
+    });
+  });
+
   it('uses the unified mount on v2', () => {
     expect(locateContainerCgroup(`system.slice/docker-${ID}.scope`, 2, parseCgroupMounts(UNIFIED))).toEqual({
       version: 2,
@@ -101,4 +111,38 @@ it('memoryCgroupFromProc reads /proc/<pid>/cgroup for v1 and v2', () => {
     `user.slice/user-1000.slice/user@1000.service/docker-${ID}.scope`,
   );
   expect(memoryCgroupFromProc('0::/\n', 1)).toBeNull();
+});
+
+describe('outside input (properties)', () => {
+  it('parseCgroupMounts and memoryCgroupFromProc take any text without throwing', () => {
+    const line = fc.array(fc.constantFrom('1', '0:28', '/', '/sys/fs/cgroup', 'rw', '-', 'cgroup', 'cgroup2', 'rw,memory', 'x', '\\040', ':', '::/a'), { maxLength: 12 }).map((parts) => parts.join(' '));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.array(line).map((lines) => lines.join('\n'))), (text) => {
+        for (const mount of parseCgroupMounts(text)) expect([1, 2]).toContain(mount.version);
+        const path = memoryCgroupFromProc(text, 1);
+        expect(path === null || !path.startsWith('/')).toBe(true);
+      }),
+    );
+  });
+
+  it('expandSystemdSlice ends with the slice itself, one level per dash (property)', () => {
+    const word = fc.stringMatching(/^[a-z0-9_]{1,6}$/);
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), (words) => {
+        const slice = `${words.join('-')}.slice`;
+        const expanded = expandSystemdSlice(slice) as string;
+        expect(expanded.split('/')).toHaveLength(words.length);
+        expect(expanded.split('/').at(-1)).toBe(slice);
+      }),
+    );
+  });
+
+  it('containerCgroupPath never leaves the parent for any parent text (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom('cgroupfs' as const, 'systemd' as const), (parent, driver) => {
+        const path = containerCgroupPath(ID, driver, parent);
+        if (path !== null) expect(path.split('/').some((segment) => segment === '..' || segment === '.')).toBe(false);
+      }),
+    );
+  });
 });
