@@ -111,7 +111,7 @@ const PAGE = `<!doctype html>
     el('text', { x: L, y: H - 6 }).textContent = new Date(t0).toLocaleTimeString();
     el('text', { x: W - R - 60, y: H - 6 }).textContent = new Date(t1).toLocaleTimeString();
     (history || []).forEach(function (r) {
-      if (!r.at || r.kind !== 'action') return;
+      if (!r.at || (r.kind !== 'reclaim' && r.kind !== 'pause-idle-containers')) return;
       var at = Date.parse(r.at); if (at < t0 || at > t1) return;
       el('line', { x1: x(r.at), x2: x(r.at), y1: T, y2: H - B, stroke: '#f2c14e', 'stroke-dasharray': '3 3' });
     });
@@ -130,7 +130,7 @@ const PAGE = `<!doctype html>
       tr.appendChild(text('td', r.at ? new Date(r.at).toLocaleString() : '—'));
       tr.appendChild(text('td', r.kind || '—'));
       tr.appendChild(text('td', [r.policy, r.method].filter(Boolean).join(' / ') || '—'));
-      tr.appendChild(text('td', r.freedBytes === undefined || r.freedBytes === null ? '—' : bytes(r.freedBytes)));
+      tr.appendChild(text('td', r.freedBytes === undefined || r.freedBytes === null || r.dryRun ? '—' : bytes(r.freedBytes)));
       tr.appendChild(text('td', r.dryRun ? 'yes' : ''));
       tr.appendChild(text('td', r.reason || r.message || r.note || '', 'reason'));
       body.appendChild(tr);
