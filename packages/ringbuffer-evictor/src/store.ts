@@ -134,6 +134,8 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   /** Set by each enforcement, read by `check()`. */
   private lastLevel: EnforcementLevel = 'none';
   private lastDeferred = false;
+  /** The clock read once per enforcement (NaN until needed), so its events share one time. */
+  private stamp = Number.NaN;
 
   constructor(options: BufferStoreOptions<M>) {
     const problems = validateOptions(options as BufferStoreOptions<BufferEntries>);
@@ -331,6 +333,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   private enforce(): number {
     const total = this.total;
     this.lastDeferred = false;
+    this.stamp = Number.NaN;
     if (total <= this.soft) {
       this.lastLevel = 'none';
       if (this.exceeded) this.setExceeded(false);
@@ -352,8 +355,13 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return this.evictionCycle('soft', SOFT_FIRST_RATIO, SOFT_SECOND_RATIO);
   }
 
+  private clock(): number {
+    if (Number.isNaN(this.stamp)) this.stamp = this.now();
+    return this.stamp;
+  }
+
   private cooldownAllows(): boolean {
-    if (this.lastEvictionAt === null || this.now() - this.lastEvictionAt >= this.cooldownMs) return true;
+    if (this.lastEvictionAt === null || this.clock() - this.lastEvictionAt >= this.cooldownMs) return true;
     this.lastDeferred = true;
     return false;
   }
@@ -416,7 +424,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   }
 
   private finishCycle(level: 'soft' | 'hard' | 'critical', removed: number, totalBefore: number): number {
-    const at = this.now();
+    const at = this.clock();
     this.totalEvictions += 1;
     this.evictedEntries += removed;
     this.lastEvictionAt = at;
@@ -438,7 +446,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
 
   private setExceeded(exceeded: boolean): void {
     this.exceeded = exceeded;
-    const event = { totalBytes: this.total, hardBytes: this.hard, at: this.now() };
+    const event = { totalBytes: this.total, hardBytes: this.hard, at: this.clock() };
     this.events.emit(exceeded ? 'exceeded' : 'recovered', event);
   }
 }

@@ -14,11 +14,11 @@ export function createRandom(seed) {
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+const encoder = new TextEncoder();
+const scratch = new Uint8Array(48 * 1024);
 
-/** UTF-8 length without encoding (the same algorithm as the store's utf8Length). */
-export function utf8Length(text) {
+function countUtf8(text) {
   const length = text.length;
-  if (length >= 32 && !NON_ASCII.test(text)) return length;
   let bytes = length;
   for (let i = 0; i < length; i += 1) {
     const code = text.charCodeAt(i);
@@ -31,6 +31,21 @@ export function utf8Length(text) {
         i += 1;
       } else bytes += 2;
     } else bytes += 2;
+  }
+  return bytes;
+}
+
+/** UTF-8 length without allocating (the same algorithm as the store's utf8Length). */
+export function utf8Length(text) {
+  const length = text.length;
+  if (length < 64) return countUtf8(text);
+  if (!NON_ASCII.test(text)) return length;
+  let bytes = 0;
+  let read = 0;
+  while (read < length) {
+    const result = encoder.encodeInto(read === 0 ? text : text.slice(read), scratch);
+    bytes += result.written;
+    read += result.read;
   }
   return bytes;
 }

@@ -64,14 +64,18 @@ for (const [variant, title] of [
   const store = pick('store', (r) => r.s1[variant].nsPerAppend);
   const lru = pick('lru-cache', (r) => r.s1[variant].nsPerAppend);
   const denque = pick('denque', (r) => r.s1[variant].nsPerAppend);
+  const spread = (library) => {
+    const values = results[library].map((r) => r.s1[variant].nsPerAppend);
+    return `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
+  };
   lines.push('', title);
   lines.push(
     table(
-      ['library', 'ns/append', 'appends/s', 'store speed ÷ this'],
+      ['library', 'ns/append', 'rounds min–max', 'appends/s', 'store speed ÷ this'],
       [
-        ['@gov/ringbuffer-evictor', fmt(store), fmt(1e9 / store), '1.00'],
-        ['lru-cache (maxSize + sizeCalculation)', fmt(lru), fmt(1e9 / lru), fmt(lru / store, 2)],
-        ['denque + byte counter', fmt(denque), fmt(1e9 / denque), fmt(denque / store, 2)],
+        ['@gov/ringbuffer-evictor', fmt(store), spread('store'), fmt(1e9 / store), '1.00'],
+        ['lru-cache (maxSize + sizeCalculation)', fmt(lru), spread('lru-cache'), fmt(1e9 / lru), fmt(lru / store, 2)],
+        ['denque + byte counter', fmt(denque), spread('denque'), fmt(1e9 / denque), fmt(denque / store, 2)],
       ],
     ),
   );
