@@ -1,0 +1,188 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Snapshot } from '@gov/meminfo';
+import { parseConfigToml, parseHistory, type Logger } from '@gov/policies';
+import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startDaemon, type Daemon } from './daemon.js';
+
+const GIB = 1024 ** 3;
+const NOW = new Date('2026-01-28T10:00:00.000Z');
+
+const snapshot: Snapshot = {
+  at: NOW.toISOString(),
+  environment: 'linux',
+  linux: { total: 16 * GIB, used: 4 * GIB, free: 4 * GIB, shared: 0, buffCache: 8 * GIB, available: 12 * GIB, swapTotal: 0, swapUsed: 0, swapFree: 0, buffers: 0, cached: 8 * GIB, sReclaimable: 0, shmem: 0, reclaimable: 8 * GIB, actualUsage: 4 * GIB, activeFile: null, inactiveFile: null },
+  pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 }, full: null },
+  vmstat: null,
+  host: { total: 16 * GIB, available: 12 * GIB, vmmem: null },
+  degraded: [{ source: 'pressure', code: 'GOV_MEMINFO_UNAVAILABLE', message: 'no PSI' }],
+};
+
+let home: string;
+let daemon: Daemon | undefined;
+const logs: { level: string; object: object; message: string | undefined }[] = [];
+const logger: Logger = {
+  debug: () => undefined,
+  info: (object, message) => logs.push({ level: 'info', object, message }),
+  warn: (object, message) => logs.push({ level: 'warn', object, message }),
+  error: (object, message) => logs.push({ level: 'error', object, message }),
+};
+const requests: ReclaimRequest[] = [];
+const reclaimer = {
+  async reclaim(request: ReclaimRequest): Promise<ReclaimResult> {
+    requests.push(request);
+    return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, durationMs: 3, dryRun: request.dryRun === true };
+  },
+};
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as { port: number };
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
+async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean } = {}) {
+  const port = await freePort();
+  const text = `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`;
+  const path = options.path === null ? null : (options.path ?? join(home, 'config.toml'));
+  if (path) await writeFile(path, text);
+  daemon = await startDaemon({
+    loaded: { config: parseConfigToml(text), path },
+    flagPath: path,
+    dryRun: options.dryRun ?? false,
+    env: {},
+    home,
+    logger,
+    version: '1.2.3',
+    pid: 4242,
+    isRoot: options.isRoot ?? true,
+    source: { readSnapshot: async () => snapshot },
+    reclaimer,
+    containers: { pauseIdle: async () => ({ paused: [], freedBytes: 0 }) },
+    advisor: null,
+    now: () => NOW,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const auth = { 'content-type': 'application/json', authorization: `Bearer ${daemon.token}` };
+  // start() runs the first tick at once; the next is 30 s away.
+  while (daemon.governor.lastTick === null) await new Promise((done) => setTimeout(done, 5));
+  return { base, auth, port };
+}
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'govd-daemon-'));
+  logs.length = 0;
+  requests.length = 0;
+});
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('startDaemon', () => {
+  it('answers /api/status with the snapshot, the last decision, capabilities and the telemetry status', async () => {
+    const { base, port } = await start('[governor]\npolicy = "conservative"\n', { isRoot: false });
+    const status = (await (await fetch(`${base}/api/status`)).json()) as Record<string, unknown>;
+    expect({ ...status, telemetry: undefined }).toEqual({
+      version: '1.2.3',
+      pid: 4242,
+      startedAt: NOW.toISOString(),
+      uptimeMs: 0,
+      dryRun: false,
+      enabled: true,
+      policy: 'conservative',
+      checkIntervalSecs: 30,
+      configPath: join(home, 'config.toml'),
+      stateDir: join(home, 'state'),
+      listen: `127.0.0.1:${port}`,
+      ticks: 1,
+      snapshot,
+      lastDecision: { kind: 'none', policy: 'conservative', code: 'host-ok', reason: expect.any(String) },
+      lastTick: { at: NOW.toISOString(), durationMs: 0, dryRun: false, errors: [] },
+      capabilities: { environment: 'linux', linuxMemory: true, pressure: true, vmstat: false, hostMemory: true, reclaim: 'needs-root', docker: { autoPause: false, available: null, error: null }, advisor: 'none' },
+      degraded: snapshot.degraded,
+      telemetry: undefined,
+    });
+    expect((status['telemetry'] as { buffers: { points: { count: number } } }).buffers.points.count).toBe(1);
+  });
+
+  it('runs POST /api/reclaim, records it in history and metrics, and forces a dry run on a dry-run daemon', async () => {
+    const { base, auth } = await start('[governor]\npolicy = "conservative"\n', { dryRun: true });
+    const response = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: auth, body: '{"method":"drop_caches","level":1}' });
+    expect(response.status).toBe(200);
+    expect(requests).toEqual([{ method: 'drop_caches', level: 1, dryRun: true }]);
+    const { records } = (await (await fetch(`${base}/api/history`)).json()) as { records: Array<Record<string, unknown>> };
+    expect(records.at(-1)).toEqual({ kind: 'reclaim', at: NOW.toISOString(), policy: 'conservative', code: 'api-request', reason: 'requested through POST /api/reclaim', method: 'drop_caches', targetBytes: null, freedBytes: 0, durationMs: 3, dryRun: true, steps: [{ name: 'drop_caches', status: 'skipped', durationMs: 3 }], advice: null });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics.split('\n').filter((line) => line.startsWith('gov_reclaims_total{'))).toEqual(['gov_reclaims_total{method="drop_caches",trigger="api",outcome="dry_run"} 1']);
+  });
+
+  it('refuses a reclaim body of the wrong shape with 400 and every problem', async () => {
+    const { base, auth } = await start('');
+    const response = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: auth, body: '{"method":"rm -rf /","level":7}' });
+    const body = (await response.json()) as { error: { code: string; details: { path: string }[] } };
+    expect([response.status, body.error.code, body.error.details.map((problem) => problem.path)]).toEqual([400, 'GOV_HTTP_INVALID_BODY', ['method', 'level']]);
+    expect(requests).toEqual([]);
+  });
+
+  it('PUT /api/config on built-in defaults writes ~/.config/gov/config.toml and names keys that need a restart', async () => {
+    const { base, auth, port } = await start('', { path: null });
+    const config = parseConfigToml(`[governor]\npolicy = "scheduled"\n[daemon]\nlisten = "127.0.0.1:${port === 65535 ? 65534 : port + 1}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`);
+    const response = await fetch(`${base}/api/config`, { method: 'PUT', headers: auth, body: JSON.stringify(config) });
+    const path = join(home, '.config', 'gov', 'config.toml');
+    expect([response.status, await response.json()]).toEqual([200, { path, config, restartRequired: ['daemon.listen'] }]);
+    expect(parseConfigToml(await readFile(path, 'utf8'))).toEqual(config);
+    expect(daemon?.governor.config.governor.policy).toBe('scheduled');
+  });
+
+  it('PUT /api/config takes TOML too, and refuses an invalid one without touching the file', async () => {
+    const { base, auth } = await start('[governor]\npolicy = "conservative"\n');
+    const before = await readFile(join(home, 'config.toml'), 'utf8');
+    const invalid = await fetch(`${base}/api/config`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/toml' }, body: '[governor]\npolicy = "sometimes"\n' });
+    expect([invalid.status, ((await invalid.json()) as { error: { code: string } }).error.code]).toEqual([400, 'GOV_CONFIG_INVALID']);
+    expect(await readFile(join(home, 'config.toml'), 'utf8')).toBe(before);
+    const unsupported = await fetch(`${base}/api/config`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/yaml' }, body: 'governor: {}' });
+    expect(unsupported.status).toBe(415);
+  });
+
+  it('reload keeps the running config when the file went bad, and takes a good one', async () => {
+    await start('[governor]\npolicy = "conservative"\n');
+    const path = join(home, 'config.toml');
+    const good = await readFile(path, 'utf8');
+    await writeFile(path, good.replace('"conservative"', '"sometimes"'));
+    expect(await daemon?.reload()).toBe(false);
+    expect(daemon?.governor.config.governor.policy).toBe('conservative');
+    expect(logs.filter((log) => log.level === 'error').map((log) => log.message)).toEqual([
+      `config reload refused, keeping the running config: invalid config ${path}:\n  governor.policy: "sometimes" is not one of "dynamic", "aggressive", "conservative", "scheduled"`,
+    ]);
+    await writeFile(path, good.replace('"conservative"', '"aggressive"'));
+    expect(await daemon?.reload()).toBe(true);
+    expect(daemon?.governor.config.governor.policy).toBe('aggressive');
+  });
+
+  it('stop records the stop and closes the API', async () => {
+    const { base } = await start('');
+    await daemon?.stop();
+    await expect(fetch(`${base}/api/status`)).rejects.toThrow();
+    const { records, skipped } = parseHistory(await readFile(join(home, 'state', 'history.jsonl'), 'utf8'));
+    expect([skipped, records.map((record) => (record.kind === 'event' ? record.event : record.kind))]).toEqual([0, ['started', 'stopped']]);
+  });
+
+  it('refuses to start on a port already in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const { port } = blocker.address() as { port: number };
+    await mkdir(join(home, 'state'), { recursive: true });
+    const text = `[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`;
+    await expect(
+      startDaemon({ loaded: { config: parseConfigToml(text), path: null }, flagPath: null, dryRun: false, env: {}, home, logger, version: '1.2.3', pid: 1, isRoot: true, source: { readSnapshot: async () => snapshot }, reclaimer, advisor: null }),
+    ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await new Promise((done) => blocker.close(done));
+  });
+});
