@@ -9,7 +9,7 @@ export type { ExecResult, MeminfoExec, MeminfoFs, MeminfoTimers } from './io.js'
 export { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
 export type { Meminfo } from './meminfo.js';
 export { parsePressure } from './pressure.js';
-export { readSnapshot, wasteBytes } from './snapshot.js';
+export { createSnapshotSource, readSnapshot, wasteBytes } from './snapshot.js';
 export type { ReadSnapshotOptions } from './snapshot.js';
 export { readLinuxMemory } from './sources/linux.js';
 export type { ReadLinuxMemoryOptions } from './sources/linux.js';

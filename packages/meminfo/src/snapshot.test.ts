@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { createStandIns } from '../test/stand-in.js';
 import { createExec, type MeminfoFs, type MeminfoTimers } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
-import { readSnapshot, wasteBytes } from './snapshot.js';
+import { createSnapshotSource, readSnapshot, wasteBytes } from './snapshot.js';
 import { parseVmstat } from './vmstat.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -33,6 +33,7 @@ async function procFiles(files: { meminfo?: string; pressure?: string; vmstat?: 
 }
 
 const fixture = (name: string) => readFileSync(fixturePath(name), 'utf8');
+const readFileText = (path: string, options: { signal: AbortSignal }) => readFile(path, { encoding: 'utf8', signal: options.signal });
 
 describe('readSnapshot', () => {
   it('on linux: meminfo, PSI, vmstat, and the machine itself as host', async () => {
@@ -166,5 +167,30 @@ describe('wasteBytes', () => {
       wasteBytes({ linux, host: { total: 4096 * 1024, available: 0, vmmem: null } }),
       wasteBytes({ linux: null, host: { total: 1, available: 0, vmmem: 1 } }),
     ]).toEqual([400 * 1024, 0, null, null]);
+  });
+});
+
+describe('createSnapshotSource', () => {
+  it('detects the environment on the first read only', async () => {
+    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+    await mkdir(join(proc, 'sys/kernel'), { recursive: true });
+    await writeFile(join(proc, 'sys/kernel/osrelease'), '6.18.44-fc\n');
+    const reads: string[] = [];
+    const fs: MeminfoFs = {
+      readFile: (path, options) => {
+        reads.push(path.slice(proc.length));
+        return readFileText(path, options);
+      },
+    };
+    const source = createSnapshotSource({ fs, procRoot: proc, now });
+    const first = await source.readSnapshot();
+    const second = await source.readSnapshot();
+    expect([first.environment, second.environment, first.degraded, second.degraded]).toEqual(['linux', 'linux', [], []]);
+    expect(reads.filter((path) => path.startsWith('/sys/')).sort()).toEqual([
+      '/sys/fs/binfmt_misc/WSLInterop',
+      '/sys/fs/binfmt_misc/WSLInterop-late',
+      '/sys/kernel/osrelease',
+    ]);
+    expect(reads.filter((path) => path === '/meminfo')).toHaveLength(2);
   });
 });

@@ -132,3 +132,18 @@ export function wasteBytes(snapshot: Pick<Snapshot, 'linux' | 'host'>): number |
   if (vmmem === null || snapshot.linux === null) return null;
   return Math.max(0, vmmem - snapshot.linux.actualUsage);
 }
+
+/**
+ * A snapshot reader bound to its options that detects the environment once, on its first read,
+ * and reuses it: the shape of the governor's `SnapshotSource` port, for a daemon that reads a
+ * snapshot every tick.
+ */
+export function createSnapshotSource(options: ReadSnapshotOptions = {}): { readSnapshot(): Promise<Snapshot> } {
+  let environment: Promise<Environment> | undefined = options.environment === undefined ? undefined : Promise.resolve(options.environment);
+  return {
+    async readSnapshot() {
+      environment ??= detectEnvironment({ ...(options.fs ? { fs: options.fs } : {}), ...(options.procRoot ? { procRoot: options.procRoot } : {}) });
+      return readSnapshot({ ...options, environment: await environment });
+    },
+  };
+}
