@@ -54,11 +54,16 @@ describe('govd on the real kernel', () => {
   });
 
   it('gives back 1 GiB of page cache within a few ticks, and records, counts and reports it', async () => {
-    await buildPageCache(file, FILE_BYTES);
-    // Another process could drop caches between the build and this check; build again if so.
-    if (residentBytes(file) < FILE_BYTES * 0.9) await buildPageCache(file, FILE_BYTES);
-    expect(residentBytes(file)).toBeGreaterThanOrEqual(FILE_BYTES * 0.9);
-    const cachedBefore = await cachedBytes();
+    // Another process may drop caches at any moment. Read `Cached` first, then check the file is
+    // still resident: a drop after that reading only makes the fall asserted below larger.
+    let cachedBefore = 0;
+    let resident = 0;
+    for (let attempt = 0; attempt < 3 && resident < FILE_BYTES * 0.9; attempt++) {
+      await buildPageCache(file, FILE_BYTES);
+      cachedBefore = await cachedBytes();
+      resident = residentBytes(file);
+    }
+    expect(resident).toBeGreaterThanOrEqual(FILE_BYTES * 0.9);
 
     // A policy that must act: the host counts as pressured at 1% used; the floor is low.
     govd = await startGovd(`
