@@ -17,8 +17,6 @@ export interface GuestMemory {
   refaultFile: number;
   refaultAnon: number;
   pgmajfault: number;
-  /** Pages charged to the cgroup so far: for a reader of files, every page brought into the cache. */
-  pgpgin: number;
   oomKills: number;
 }
 
@@ -72,7 +70,6 @@ export async function createWorkloadCgroup(name: string): Promise<WorkloadCgroup
         refaultFile: value('workingset_refault_file'),
         refaultAnon: value('workingset_refault_anon'),
         pgmajfault: value('pgmajfault'),
-        pgpgin: value('pgpgin'),
         oomKills: oom ? Number(oom[1]) : 0,
       };
     },

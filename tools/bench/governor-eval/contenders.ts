@@ -49,7 +49,7 @@ export interface WslOptions {
  *   again) until the guest's file cache is down to 128 MiB.
  */
 export function createWslAutoReclaim(mode: 'dropcache' | 'gradual', options: WslOptions): Contender {
-  const tally = emptyTally();
+  let tally = emptyTally();
   const sampleMs = options.sampleMs ?? 1000;
   const step = Math.min(GIB, Math.max(256 * MIB, Math.floor(options.vmSize / 32)));
   const floor = 128 * MIB;
@@ -93,6 +93,7 @@ export function createWslAutoReclaim(mode: 'dropcache' | 'gradual', options: Wsl
   return {
     name: mode === 'dropcache' ? 'wsl-dropcache' : 'wsl-gradual',
     start() {
+      tally = emptyTally();
       running = true;
       loop = watch();
     },
@@ -148,7 +149,7 @@ export function dynamicConfig(options: Pick<DynamicOptions, 'maxHeldBytes' | 'ti
 
 /** The real `@gov/policies` Governor, dynamic policy, on the guest; with an advisor it is the learned contender. */
 export function createDynamicGovernor(name: string, options: DynamicOptions): Contender {
-  const tally = emptyTally();
+  let tally = emptyTally();
   const governor = createGovernor({
     config: dynamicConfig(options),
     source: { readSnapshot: () => readGuestSnapshot(options.cgroup, options.vmSize, new Date()) },
@@ -166,7 +167,10 @@ export function createDynamicGovernor(name: string, options: DynamicOptions): Co
   });
   return {
     name,
-    start: () => governor.start(),
+    start() {
+      tally = emptyTally();
+      governor.start();
+    },
     async stop() {
       await governor.stop();
       return { ...tally };

@@ -50,6 +50,7 @@ const USAGE = `node tools/bench/governor-eval/run.mjs [options]
   --train-runs N        dynamic runs the advisor learns from before the learned run (default 1)
   --rounds N            run every contender N times, in the same order each round (default 1);
                         the table shows the median read time and the mean of the rest
+  --retries N           repeat a run during which another program wrote drop_caches, at most N times (default 1)
   --contenders LIST     comma-separated subset of ${ALL.join(',')}
   --data-dir PATH       where the files, the model and results go (default .bench-data/governor-eval)
   --seed N              weight initialisation seed (default 1)`;
@@ -76,6 +77,7 @@ function options(argv: string[]) {
       'probe-after': { type: 'string' },
       contenders: { type: 'string', default: ALL.join(',') },
       rounds: { type: 'string', default: '1' },
+      retries: { type: 'string', default: '1' },
       'data-dir': { type: 'string', default: '.bench-data/governor-eval' },
       seed: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h' },
@@ -102,6 +104,7 @@ function options(argv: string[]) {
     probeAfter: values['probe-after'] === undefined ? null : count(values['probe-after'], '--probe-after'),
     contenders,
     rounds: count(values.rounds as string, '--rounds'),
+    retries: /^\d+$/.test(values.retries as string) ? Number(values.retries) : count(values.retries as string, '--retries'),
     dataDir: resolve(values['data-dir'] as string),
     seed: Number(values.seed),
   };
@@ -164,13 +167,15 @@ async function runWorkload(contender: Contender, sets: { a: FileSet; b: FileSet 
   await evictFileSet(sets.a);
   await evictFileSet(sets.b);
   const dropsBefore = await dropPagecacheCount();
-  const pagesBefore = (await cgroup.read()).pgpgin;
   const sampler = startSampler(cgroup, opts.vmSize);
   const readMs: Record<string, number> = { hot: 0, other: 0, return: 0 };
+  let diskReadBytes = 0;
   const passes = async (phase: 'hot' | 'other' | 'return', set: FileSet, n: number) => {
     sampler.setPhase(phase);
     for (let i = 0; i < n; i += 1) {
-      readMs[phase] = (readMs[phase] as number) + (await readFileSet(set, cgroup));
+      const pass = await readFileSet(set, cgroup);
+      readMs[phase] = (readMs[phase] as number) + pass.ms;
+      diskReadBytes += pass.diskBytes;
       await sleep(opts.thinkMs);
     }
   };
@@ -186,7 +191,6 @@ async function runWorkload(contender: Contender, sets: { a: FileSet; b: FileSet 
   }
   const tally = await contender.stop();
   const memory = await sampler.stop();
-  const diskReadBytes = ((await cgroup.read()).pgpgin - pagesBefore) * 4096;
   return { contender: contender.name, ...memory, readMs, diskReadBytes, ...tally, externalDrops: (await dropPagecacheCount()) - dropsBefore };
 }
 
@@ -223,17 +227,18 @@ async function main(argv: string[]): Promise<number> {
     let learned: NeuralAdvisor | null = null;
     for (let round = 1; round <= opts.rounds; round += 1) {
       for (const name of opts.contenders) {
-        let contender: Contender;
-        if (name === 'none') contender = createNoGovernor();
-        else if (name === 'wsl-dropcache') contender = createWslAutoReclaim('dropcache', wsl);
-        else if (name === 'wsl-gradual') contender = createWslAutoReclaim('gradual', wsl);
+        let make: () => Contender;
+        if (name === 'none') make = createNoGovernor;
+        else if (name === 'wsl-dropcache') make = () => createWslAutoReclaim('dropcache', wsl);
+        else if (name === 'wsl-gradual') make = () => createWslAutoReclaim('gradual', wsl);
         else if (name === 'dynamic') {
           // The first static dynamic run doubles as a training run: the advisor only watches.
           if (learned === null) {
             learner = learner ?? createLearner({ seed: opts.seed });
             trainer = trainer ?? createNeuralAdvisor({ learner, store, minSamples: Number.MAX_SAFE_INTEGER, horizonMs: opts.horizonMs });
           }
-          contender = createDynamicGovernor('dynamic', { ...dynamic, ...(learned === null && trainer ? { advisor: trainer } : {}) });
+          const watcher = learned === null ? trainer : null;
+          make = () => createDynamicGovernor('dynamic', { ...dynamic, ...(watcher ? { advisor: watcher } : {}) });
         } else {
           if (learned === null) {
             learner = learner ?? createLearner({ seed: opts.seed });
@@ -248,11 +253,18 @@ async function main(argv: string[]): Promise<number> {
             learned = createNeuralAdvisor({ learner, stats: trainer.toModelFile().stats, store, minSamples: opts.minSamples, horizonMs: opts.horizonMs, maxConsecutiveVetoes: probeAfter });
             trainer = learned;
           }
-          log(`learned run starts from a model of ${learned.learner.samples} outcomes (advice from ${opts.minSamples})`);
-          contender = createDynamicGovernor('learned', { ...dynamic, advisor: learned });
+          const advisor = learned;
+          log(`learned run starts from a model of ${advisor.learner.samples} outcomes (advice from ${opts.minSamples})`);
+          make = () => createDynamicGovernor('learned', { ...dynamic, advisor });
         }
+        const contender = make();
         log(`round ${round}: running ${contender.name}`);
-        const result = await runWorkload(contender, sets, cgroup, opts);
+        let result = await runWorkload(contender, sets, cgroup, opts);
+        // Another program's drop_caches empties the workload's cache too: that run measures them, not the contender.
+        for (let retry = 1; retry <= opts.retries && result.externalDrops > 0; retry += 1) {
+          log(`${contender.name}: ${result.externalDrops} drop_caches by another program during the run; running it again (${retry} of ${opts.retries})`);
+          result = await runWorkload(make(), sets, cgroup, opts);
+        }
         log(`${contender.name}: read ${(Object.values(result.readMs).reduce((a, b) => a + b, 0) / 1000).toFixed(2)} s, ${(result.diskReadBytes / GIB).toFixed(2)} GiB from disk, mean guest free ${(result.meanGuestFreeBytes / GIB).toFixed(2)} GiB, ${result.actions} actions, ${result.externalDrops} drop_caches by others`);
         results.push(result);
       }

@@ -70,7 +70,7 @@ describe('governor-eval report', () => {
 
 describe('the guest view of the workload cgroup', () => {
   it('maps charged cache and RSS to meminfo figures of a guest of the given size', () => {
-    const memory = { cache: 2 * GIB, rss: GIB / 2, shmem: GIB / 4, activeFile: GIB, inactiveFile: GIB / 2, refaultFile: 10, refaultAnon: 0, pgmajfault: 3, pgpgin: 100, oomKills: 0 };
+    const memory = { cache: 2 * GIB, rss: GIB / 2, shmem: GIB / 4, activeFile: GIB, inactiveFile: GIB / 2, refaultFile: 10, refaultAnon: 0, pgmajfault: 3, oomKills: 0 };
     expect(guestLinuxMemory(memory, 6 * GIB)).toEqual({
       total: 6 * GIB,
       used: 0.75 * GIB,

@@ -9,7 +9,7 @@ export interface RunResult {
   idleCacheGiBMinutes: number;
   /** Wall time of every read pass, summed, per phase. */
   readMs: Record<string, number>;
-  /** Bytes the workload had to bring into the page cache (cgroup `pgpgin` × 4096): cache misses. */
+  /** Bytes the read passes fetched from storage (`read_bytes` of the readers' `/proc/<pid>/io`): cache misses. */
   diskReadBytes: number;
   actions: number;
   vetoes: number;

@@ -40,13 +40,15 @@ export async function ensureFileSet(dir: string, name: string, bytes: number, co
   return { name, files, bytes: each * count };
 }
 
-function run(command: string, args: string[]): Promise<void> {
+function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.slice(0, 3).join(' ')}… failed (${code ?? signal}): ${stderr.trim()}`))));
+    child.on('close', (code, signal) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.slice(0, 3).join(' ')}… failed (${code ?? signal}): ${stderr.trim()}`))));
   });
 }
 
@@ -55,12 +57,23 @@ export async function evictFileSet(set: FileSet): Promise<void> {
   for (const file of set.files) await run('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
 }
 
+/** One pass over a set: its wall time, and the bytes that had to come from the disk (cache misses). */
+export interface ReadPass {
+  ms: number;
+  diskBytes: number;
+}
+
 /**
  * Reads every file of the set once, from a process inside the workload cgroup (so the cache
- * it faults in is charged there), and returns the wall time in milliseconds.
+ * it faults in is charged there). The shell reaps `cat` before reading its own
+ * `/proc/<pid>/io`, which then includes the child's `read_bytes`: what the reads fetched from
+ * storage rather than the page cache.
  */
-export async function readFileSet(set: FileSet, cgroup: WorkloadCgroup): Promise<number> {
+export async function readFileSet(set: FileSet, cgroup: WorkloadCgroup): Promise<ReadPass> {
   const started = process.hrtime.bigint();
-  await run('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && echo $$ > "$2/cgroup.procs" && shift 2 && exec cat "$@" > /dev/null', 'sh', cgroup.memoryDir, cgroup.cpuDir, ...set.files]);
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  const output = await run('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && echo $$ > "$2/cgroup.procs" && shift 2 && cat "$@" > /dev/null && grep "^read_bytes:" /proc/$$/io', 'sh', cgroup.memoryDir, cgroup.cpuDir, ...set.files]);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const match = /^read_bytes: (\d+)$/m.exec(output);
+  if (!match) throw new Error(`no read_bytes in /proc/<pid>/io: ${JSON.stringify(output)}`);
+  return { ms, diskBytes: Number(match[1]) };
 }
