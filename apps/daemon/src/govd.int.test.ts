@@ -181,8 +181,10 @@ describe('govd, the built program', () => {
     await expect(fetch(`http://127.0.0.1:${port}/api/status`)).rejects.toThrow();
   });
 
-  it('exits 2 on an unknown flag and on a missing --config file', () => {
+  it('--help prints the usage and exits 0; an unknown flag or a missing --config file exits 2', () => {
     assertBuilt();
+    const help = spawnSync(process.execPath, [GOVD, '--help'], { encoding: 'utf8', timeout: 30_000 });
+    expect([help.status, help.stdout.split('\n').slice(0, 3)]).toEqual([0, ['govd — the gov memory governor daemon', '', 'Usage: govd [--config PATH] [--dry-run] [--help]']]);
     const flag = spawnSync(process.execPath, [GOVD, '--bogus'], { encoding: 'utf8', timeout: 30_000 });
     expect([flag.status, flag.stderr]).toEqual([2, "govd: Unknown option '--bogus'\nusage: govd [--config PATH] [--dry-run] [--help]\n"]);
     const missing = spawnSync(process.execPath, [GOVD, '--config', '/nonexistent/gov.toml'], { encoding: 'utf8', timeout: 30_000 });
