@@ -105,6 +105,9 @@ describe('createNeuralAdvisor', () => {
     const cautious = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.7 }) });
     cautious.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
     expect(cautious.status().preference).toMatchObject({ action: 'wait', targetBytes: null, summary: 'wait: reclaiming now risks harm (70%)' });
+    const futile = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0, harmProbability: 0.1 }) });
+    futile.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
+    expect(futile.status().preference).toMatchObject({ action: 'wait', targetBytes: null, predictedKeptBytes: 0, summary: 'wait: reclaiming now would keep only ~0 MiB free' });
   });
 
   it('refuses option combinations that make no sense', () => {

@@ -237,14 +237,16 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     if (!best) return null;
     const kept = Math.round(best.prediction.keptFraction * linux.total);
     const harm = best.prediction.harmProbability;
-    const wait = harm >= vetoAt;
+    const risky = harm >= vetoAt;
+    const pointless = kept < minTargetBytes;
+    const wait = risky || pointless;
     return {
       at: now.toISOString(),
       action: wait ? 'wait' : 'reclaim',
       targetBytes: wait ? null : best.target,
       predictedKeptBytes: kept,
       harmProbability: harm,
-      summary: wait ? `wait: reclaiming now risks harm (${percent(harm)})` : `reclaim about ${mib(best.target)} now (keeps ~${mib(kept)} free, harm ${percent(harm)})`,
+      summary: risky ? `wait: reclaiming now risks harm (${percent(harm)})` : pointless ? `wait: reclaiming now would keep only ~${mib(kept)} free` : `reclaim about ${mib(best.target)} now (keeps ~${mib(kept)} free, harm ${percent(harm)})`,
     };
   }
 

@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createFileModelStore, DEFAULT_MIN_SAMPLES, MODEL_FILE_NAME, NeuralModelError, parseModel, summariseModel, type ModelSummary } from '@gov/neural';
 import { ConfigError, configSearchPaths, defaultConfig, parseConfigToml, resolveStateDir, type GovConfig } from '@gov/policies';
 import { parseCommandArgs } from '../args.js';
@@ -33,7 +33,7 @@ async function readConfig(flagPath: string | undefined, env: CliIo['env'], home:
 async function modelPath(values: { 'state-dir'?: string | undefined; config?: string | undefined }, env: CliIo['env']): Promise<string> {
   const home = env['HOME'] || homedir();
   const stateDir = values['state-dir'] ?? (env['GOV_STATE_DIR'] ? env['GOV_STATE_DIR'] : resolveStateDir(await readConfig(values.config, env, home), home));
-  return join(stateDir, MODEL_FILE_NAME);
+  return join(resolve(stateDir), MODEL_FILE_NAME);
 }
 
 type StatusJson = { model: string; exists: false; phase: 'observing'; samples: 0; minSamples: number } | ({ model: string; exists: true; trusted: true } & ModelSummary) | { model: string; exists: true; trusted: false; problem: string };
