@@ -134,3 +134,34 @@ describe('createHistoryFile', () => {
     await history.close();
   });
 });
+
+describe('createHistoryFile, for any records and rotation size', () => {
+  it('reads back exactly the newest records that fit in the current and the previous file, in order', async () => {
+    const fc = await import('fast-check');
+    const message = fc.string({ unit: 'grapheme', maxLength: 80 });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 2000 }), async (messages, maxBytes) => {
+        const path = join(dir, `run-${(run += 1)}`, 'history.jsonl');
+        const history = createHistoryFile({ path, maxBytes });
+        const records: HistoryRecord[] = messages.map((text, n) => ({ kind: 'event', at: `2026-01-28T10:00:00.${String(n).padStart(3, '0')}Z`, event: 'note', message: text }));
+        for (const record of records) await history.append(record);
+        await history.close();
+        const read = await history.read();
+        expect(read.skipped).toBe(0);
+        // What survives is a suffix: everything since the start of the previous file.
+        expect(read.records).toEqual(records.slice(records.length - read.records.length));
+        // The current file never passes maxBytes unless it holds a single record.
+        const current = await fs.readFile(path, 'utf8');
+        const lines = current.split('\n').length - 1;
+        expect(Buffer.byteLength(current) <= maxBytes || lines === 1).toBe(true);
+        // Without a reason to rotate, nothing is lost.
+        const totalBytes = records.reduce((sum, record) => sum + Buffer.byteLength(formatHistoryLine(record)), 0);
+        if (totalBytes <= maxBytes) expect(read.records).toEqual(records);
+        // Rotation keeps the previous file whole: together they hold at least the current file's records.
+        expect(read.records.length).toBeGreaterThanOrEqual(lines);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -194,3 +194,26 @@ describe('govd HTTP routing', () => {
     expect(status).toBe(421);
   });
 });
+
+describe('govd HTTP body handling, for any body', () => {
+  it('answers 200 exactly when the body is JSON, else 400 with the parser reason; never 500', async () => {
+    const fc = await import('fast-check');
+    const { api } = createFakeApi();
+    const { base, errors } = await start(api);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.json({ maxDepth: 3 })), async (body) => {
+        const response = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+        let parses = body.trim() !== '';
+        try {
+          JSON.parse(body);
+        } catch {
+          parses = false;
+        }
+        const answer = (await response.json()) as { error?: { code: string } };
+        expect([response.status, answer.error?.code]).toEqual(parses ? [200, undefined] : [400, 'GOV_HTTP_BAD_JSON']);
+      }),
+      { numRuns: 150 },
+    );
+    expect(errors).toEqual([]);
+  });
+});

@@ -52,3 +52,12 @@ describe('isAuthorized', () => {
     expect(isAuthorized(header, '0123456789abcdef')).toBe(expected);
   });
 });
+
+describe('isAuthorized, for any header', () => {
+  it('accepts only "Bearer <the token>"', async () => {
+    const fc = await import('fast-check');
+    const token = fc.stringMatching(/^[0-9a-f]{16,64}$/);
+    fc.assert(fc.property(token, (secret) => isAuthorized(`Bearer ${secret}`, secret)));
+    fc.assert(fc.property(token, fc.string(), (secret, header) => isAuthorized(header, secret) === (header.trim().replace(/^bearer\s+/i, '') === secret && /^bearer\s/i.test(header))));
+  });
+});
