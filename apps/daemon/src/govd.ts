@@ -7,13 +7,16 @@ import { startDaemon, type Daemon } from './daemon.js';
 import { DaemonUsageError } from './errors.js';
 import { version } from './version.js';
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const requestedLevel = process.env['GOV_LOG_LEVEL'];
 const logger = pino(
-  { name: 'govd', level: process.env['GOV_LOG_LEVEL'] ?? 'info', timestamp: pino.stdTimeFunctions.isoTime, base: { pid: process.pid } },
+  { name: 'govd', level: requestedLevel && LOG_LEVELS.includes(requestedLevel) ? requestedLevel : 'info', timestamp: pino.stdTimeFunctions.isoTime, base: { pid: process.pid } },
   // Synchronous writes: every line is out before the process exits on a signal.
   pino.destination({ dest: 1, sync: true }),
 );
 
 async function main(): Promise<number> {
+  if (requestedLevel && !LOG_LEVELS.includes(requestedLevel)) logger.warn({ GOV_LOG_LEVEL: requestedLevel }, `GOV_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; logging at info`);
   let args;
   try {
     args = parseGovdArgs(process.argv.slice(2));
