@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { HistoryRecord } from '@gov/policies';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared Docker test helper lives in tools/, outside every package
 import { describeWithDocker, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { startGovd, waitFor, type GovdProcess } from './govd-harness.js';
 

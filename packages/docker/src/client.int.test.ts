@@ -3,7 +3,6 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared Docker test helper lives in tools/, outside every package
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { createDockerClient, type DockerClient } from './client.js';
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared Docker test helper lives in tools/, outside every package
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { freeColumns, parseFreeOutput } from '../test/free-output.js';
 import { parseMemoryStat, readCgroupMemory } from './cgroup.js';

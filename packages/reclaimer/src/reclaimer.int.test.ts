@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCgroupMemory, readLinuxMemory } from '@gov/meminfo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared Docker test helper lives in tools/, outside every package
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { createLocalExecutor } from './local-executor.js';
 import { createReclaimer } from './reclaimer.js';

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared Docker test helper lives in tools/, outside every package
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../../tools/test-support/docker.js';
 
 // Runs the built program, as a user would: build it first with `npx nx run @gov/cli:build`.
