@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { readSnapshot, type Snapshot } from '@gov/meminfo';
+import { createSnapshotSource, type Snapshot } from '@gov/meminfo';
 import { createFileModelStore, MODEL_FILE_NAME, openNeuralAdvisor, type NeuralAdvisor } from '@gov/neural';
 import {
   ConfigError,
@@ -158,7 +158,9 @@ export async function startDaemon(options: DaemonOptions) {
     }
   }
 
-  const source: SnapshotSource = options.source ?? { readSnapshot: () => readSnapshot() };
+  // Detects the environment once and keeps the /proc files open between ticks.
+  const ownSource = options.source ? null : createSnapshotSource();
+  const source: SnapshotSource = options.source ?? (ownSource as SnapshotSource);
   const appendEvent = async (event: string, message: string) => {
     try {
       await history.append({ kind: 'event', at: now().toISOString(), event, message });
@@ -366,6 +368,7 @@ export async function startDaemon(options: DaemonOptions) {
           server.closeAllConnections();
         });
         telemetry.stop();
+        ownSource?.close();
         await appendEvent('stopped', `govd stopped after ${ticks} ticks`);
         await history.close();
         await neural?.flush();

@@ -6,6 +6,8 @@ export { MeminfoParseError, MeminfoSourceError } from './errors.js';
 export type { MeminfoSourceErrorCode } from './errors.js';
 export { createExec, decodeOutput } from './io.js';
 export type { ExecResult, MeminfoExec, MeminfoFs, MeminfoTimers } from './io.js';
+export { createKeptOpenFs } from './kept-open-fs.js';
+export type { KeptOpenFs, KeptOpenFsCalls } from './kept-open-fs.js';
 export { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
 export type { Meminfo } from './meminfo.js';
 export { parsePressure } from './pressure.js';

@@ -1,4 +1,5 @@
 import { detectEnvironment } from './environment.js';
+import { createKeptOpenFs } from './kept-open-fs.js';
 import { MeminfoSourceError } from './errors.js';
 import { createDeadline, createExec, globalTimers, isMissingFile, nodeFs, readText, type Deadline, type MeminfoExec, type MeminfoFs, type MeminfoTimers } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
@@ -136,14 +137,21 @@ export function wasteBytes(snapshot: Pick<Snapshot, 'linux' | 'host'>): number |
 /**
  * A snapshot reader bound to its options that detects the environment once, on its first read,
  * and reuses it: the shape of the governor's `SnapshotSource` port, for a daemon that reads a
- * snapshot every tick.
+ * snapshot every tick. Without an injected `fs` it keeps the `/proc` files open between reads
+ * (see `createKeptOpenFs`); `close()` releases them.
  */
-export function createSnapshotSource(options: ReadSnapshotOptions = {}): { readSnapshot(): Promise<Snapshot> } {
+export function createSnapshotSource(options: ReadSnapshotOptions = {}): { readSnapshot(): Promise<Snapshot>; close(): void } {
   let environment: Promise<Environment> | undefined = options.environment === undefined ? undefined : Promise.resolve(options.environment);
+  const keptOpen = options.fs === undefined ? createKeptOpenFs() : undefined;
+  const fs = options.fs ?? keptOpen;
   return {
     async readSnapshot() {
+      // Detection reads files once, at start: through the ordinary fs, so it keeps nothing open.
       environment ??= detectEnvironment({ ...(options.fs ? { fs: options.fs } : {}), ...(options.procRoot ? { procRoot: options.procRoot } : {}) });
-      return readSnapshot({ ...options, environment: await environment });
+      return readSnapshot({ ...options, ...(fs ? { fs } : {}), environment: await environment });
+    },
+    close() {
+      keptOpen?.close();
     },
   };
 }
