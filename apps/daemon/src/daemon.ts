@@ -201,7 +201,7 @@ export async function startDaemon(options: DaemonOptions) {
     if (report.taken) metrics.recordDecision(report.taken);
     if (report.action?.kind === 'reclaim') {
       const { result } = report.action;
-      metrics.recordReclaim({ method: result.method, trigger: 'governor', dryRun: result.dryRun, failed: result.steps.some((step) => step.status === 'failed'), freedBytes: result.freedBytes });
+      metrics.recordReclaim({ method: result.fallback?.to ?? result.method, trigger: 'governor', dryRun: result.dryRun, failed: result.steps.some((step) => step.status === 'failed'), freedBytes: result.freedBytes });
     }
     metrics.observeTick(report.durationMs, report.errors.length > 0);
     metrics.setTelemetryBytes(telemetry.memoryStatus().totalBytes);
@@ -301,7 +301,7 @@ export async function startDaemon(options: DaemonOptions) {
         ...(result.fallback ? { fallback: { ...result.fallback } } : {}),
       };
       await historyPort.append(record);
-      metrics.recordReclaim({ method: result.method, trigger: 'api', dryRun: result.dryRun, failed: result.steps.some((step) => step.status === 'failed'), freedBytes: result.freedBytes });
+      metrics.recordReclaim({ method: result.fallback?.to ?? result.method, trigger: 'api', dryRun: result.dryRun, failed: result.steps.some((step) => step.status === 'failed'), freedBytes: result.freedBytes });
       logger.info({ method: result.method, freedBytes: result.freedBytes, dryRun: result.dryRun }, 'reclaim requested through the API');
       return result;
     },

@@ -17,7 +17,7 @@ function configWith(changes: (config: GovConfig) => void = () => {}): GovConfig 
 }
 
 /** Fakes for every port; each records what the Governor asked of it. */
-function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; historyError?: Error; withContainers?: boolean; dryRun?: boolean } = {}) {
+function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; dryRun?: boolean } = {}) {
   let time = START.getTime();
   const clock = {
     now: () => new Date(time),
@@ -46,6 +46,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
         freedBytes: request.dryRun ? 0 : 1536 * MiB,
         durationMs: 250,
         dryRun: request.dryRun ?? false,
+        ...(options.reclaimFallback ? { fallback: options.reclaimFallback } : {}),
       };
     }),
   };
@@ -155,6 +156,13 @@ describe('tick', () => {
     expect(report.action).toBeNull();
     expect(h.records).toEqual([]);
     expect(h.events).toEqual(['decision:none', 'tick']);
+  });
+
+  test('a reclaim that fell back records the method that really ran, and why', async () => {
+    const fallback = { from: 'cgroup_reclaim', to: 'drop_caches', reason: 'no cgroup v2 memory controller is mounted' };
+    const h = harness({ reclaimFallback: fallback });
+    await h.governor.tick();
+    expect(h.records[0]).toMatchObject({ kind: 'reclaim', method: 'drop_caches', fallback });
   });
 
   test('dry-run from the config: the reclaimer is asked for a dry run and the line says so', async () => {

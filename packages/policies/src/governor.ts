@@ -154,7 +154,7 @@ export function createGovernor(options: GovernorOptions): Governor {
         return {
           kind: 'reclaim',
           ...base,
-          method: result.method,
+          method: result.fallback?.to ?? result.method,
           targetBytes: taken.targetBytes,
           freedBytes: result.freedBytes,
           durationMs: result.durationMs,
