@@ -1,6 +1,6 @@
 import { commands } from './commands/index.js';
 import { exitCodeOf, UsageError } from './errors.js';
-import type { CliIo } from './io.js';
+import type { CliIo, Command } from './io.js';
 
 function helpText(): string {
   const width = Math.max(...commands.map((command) => command.name.length), 4);
@@ -15,9 +15,11 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(helpText());
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((candidate) => candidate.name === name);
+  const entry = commands.find((candidate) => candidate.name === name);
+  let command: Command | undefined;
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}`);
+    if (!entry) throw new UsageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}`);
+    command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
       return 0;

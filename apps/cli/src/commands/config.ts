@@ -78,7 +78,7 @@ async function show(io: CliIo, options: { path?: string; json: boolean }): Promi
 
 export const configCommand: Command = {
   name: 'config',
-  summary: 'Write, check and print the config file (and its JSON Schema)',
+  summary: 'write, check and print the config file (and its JSON Schema)',
   usage,
   async run({ argv, io }) {
     const [action, ...rest] = argv;

@@ -111,7 +111,7 @@ export function createStatusCommand(options: StatusCommandOptions = {}): Command
   const intervalMs = options.intervalMs ?? 1000;
   return {
     name: 'status',
-    summary: 'Show how memory is used now: Linux, pressure, the host and vmmem',
+    summary: 'show how memory is used now: Linux, pressure, the host and vmmem',
     usage: USAGE,
     async run({ argv, io }: { argv: string[]; io: CliIo }) {
       const { values } = parseCommandArgs(argv, { watch: { type: 'boolean' }, distro: { type: 'string' } }, USAGE);
