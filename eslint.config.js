@@ -19,8 +19,8 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: true,
-          // The shared Docker test helper lives outside every project, in tools/.
-          allow: ['/tools/test-support/[a-z-]+\\.js$'],
+          // Shared build and test helpers live outside every project, in tools/.
+          allow: ['/tools/test-support/[a-z-]+\\.js$', '/tools/tsup-library\\.js$'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

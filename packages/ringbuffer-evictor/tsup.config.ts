@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { defineLibraryConfig } from '../../tools/tsup-library.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'http/index': 'src/http/index.ts' },
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default defineLibraryConfig({ index: 'src/index.ts', 'http/index': 'src/http/index.ts' });
