@@ -97,19 +97,7 @@ describe('govd, the built program', () => {
   });
 
   it("runs the seed design's [wsl_governor] example unchanged", async () => {
-    const seedExample = `[wsl_governor]
-enabled = true
-policy = "dynamic"
-check_interval_secs = 30
-windows_target_available_percent = 25
-linux_min_mb = 2048
-linux_max_mb = 16384
-auto_pause_idle_containers = true
-idle_container_threshold_minutes = 30
-
-# Emergency: if Windows <5% free, force WSL compact
-emergency_threshold_percent = 5
-`;
+    const seedExample = await readFile(new URL('../../../packages/policies/test/seed-wsl-governor.toml', import.meta.url), 'utf8');
     const govd = await start(seedExample, { args: ['--dry-run'] });
     const { config } = await govd.get<{ config: { governor: Record<string, unknown> & { dynamic: Record<string, unknown> }; docker: Record<string, unknown> } }>('/api/config');
     expect([config.governor['policy'], config.governor['check_interval_secs'], config.governor.dynamic['host_target_available_percent'], config.docker['auto_pause_idle_containers'], config.docker['idle_container_threshold_minutes']]).toEqual(['dynamic', 30, 25, true, 30]);

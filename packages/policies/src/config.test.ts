@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { configSchema, defaultConfig, type GovConfig } from './config-schema.js';
@@ -5,19 +6,7 @@ import { configJsonSchema, configSearchPaths, describeConfig, parseConfigToml, r
 import { ConfigError, type ConfigProblem } from './errors.js';
 
 /** The `[wsl_governor]` example of the seed design, character for character. */
-const SEED_EXAMPLE = `[wsl_governor]
-enabled = true
-policy = "dynamic"
-check_interval_secs = 30
-windows_target_available_percent = 25
-linux_min_mb = 2048
-linux_max_mb = 16384
-auto_pause_idle_containers = true
-idle_container_threshold_minutes = 30
-
-# Emergency: if Windows <5% free, force WSL compact
-emergency_threshold_percent = 5
-`;
+const SEED_EXAMPLE = readFileSync(new URL('../test/seed-wsl-governor.toml', import.meta.url), 'utf8');
 
 /** The example file of the config reference. */
 const DOCUMENTED_EXAMPLE = `[governor]            # the seed's [wsl_governor] table is accepted as an alias

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Snapshot } from '@gov/meminfo';
 import { describe, expect, test, vi } from 'vitest';
 import { GiB, MiB, snapshot, wslSnapshot } from '../test/builders.js';
@@ -431,19 +432,7 @@ describe('start, stop, setConfig', () => {
 });
 
 test('the seed\'s own [wsl_governor] config runs unchanged', async () => {
-  const seed = `[wsl_governor]
-enabled = true
-policy = "dynamic"
-check_interval_secs = 30
-windows_target_available_percent = 25
-linux_min_mb = 2048
-linux_max_mb = 16384
-auto_pause_idle_containers = true
-idle_container_threshold_minutes = 30
-
-# Emergency: if Windows <5% free, force WSL compact
-emergency_threshold_percent = 5
-`;
+  const seed = readFileSync(new URL('../test/seed-wsl-governor.toml', import.meta.url), 'utf8');
   const h = harness({ config: parseConfigToml(seed, 'seed.toml') });
   expect((await h.governor.tick()).taken).toEqual(dynamicReclaim);
   h.clock.advance(30_000);
