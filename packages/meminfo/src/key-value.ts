@@ -18,10 +18,11 @@ const BLANK = /[ \t\r]*(?:\n|$)/y;
 const LINE = /(\S+)[ \t]+(-?\d+)[ \t]*\r?(?:\n|$)/y;
 
 /**
- * Visits each `name value` line (`/proc/vmstat`, cgroup `memory.stat`) in one sticky-regex pass,
- * without splitting the text: this runs on every governor tick.
+ * Walks `text` one line at a time with the sticky regex `line`, skipping blank lines, in one
+ * pass without splitting the text (this runs on every governor tick). A line the regex does not
+ * match is a `MeminfoParseError` naming the line and the `expected` shape.
  */
-export function scanKeyValueLines(text: string, source: string, visit: (name: string, value: string) => void): void {
+export function scanLines(text: string, source: string, line: RegExp, expected: string, visit: (match: RegExpExecArray, offset: number) => void): void {
   if (typeof text !== 'string') throw new MeminfoParseError(`${source}: expected text, got ${typeof text}`, { source });
   let offset = 0;
   while (offset < text.length) {
@@ -30,15 +31,20 @@ export function scanKeyValueLines(text: string, source: string, visit: (name: st
       offset = BLANK.lastIndex;
       continue;
     }
-    LINE.lastIndex = offset;
-    const match = LINE.exec(text);
+    line.lastIndex = offset;
+    const match = line.exec(text);
     if (!match) {
-      const line = lineAt(text, offset);
-      throw new MeminfoParseError(`${source} line ${line}: expected "name <integer>", got ${JSON.stringify(lineText(text, offset))}`, { source, line });
+      const number = lineAt(text, offset);
+      throw new MeminfoParseError(`${source} line ${number}: expected ${expected}, got ${JSON.stringify(lineText(text, offset))}`, { source, line: number });
     }
-    visit(match[1] as string, match[2] as string);
-    offset = LINE.lastIndex;
+    visit(match, offset);
+    offset = line.lastIndex;
   }
+}
+
+/** Visits each `name value` line (`/proc/vmstat`, cgroup `memory.stat`). */
+export function scanKeyValueLines(text: string, source: string, visit: (name: string, value: string) => void): void {
+  scanLines(text, source, LINE, '"name <integer>"', (match) => visit(match[1] as string, match[2] as string));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { MeminfoParseError } from './errors.js';
 import { fastScanMeminfo } from './fast-scan.js';
-import { lineAt, lineText } from './key-value.js';
+import { lineAt, scanLines } from './key-value.js';
 import type { LinuxMemory } from './types.js';
 
 /**
@@ -11,7 +11,6 @@ import type { LinuxMemory } from './types.js';
 export type Meminfo = Record<string, number>;
 
 const SOURCE = '/proc/meminfo';
-const BLANK = /[ \t\r]*(?:\n|$)/y;
 const LINE = /([^:\s][^:\n]*?)[ \t]*:[ \t]*(\d+)(?:[ \t]+(kB))?[ \t]*\r?(?:\n|$)/y;
 
 /**
@@ -19,24 +18,8 @@ const LINE = /([^:\s][^:\n]*?)[ \t]*:[ \t]*(\d+)(?:[ \t]+(kB))?[ \t]*\r?(?:\n|$)
  * sticky-regex pass without splitting the text. Throws `MeminfoParseError` naming the line.
  */
 export function scanMeminfo(text: string, visit: (field: string, value: number, offset: number) => void): void {
-  if (typeof text !== 'string') throw new MeminfoParseError(`${SOURCE}: expected text, got ${typeof text}`, { source: SOURCE });
   const seen = new Set<string>();
-  let offset = 0;
-  while (offset < text.length) {
-    BLANK.lastIndex = offset;
-    if (BLANK.test(text) && BLANK.lastIndex > offset) {
-      offset = BLANK.lastIndex;
-      continue;
-    }
-    LINE.lastIndex = offset;
-    const match = LINE.exec(text);
-    if (!match) {
-      const line = lineAt(text, offset);
-      throw new MeminfoParseError(`${SOURCE} line ${line}: expected "Name: <number> kB", got ${JSON.stringify(lineText(text, offset))}`, {
-        source: SOURCE,
-        line,
-      });
-    }
+  scanLines(text, SOURCE, LINE, '"Name: <number> kB"', (match, offset) => {
     const field = match[1] as string;
     if (seen.has(field)) {
       const line = lineAt(text, offset);
@@ -49,8 +32,7 @@ export function scanMeminfo(text: string, visit: (field: string, value: number, 
     }
     seen.add(field);
     visit(field, value, offset);
-    offset = LINE.lastIndex;
-  }
+  });
 }
 
 /** Parses `/proc/meminfo` text into every field it holds. Throws `MeminfoParseError` naming the line. */
