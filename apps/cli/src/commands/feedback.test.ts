@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { formatHistoryLine, parseHistory } from '@gov/policies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMain } from '../main.js';
+import { closedPort, writeDaemonConfig } from '../test-daemon.js';
 import { createTestIo } from '../test-io.js';
 import { createFeedbackCommand } from './feedback.js';
 
@@ -13,18 +14,8 @@ let home: string;
 let stateDir: string;
 let server: Server | undefined;
 
-async function writeConfig(port: number): Promise<void> {
-  await mkdir(join(home, '.config', 'gov'), { recursive: true });
-  await writeFile(join(home, '.config', 'gov', 'config.toml'), `[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n`);
-}
+const writeConfig = (port: number) => writeDaemonConfig(home, stateDir, port);
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 /** A stand-in govd: answers /api/feedback like the real one, 401 without the token. */
 async function startFakeGovd(token: string) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { formatHistoryLine, type HistoryRecord } from '@gov/policies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMain } from '../main.js';
+import { closedPort, writeDaemonConfig } from '../test-daemon.js';
 import { createTestIo } from '../test-io.js';
 
 const reclaim: HistoryRecord = {
@@ -29,20 +30,8 @@ let home: string;
 let stateDir: string;
 let server: Server | undefined;
 
-/** A config whose govd would listen on `port` and keep its files in a temp state dir. */
-async function writeConfig(port: number): Promise<void> {
-  await mkdir(join(home, '.config', 'gov'), { recursive: true });
-  await writeFile(join(home, '.config', 'gov', 'config.toml'), `[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n`);
-}
+const writeConfig = (port: number) => writeDaemonConfig(home, stateDir, port);
 
-/** A port that refuses connections: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), 'gov-history-'));
