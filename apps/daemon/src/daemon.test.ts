@@ -17,6 +17,7 @@ const snapshot: Snapshot = {
   linux: { total: 16 * GIB, used: 4 * GIB, free: 4 * GIB, shared: 0, buffCache: 8 * GIB, available: 12 * GIB, swapTotal: 0, swapUsed: 0, swapFree: 0, buffers: 0, cached: 8 * GIB, sReclaimable: 0, shmem: 0, reclaimable: 8 * GIB, actualUsage: 4 * GIB, activeFile: null, inactiveFile: null },
   pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 }, full: null },
   vmstat: null,
+  cpu: null,
   host: { total: 16 * GIB, available: 12 * GIB, vmmem: null },
   degraded: [{ source: 'pressure', code: 'GOV_MEMINFO_UNAVAILABLE', message: 'no PSI' }],
 };

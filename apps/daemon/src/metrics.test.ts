@@ -28,6 +28,7 @@ const snapshot: Snapshot = {
   },
   pressure: { some: { avg10: 1.5, avg60: 0, avg300: 0, totalUs: 0 }, full: null },
   vmstat: null,
+  cpu: null,
   host: { total: 16 * GIB, available: 10 * GIB, vmmem: null },
   degraded: [{ source: 'docker', code: 'GOV_DOCKER_UNAVAILABLE', message: 'no engine' }],
 };

@@ -11,6 +11,7 @@ function snapshotAt(at: string, cached: number): Snapshot {
     linux: { total: 8 * GIB, used: 2 * GIB, free: GIB, shared: 0, buffCache: cached, available: 6 * GIB, swapTotal: 0, swapUsed: 0, swapFree: 0, buffers: 0, cached, sReclaimable: 0, shmem: 0, reclaimable: cached, actualUsage: 2 * GIB, activeFile: null, inactiveFile: null },
     pressure: { some: { avg10: 0.5, avg60: 0, avg300: 0, totalUs: 0 }, full: null },
     vmstat: null,
+    cpu: null,
     host: { total: 8 * GIB, available: 6 * GIB, vmmem: null },
     degraded: [],
   };
@@ -32,7 +33,7 @@ describe('toTelemetryPoint', () => {
   });
 
   it('has nulls where the snapshot lacks a source', () => {
-    const bare: Snapshot = { at: '2026-01-28T10:00:00.000Z', environment: 'linux', linux: null, pressure: null, vmstat: null, host: null, degraded: [] };
+    const bare: Snapshot = { at: '2026-01-28T10:00:00.000Z', environment: 'linux', linux: null, pressure: null, vmstat: null, cpu: null, host: null, degraded: [] };
     expect(toTelemetryPoint(bare)).toEqual({ at: bare.at, total: null, used: null, cached: null, available: null, reclaimable: null, hostTotal: null, hostAvailable: null, psiSomeAvg10: null });
   });
 });

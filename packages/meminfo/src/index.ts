@@ -1,5 +1,6 @@
 export { parseCgroupBytes, parseCgroupLimit, parseMemoryStat, readCgroupMemory } from './cgroup.js';
 export type { CgroupMemory, ReadCgroupMemoryOptions } from './cgroup.js';
+export { parseCpuTimes } from './cpu.js';
 export { detectEnvironment } from './environment.js';
 export type { DetectEnvironmentOptions } from './environment.js';
 export { MeminfoParseError, MeminfoSourceError } from './errors.js';
@@ -17,9 +18,9 @@ export { readLinuxMemory } from './sources/linux.js';
 export type { ReadLinuxMemoryOptions } from './sources/linux.js';
 export { readWindowsHostMemory, windowsHostArgs } from './sources/windows-host.js';
 export type { WindowsHostOptions } from './sources/windows-host.js';
-export { assertDistroName, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl, wslCatArgs } from './sources/wsl.js';
+export { assertDistroName, readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl, wslCatArgs } from './sources/wsl.js';
 export type { WslSourceOptions } from './sources/wsl.js';
 export { parseVmstat, parseVmstatCounters } from './vmstat.js';
 export { parseVmmemProcesses, parseWindowsHost, parseWindowsOsMemory, vmmemWorkingSet, WINDOWS_HOST_SCRIPT } from './windows.js';
 export type { VmmemProcess, WindowsOsMemory } from './windows.js';
-export type { Degraded, Environment, HostMemory, LinuxMemory, Pressure, PressureLine, Snapshot, Vmstat } from './types.js';
+export type { CpuTimes, Degraded, Environment, HostMemory, LinuxMemory, Pressure, PressureLine, Snapshot, Vmstat } from './types.js';

@@ -10,6 +10,7 @@ import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
 import { createSnapshotSource, readSnapshot, wasteBytes } from './snapshot.js';
 import { parseVmstat } from './vmstat.js';
+import { parseCpuTimes } from './cpu.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const now = () => new Date('2026-11-22T03:00:00.000Z');
@@ -26,18 +27,19 @@ afterEach(async () => {
   await standIns.remove();
 });
 
-async function procFiles(files: { meminfo?: string; pressure?: string; vmstat?: string }): Promise<void> {
+async function procFiles(files: { meminfo?: string; pressure?: string; vmstat?: string; stat?: string }): Promise<void> {
   if (files.meminfo) await copyFile(fixturePath(files.meminfo), join(proc, 'meminfo'));
   if (files.pressure) await copyFile(fixturePath(files.pressure), join(proc, 'pressure/memory'));
   if (files.vmstat) await copyFile(fixturePath(files.vmstat), join(proc, 'vmstat'));
+  if (files.stat) await copyFile(fixturePath(files.stat), join(proc, 'stat'));
 }
 
 const fixture = (name: string) => readFileSync(fixturePath(name), 'utf8');
 const readFileText = (path: string, options: { signal: AbortSignal }) => readFile(path, { encoding: 'utf8', signal: options.signal });
 
 describe('readSnapshot', () => {
-  it('on linux: meminfo, PSI, vmstat, and the machine itself as host', async () => {
-    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+  it('on linux: meminfo, PSI, vmstat, CPU times, and the machine itself as host', async () => {
+    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat', stat: 'linux-6.18.stat' });
     const linux = parseLinuxMemory(fixture('linux-6.18-cgroup1-vm.meminfo'));
     expect(await readSnapshot({ environment: 'linux', procRoot: proc, now })).toEqual({
       at: '2026-11-22T03:00:00.000Z',
@@ -45,13 +47,14 @@ describe('readSnapshot', () => {
       linux,
       pressure: parsePressure(fixture('linux-6.18.pressure')),
       vmstat: parseVmstat(fixture('linux-6.18.vmstat')),
+      cpu: parseCpuTimes(fixture('linux-6.18.stat')),
       host: { total: linux.total, available: linux.available, vmmem: null },
       degraded: [],
     });
   });
 
   it('lists a kernel without PSI as degraded, and keeps the rest', async () => {
-    await procFiles({ meminfo: 'linux-3.2-debian7.meminfo', vmstat: 'linux-4.4-ubuntu16.vmstat' });
+    await procFiles({ meminfo: 'linux-3.2-debian7.meminfo', vmstat: 'linux-4.4-ubuntu16.vmstat', stat: 'linux-6.18.stat' });
     const snapshot = await readSnapshot({ environment: 'linux', procRoot: proc, now });
     expect([snapshot.linux?.total, snapshot.pressure, snapshot.vmstat?.pgmajfault, snapshot.degraded]).toEqual([
       2060420 * 1024,
@@ -71,10 +74,12 @@ describe('readSnapshot', () => {
       linux: null,
       pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 5 }, full: null },
       vmstat: null,
+      cpu: null,
       host: null,
       degraded: [
         { source: 'linux', code: 'GOV_MEMINFO_PARSE', message: '/proc/meminfo line 1: expected "Name: <number> kB", got "MemTotal: lots"' },
         { source: 'vmstat', code: 'GOV_MEMINFO_UNSUPPORTED', message: `${proc}/vmstat does not exist on this kernel` },
+        { source: 'cpu', code: 'GOV_MEMINFO_UNSUPPORTED', message: `${proc}/stat does not exist on this kernel` },
       ],
     });
   });
@@ -86,6 +91,7 @@ describe('readSnapshot', () => {
     const fs: MeminfoFs = {
       readFile: async (path, options) => {
         if (path === '/proc/vmstat') return new Promise<string>(() => (hungSignal = options.signal));
+        if (path === '/proc/stat') return fixture('linux-6.18.stat');
         return path === '/proc/meminfo' ? fixture('linux-6.18-cgroup1-vm.meminfo') : fixture('linux-6.18.pressure');
       },
     };
@@ -103,7 +109,7 @@ describe('readSnapshot', () => {
   });
 
   it('in a WSL guest: reads Windows through powershell.exe interop', async () => {
-    await procFiles({ meminfo: 'wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+    await procFiles({ meminfo: 'wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat', stat: 'linux-6.18.stat' });
     await standIns.add('powershell.exe', `cat '${fixturePath('windows-host-script.stdout')}'`);
     const snapshot = await readSnapshot({ environment: 'wsl-guest', procRoot: proc, exec: createExec({ env: standIns.env }), now });
     expect([snapshot.environment, snapshot.linux?.total, snapshot.host, snapshot.degraded]).toEqual([
@@ -115,7 +121,7 @@ describe('readSnapshot', () => {
   });
 
   it('in a WSL guest without interop: host is degraded, Linux is still read', async () => {
-    await procFiles({ meminfo: 'wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+    await procFiles({ meminfo: 'wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat', stat: 'linux-6.18.stat' });
     const snapshot = await readSnapshot({ environment: 'wsl-guest', procRoot: proc, exec: createExec({ env: { PATH: standIns.dir } }), now });
     expect([snapshot.linux?.available, snapshot.host, snapshot.degraded]).toEqual([
       11682000896,
@@ -127,7 +133,7 @@ describe('readSnapshot', () => {
   it('on windows: reads the distro through wsl.exe and the host through powershell.exe', async () => {
     await standIns.add(
       'wsl.exe',
-      `case "$5" in /proc/meminfo) cat '${fixturePath('wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo')}';; /proc/pressure/memory) cat '${fixturePath('linux-6.18.pressure')}';; /proc/vmstat) cat '${fixturePath('linux-6.18.vmstat')}';; esac`,
+      `case "$5" in /proc/meminfo) cat '${fixturePath('wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo')}';; /proc/pressure/memory) cat '${fixturePath('linux-6.18.pressure')}';; /proc/vmstat) cat '${fixturePath('linux-6.18.vmstat')}';; /proc/stat) cat '${fixturePath('linux-6.18.stat')}';; esac`,
     );
     await standIns.add('powershell.exe', `cat '${fixturePath('windows-host-script-no-vm.stdout')}'`);
     const snapshot = await readSnapshot({ environment: 'windows', distro: 'Ubuntu-24.04', exec: createExec({ env: standIns.env }), now });
@@ -137,6 +143,7 @@ describe('readSnapshot', () => {
       linux: parseLinuxMemory(fixture('wsl2-5.15.167.4-microsoft-standard-WSL2.meminfo')),
       pressure: parsePressure(fixture('linux-6.18.pressure')),
       vmstat: parseVmstat(fixture('linux-6.18.vmstat')),
+      cpu: parseCpuTimes(fixture('linux-6.18.stat')),
       host: { total: 16601400 * 1024, available: 2712884 * 1024, vmmem: null },
       degraded: [],
     });
@@ -172,7 +179,7 @@ describe('wasteBytes', () => {
 
 describe('createSnapshotSource', () => {
   it('detects the environment on the first read only', async () => {
-    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat' });
+    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', pressure: 'linux-6.18.pressure', vmstat: 'linux-6.18.vmstat', stat: 'linux-6.18.stat' });
     await mkdir(join(proc, 'sys/kernel'), { recursive: true });
     await writeFile(join(proc, 'sys/kernel/osrelease'), '6.18.44-fc\n');
     const reads: string[] = [];

@@ -1,12 +1,13 @@
 import { detectEnvironment } from './environment.js';
+import { parseCpuTimes } from './cpu.js';
 import { createKeptOpenFs } from './kept-open-fs.js';
 import { MeminfoSourceError } from './errors.js';
 import { createDeadline, createExec, globalTimers, isMissingFile, nodeFs, readText, type Deadline, type MeminfoExec, type MeminfoFs, type MeminfoTimers } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
 import { readWindowsHostMemory } from './sources/windows-host.js';
-import { readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl } from './sources/wsl.js';
-import type { Degraded, Environment, HostMemory, LinuxMemory, Pressure, Snapshot, Vmstat } from './types.js';
+import { readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl } from './sources/wsl.js';
+import type { CpuTimes, Degraded, Environment, HostMemory, LinuxMemory, Pressure, Snapshot, Vmstat } from './types.js';
 import { parseVmstat } from './vmstat.js';
 
 export interface ReadSnapshotOptions {
@@ -37,7 +38,7 @@ function degradedFrom(source: string, error: unknown): Degraded {
 }
 
 /**
- * Gathers everything the environment offers: Linux memory, PSI, vmstat and host memory, each
+ * Gathers everything the environment offers: Linux memory, PSI, vmstat, CPU times and host memory, each
  * with its own deadline, all at once. Never rejects for a failed source: it is `null` in the
  * snapshot and listed under `degraded` with its error code.
  */
@@ -82,6 +83,7 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
   let linux: Promise<LinuxMemory | null>;
   let pressure: Promise<Pressure | null>;
   let vmstat: Promise<Vmstat | null>;
+  let cpu: Promise<CpuTimes | null>;
   let host: Promise<HostMemory | null>;
   const wantsHost = options.host ?? true;
   const execTimeoutMs = options.execTimeoutMs ?? 5000;
@@ -93,15 +95,18 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
       linux = attempt('linux', () => Promise.reject(missing));
       pressure = Promise.resolve(null);
       vmstat = Promise.resolve(null);
+      cpu = Promise.resolve(null);
     } else {
       linux = attempt('linux', () => readLinuxMemoryThroughWsl(wsl()));
       pressure = attempt('pressure', () => readPressureThroughWsl(wsl()));
       vmstat = attempt('vmstat', () => readVmstatThroughWsl(wsl()));
+      cpu = attempt('cpu', () => readCpuTimesThroughWsl(wsl()));
     }
   } else {
     linux = readLocal('linux', `${proc}/meminfo`, parseLinuxMemory);
     pressure = readLocal('pressure', `${proc}/pressure/memory`, (text) => parsePressure(text));
     vmstat = readLocal('vmstat', `${proc}/vmstat`, parseVmstat);
+    cpu = readLocal('cpu', `${proc}/stat`, parseCpuTimes);
   }
   if (environment === 'linux' || !wantsHost) {
     host = Promise.resolve(null);
@@ -109,8 +114,8 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
     host = attempt('host', () => readWindowsHostMemory({ exec: execOnce(), timeoutMs: execTimeoutMs, timers }));
   }
 
-  const [linuxMemory, pressureValue, vmstatValue, hostMemory] = await Promise.all([linux, pressure, vmstat, host]).finally(() => deadline?.clear());
-  const order = ['linux', 'pressure', 'vmstat', 'host'];
+  const [linuxMemory, pressureValue, vmstatValue, cpuTimes, hostMemory] = await Promise.all([linux, pressure, vmstat, cpu, host]).finally(() => deadline?.clear());
+  const order = ['linux', 'pressure', 'vmstat', 'cpu', 'host'];
   degraded.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
   return {
     at: at.toISOString(),
@@ -118,6 +123,7 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
     linux: linuxMemory,
     pressure: pressureValue,
     vmstat: vmstatValue,
+    cpu: cpuTimes,
     // On plain Linux the host is this machine: what Linux has available is what the host has.
     host: environment === 'linux' && linuxMemory !== null ? { total: linuxMemory.total, available: linuxMemory.available, vmmem: null } : hostMemory,
     degraded,

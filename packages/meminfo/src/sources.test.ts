@@ -8,7 +8,7 @@ import { MeminfoSourceError } from './errors.js';
 import { createExec, decodeOutput, type MeminfoFs, type MeminfoTimers } from './io.js';
 import { readLinuxMemory } from './sources/linux.js';
 import { readWindowsHostMemory, windowsHostArgs } from './sources/windows-host.js';
-import { readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl, wslCatArgs } from './sources/wsl.js';
+import { readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl, wslCatArgs } from './sources/wsl.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -55,14 +55,16 @@ describe('through wsl.exe (a stand-in on PATH)', () => {
     expect([memory.total, memory.available, memory.swapUsed]).toEqual([16694403072, 11682000896, 161705984]);
   });
 
-  it('reads PSI and vmstat with the same fixed argv shape', async () => {
-    await standIns.add('wsl.exe', `case "$5" in /proc/pressure/memory) echo 'some avg10=0.50 avg60=0.10 avg300=0.00 total=99';; /proc/vmstat) echo 'pgmajfault 7';; esac`);
+  it('reads PSI, vmstat and CPU times with the same fixed argv shape', async () => {
+    await standIns.add('wsl.exe', `case "$5" in /proc/pressure/memory) echo 'some avg10=0.50 avg60=0.10 avg300=0.00 total=99';; /proc/vmstat) echo 'pgmajfault 7';; /proc/stat) echo 'cpu  10 0 5 100 3 0 2 0 0 0';; esac`);
     const exec = createExec({ env: standIns.env });
     const pressure = await readPressureThroughWsl({ distro: 'Debian', exec });
     expect(await standIns.argv('wsl.exe')).toEqual(['-d', 'Debian', '-e', 'cat', '/proc/pressure/memory']);
     const vmstat = await readVmstatThroughWsl({ distro: 'Debian', exec });
     expect(await standIns.argv('wsl.exe')).toEqual(['-d', 'Debian', '-e', 'cat', '/proc/vmstat']);
-    expect([pressure.some.avg10, pressure.full, vmstat.pgmajfault]).toEqual([0.5, null, 7]);
+    const cpu = await readCpuTimesThroughWsl({ distro: 'Debian', exec });
+    expect(await standIns.argv('wsl.exe')).toEqual(['-d', 'Debian', '-e', 'cat', '/proc/stat']);
+    expect([pressure.some.avg10, pressure.full, vmstat.pgmajfault, cpu]).toEqual([0.5, null, 7, { busy: 17, total: 120 }]);
   });
 
   it('decodes the UTF-16LE error wsl.exe prints for an unknown distro', async () => {

@@ -57,6 +57,16 @@ export interface Vmstat {
   pgscan: number | null;
 }
 
+/**
+ * Cumulative CPU time of all CPUs since boot, from `/proc/stat` (USER_HZ ticks). Only deltas
+ * mean anything: the busy share between two readings is Δbusy / Δtotal.
+ */
+export interface CpuTimes {
+  /** Ticks spent on anything but `idle` and `iowait`. */
+  busy: number;
+  total: number;
+}
+
 /** Memory of the machine that hosts Linux: Windows for WSL2, the same machine on plain Linux. */
 export interface HostMemory {
   total: number;
@@ -80,6 +90,8 @@ export interface Snapshot {
   linux: LinuxMemory | null;
   pressure: Pressure | null;
   vmstat: Vmstat | null;
+  /** How busy the CPUs are (Linux's `/proc/stat`): whether anything runs that could still want its cache. */
+  cpu: CpuTimes | null;
   host: HostMemory | null;
   degraded: Degraded[];
 }

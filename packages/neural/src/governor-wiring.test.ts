@@ -21,6 +21,7 @@ function snapshot(at: Date, memory: LinuxMemory): Snapshot {
     linux: memory,
     pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 }, full: null },
     vmstat: { workingsetRefaultFile: 0, workingsetRefaultAnon: 0, pgmajfault: 0, oomKill: 0, pgsteal: 0, pgscan: 0 },
+    cpu: null,
     host: null,
     degraded: [],
   };

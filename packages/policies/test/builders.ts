@@ -39,6 +39,7 @@ export interface SnapshotFigures {
   /** PSI `some avg10`; `null` for no pressure reading. */
   stall?: number | null;
   vmstat?: Vmstat | null;
+  cpu?: Snapshot['cpu'];
   degraded?: Snapshot['degraded'];
 }
 
@@ -51,6 +52,7 @@ export function snapshot(figures: SnapshotFigures = {}): Snapshot {
     linux: figures.linux === undefined ? linuxMemory({ total: 16 * GiB, free: 4 * GiB, available: 8 * GiB, reclaimable: 4 * GiB }) : figures.linux,
     pressure: stall === null ? null : { some: { avg10: stall, avg60: stall, avg300: stall, totalUs: 1000 }, full: { avg10: 0, avg60: 0, avg300: 0, totalUs: 10 } },
     vmstat: figures.vmstat === undefined ? vmstat() : figures.vmstat,
+    cpu: figures.cpu ?? null,
     host: figures.host === undefined ? null : figures.host,
     degraded: figures.degraded ?? [],
   };

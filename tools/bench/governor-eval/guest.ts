@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parsePressure, type LinuxMemory, type Snapshot } from '@gov/meminfo';
 import type { GuestMemory, WorkloadCgroup } from './cgroup.js';
 
@@ -32,9 +33,14 @@ export function guestLinuxMemory(memory: GuestMemory, vmSize: number): LinuxMemo
   };
 }
 
-/** A governor snapshot of the guest: its cgroup memory and counters, and the machine's memory PSI. */
+/**
+ * A governor snapshot of the guest: its cgroup memory and counters, its CPU time (the cgroup's
+ * `cpuacct.usage` against wall time × CPUs, as `/proc/stat` counts a machine), and the
+ * machine's memory PSI.
+ */
 export async function readGuestSnapshot(cgroup: WorkloadCgroup, vmSize: number, now: Date): Promise<Snapshot> {
   const memory = await cgroup.read();
+  const cpu = { busy: await cgroup.cpuNanoseconds(), total: Number(process.hrtime.bigint()) * availableParallelism() };
   let pressure: Snapshot['pressure'] = null;
   const degraded: Snapshot['degraded'] = [];
   try {
@@ -48,6 +54,7 @@ export async function readGuestSnapshot(cgroup: WorkloadCgroup, vmSize: number, 
     linux: guestLinuxMemory(memory, vmSize),
     pressure,
     vmstat: { workingsetRefaultFile: memory.refaultFile, workingsetRefaultAnon: memory.refaultAnon, pgmajfault: memory.pgmajfault, oomKill: memory.oomKills, pgsteal: null, pgscan: null },
+    cpu,
     host: null,
     degraded,
   };

@@ -27,6 +27,7 @@ const wslSnapshot: Snapshot = {
   linux: wslLinux,
   pressure: parsePressure('some avg10=12.50 avg60=3.10 avg300=0.80 total=52371893\nfull avg10=4.00 avg60=1.00 avg300=0.25 total=27613042\n'),
   vmstat: parseVmstat('workingset_refault_anon 12\nworkingset_refault_file 4096\npgmajfault 310\noom_kill 1\npgsteal_anon 100\npgsteal_file 900\n'),
+  cpu: { busy: 400, total: 1000 },
   host: { total: 33436588 * 1024, available: 14826132 * 1024, vmmem: 9126805504 },
   degraded: [],
 };
@@ -37,6 +38,7 @@ const failedSnapshot: Snapshot = {
   linux: null,
   pressure: null,
   vmstat: null,
+  cpu: null,
   host: null,
   degraded: [
     { source: 'linux', code: 'GOV_MEMINFO_READ_FAILED', message: 'cannot read /proc/meminfo: EACCES' },
@@ -135,6 +137,7 @@ describe('gov status', () => {
       },
       pressure: { some: { avg10: 12.5, avg60: 3.1, avg300: 0.8, totalUs: 52371893 }, full: { avg10: 4, avg60: 1, avg300: 0.25, totalUs: 27613042 } },
       vmstat: { workingsetRefaultFile: 4096, workingsetRefaultAnon: 12, pgmajfault: 310, oomKill: 1, pgsteal: 1000, pgscan: null },
+      cpu: { busy: 400, total: 1000 },
       host: { total: 34239066112, available: 15181959168, vmmem: 9126805504 },
       degraded: [],
     });

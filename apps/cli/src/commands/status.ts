@@ -100,8 +100,8 @@ export function renderStatus(snapshot: Snapshot, palette: Palette): string {
 }
 
 function toJson(snapshot: Snapshot) {
-  const { at, environment, linux, pressure, vmstat, host, degraded } = snapshot;
-  return { at, environment, linux, pressure, vmstat, host, degraded };
+  const { at, environment, linux, pressure, vmstat, cpu, host, degraded } = snapshot;
+  return { at, environment, linux, pressure, vmstat, cpu, host, degraded };
 }
 
 /** `gov status`: builds the command around a snapshot reader (the real one by default). */

@@ -1,8 +1,9 @@
+import { parseCpuTimes } from '../cpu.js';
 import { MeminfoSourceError } from '../errors.js';
 import { createExec, globalTimers, withTimeout, type MeminfoExec, type MeminfoTimers } from '../io.js';
 import { parseLinuxMemory } from '../meminfo.js';
 import { parsePressure } from '../pressure.js';
-import type { LinuxMemory, Pressure, Vmstat } from '../types.js';
+import type { CpuTimes, LinuxMemory, Pressure, Vmstat } from '../types.js';
 import { parseVmstat } from '../vmstat.js';
 import { runHelper } from './exec-source.js';
 
@@ -28,7 +29,7 @@ export function assertDistroName(distro: unknown): asserts distro is string {
 }
 
 /** The exact argv `wsl.exe` gets to print one file of a distro; the path is one of a fixed few. */
-export function wslCatArgs(distro: string, path: '/proc/meminfo' | '/proc/pressure/memory' | '/proc/vmstat'): string[] {
+export function wslCatArgs(distro: string, path: '/proc/meminfo' | '/proc/pressure/memory' | '/proc/vmstat' | '/proc/stat'): string[] {
   assertDistroName(distro);
   return ['-d', distro, '-e', 'cat', path];
 }
@@ -54,4 +55,9 @@ export function readPressureThroughWsl(options: WslSourceOptions): Promise<Press
 /** From Windows: the distro's `/proc/vmstat` counters. */
 export function readVmstatThroughWsl(options: WslSourceOptions): Promise<Vmstat> {
   return readThroughWsl(options, 'vmstat', '/proc/vmstat', parseVmstat);
+}
+
+/** From Windows: the distro's CPU times (`/proc/stat`). */
+export function readCpuTimesThroughWsl(options: WslSourceOptions): Promise<CpuTimes> {
+  return readThroughWsl(options, 'cpu', '/proc/stat', parseCpuTimes);
 }
