@@ -37,6 +37,12 @@ const scheduledSchema = z.strictObject({
     .meta({ 'x-allowed': 'array of local times "HH:MM" (00:00–23:59), at most 1440' }),
 });
 
+const learningSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Whether govd runs the learned advisor on dynamic-policy reclaims (read at start).'),
+  min_samples: int(0, 1_000_000, 20, 'Outcomes the advisor measures before it advises; until then the dynamic policy decides alone (read at start).'),
+  may_raise: z.boolean().default(true).describe('Whether the advisor may raise a dynamic target when it expects a larger reclaim to keep more free without harm; the safety floor still applies (read at start).'),
+});
+
 const governorSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Whether the governor acts at all; when false every tick decides nothing.'),
   policy: z.enum(POLICY_NAMES).default('dynamic').describe('Which policy decides when to reclaim: dynamic, aggressive, conservative or scheduled.'),
@@ -48,6 +54,7 @@ const governorSchema = z.strictObject({
   psi_some_avg10_max: percent(10, 'No reclaim (except emergency) while the memory stall `/proc/pressure/memory` some avg10 is above this; reclaiming under stall makes it worse.'),
   refault_storm_pages_per_sec: int(1, 100_000_000, 2000, 'Refaults (workingset_refault_file + workingset_refault_anon, in pages per second between two ticks) at or above this count as a refault storm; one within 5 minutes of an action doubles the policy interval.'),
   dynamic: dynamicSchema.prefault({}).describe('The dynamic policy: balance host availability against the memory Linux holds for nothing.'),
+  learning: learningSchema.prefault({}).describe('The learned advisor (`@gov/neural`): when it vetoes, shrinks or raises a dynamic-policy reclaim. Never consulted on emergencies or the safety floor.'),
   aggressive: aggressiveSchema.prefault({}).describe('The aggressive policy: reclaim a fixed amount whenever the host is under pressure.'),
   conservative: conservativeSchema.prefault({}).describe('The conservative policy: act only when the host is critically low.'),
   scheduled: scheduledSchema.prefault({}).describe('The scheduled policy: a full reclaim at fixed local times.'),

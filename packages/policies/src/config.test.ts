@@ -76,6 +76,7 @@ describe('defaults', () => {
         psi_some_avg10_max: 10,
         refault_storm_pages_per_sec: 2000,
         dynamic: { host_target_available_percent: 25, min_waste_mb: 500, reclaim_interval_secs: 60 },
+        learning: { enabled: true, min_samples: 20, may_raise: true },
         aggressive: { host_pressure_threshold_percent: 80, target_reclaim_mb: 1024, reclaim_interval_secs: 60 },
         conservative: { host_critical_threshold_percent: 90, reclaim_interval_secs: 60 },
         scheduled: { compact_times: ['03:00', '12:00'] },
@@ -316,7 +317,7 @@ describe('renderConfigToml', () => {
     `);
     const keyLines = text.split('\n').filter((line) => /^[a-z0-9_]+ = /.test(line)).map((line) => line.split(' = ')[0]);
     expect(keyLines).toEqual(describeConfig().flatMap((table) => table.keys.map((key) => key.key)));
-    expect(keyLines).toHaveLength(27);
+    expect(keyLines).toHaveLength(30);
   });
 });
 

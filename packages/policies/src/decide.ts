@@ -103,7 +103,7 @@ const none = (policy: DecisionPolicy, code: DecisionCode, reason: string): NoneD
  * take Linux below it becomes a `cgroup_reclaim` of what is above the floor; a target is clamped
  * to the room above the floor and to the reclaimer's range.
  */
-function withinFloor(view: MemoryView, config: GovConfig, policy: DecisionPolicy, code: DecisionCode, method: ReclaimMethod, targetBytes: number | null, reason: string): Decision {
+export function withinFloor(view: MemoryView, config: GovConfig, policy: DecisionPolicy, code: DecisionCode, method: ReclaimMethod, targetBytes: number | null, reason: string): Decision {
   const floor = config.governor.linux_min_mb * MiB;
   const room = view.linuxHeld - floor;
   if (room < MIN_TARGET_BYTES) return none(policy, 'floor', `${reason}, but Linux holds ${mib(view.linuxHeld)}, at the ${mib(floor)} floor`);

@@ -18,7 +18,7 @@ function configWith(changes: (config: GovConfig) => void = () => {}): GovConfig 
 }
 
 /** Fakes for every port; each records what the Governor asked of it. */
-function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; dryRun?: boolean } = {}) {
+function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; dryRun?: boolean; runningContainers?: () => number | null } = {}) {
   let time = START.getTime();
   const clock = {
     now: () => new Date(time),
@@ -83,6 +83,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
     ...(options.withContainers === false ? {} : { containers }),
     ...(options.advice === undefined ? {} : { advisor }),
     ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
+    ...(options.runningContainers === undefined ? {} : { runningContainers: options.runningContainers }),
   };
   const governor = createGovernor(governorOptions);
   const events: string[] = [];
@@ -266,6 +267,28 @@ describe('advisor', () => {
     expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 512 * MiB, dryRun: false }]);
     expect(report.taken).toEqual({ ...dynamicReclaim, targetBytes: 512 * MiB, reason: `${dynamicReclaim.reason}; advisor shrank it to 512 MiB: cache is hot` });
     expect(report.record).toMatchObject({ targetBytes: 512 * MiB, advice: { verdict: 'shrink', reason: 'cache is hot', targetBytes: 512 * MiB } });
+  });
+
+  test('raise: a larger target runs, within the floor and the reclaimer range, and the reason says so', async () => {
+    const h = harness({ advice: { verdict: 'raise', targetBytes: 4 * GiB, reason: 'idle' } });
+    const report = await h.governor.tick();
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 4 * GiB, dryRun: false }]);
+    expect(report.taken).toMatchObject({ kind: 'reclaim', policy: 'dynamic', targetBytes: 4 * GiB, reason: expect.stringMatching(/; advisor raised it to 4096 MiB: idle$/) });
+    expect(report.record).toMatchObject({ targetBytes: 4 * GiB, advice: { verdict: 'raise', reason: 'idle', targetBytes: 4 * GiB } });
+    const huge = harness({ advice: { verdict: 'raise', targetBytes: 1024 * GiB, reason: 'everything' } });
+    expect((await huge.governor.tick()).taken).toMatchObject({ targetBytes: expect.any(Number), reason: expect.stringMatching(/floor; advisor raised it/) });
+    expect((huge.requests[0]?.targetBytes ?? 0) < 1024 * GiB).toBe(true);
+  });
+
+  test('raise can never lower the target', async () => {
+    const h = harness({ advice: { verdict: 'raise', targetBytes: MiB, reason: 'less?' } });
+    expect((await h.governor.tick()).taken).toEqual(dynamicReclaim);
+  });
+
+  test('the advisor learns how many containers run from the runningContainers port', async () => {
+    const h = harness({ advice: { verdict: 'allow', reason: 'ok' }, runningContainers: () => 3 });
+    await h.governor.tick();
+    expect(h.advisor.advise).toHaveBeenCalledWith(expect.objectContaining({ runningContainers: 3 }));
   });
 
   test('shrink can never grow the target, nor go under 1 MiB', async () => {

@@ -1,7 +1,7 @@
 import type { Snapshot } from '@gov/meminfo';
 import { EventEmitter } from 'eventemitter3';
 import type { GovConfig } from './config-schema.js';
-import { decide, nextState, type Decision, type ReclaimDecision } from './decide.js';
+import { decide, nextState, viewMemory, withinFloor, type Decision, type ReclaimDecision } from './decide.js';
 import type { ErrorStage, HistoryAdvice, HistoryRecord } from './history.js';
 import type { Advice, Advisor, Clock, ContainerPort, HistoryPort, Logger, ReclaimPort, ReclaimResultLike, SnapshotSource } from './ports.js';
 import { createPolicyState, type PolicyState } from './state.js';
@@ -51,6 +51,8 @@ export interface GovernorOptions {
   reclaimer: ReclaimPort;
   containers?: ContainerPort;
   advisor?: Advisor;
+  /** How many containers are running, for the advisor (govd: its last Docker listing); null when unknown. */
+  runningContainers?: () => number | null;
   history: HistoryPort;
   clock?: Clock;
   config: GovConfig;
@@ -87,8 +89,17 @@ function toTickError(stage: ErrorStage, cause: unknown): TickError {
   return { stage, code, message, cause };
 }
 
-function adviseOn(decision: ReclaimDecision, advice: Advice): Decision {
+function adviseOn(decision: ReclaimDecision, advice: Advice, snapshot: Snapshot, config: GovConfig): Decision {
   if (advice.verdict === 'allow') return decision;
+  if (advice.verdict === 'raise') {
+    // A raise can only add to a target, and what it asks for still has to clear the floor.
+    const view = viewMemory(snapshot);
+    const current = decision.targetBytes;
+    if (view === null || current === null || !(advice.targetBytes > current)) return decision;
+    const raised = withinFloor(view, config, decision.policy, decision.code, 'cgroup_reclaim', advice.targetBytes, decision.reason);
+    if (raised.kind !== 'reclaim' || raised.targetBytes === null || raised.targetBytes <= current) return decision;
+    return { ...raised, reason: `${raised.reason}; advisor raised it to ${Math.round(raised.targetBytes / MiB)} MiB: ${advice.reason}` };
+  }
   if (advice.verdict === 'veto') return { kind: 'none', policy: decision.policy, code: 'advisor-veto', reason: `${decision.reason}; advisor vetoed: ${advice.reason}` };
   // A shrink can only lower the target, and never below what a reclaim needs.
   const current = decision.targetBytes ?? Number.POSITIVE_INFINITY;
@@ -100,7 +111,7 @@ function adviseOn(decision: ReclaimDecision, advice: Advice): Decision {
 
 function historyAdvice(advice: Advice | null): HistoryAdvice | null {
   if (advice === null) return null;
-  return { verdict: advice.verdict, reason: advice.reason, targetBytes: advice.verdict === 'shrink' ? advice.targetBytes : null };
+  return { verdict: advice.verdict, reason: advice.reason, targetBytes: advice.verdict === 'shrink' || advice.verdict === 'raise' ? advice.targetBytes : null };
 }
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -227,8 +238,8 @@ export function createGovernor(options: GovernorOptions): Governor {
       let taken: Decision = decision;
       if (decision.kind === 'reclaim' && decision.policy === 'dynamic' && options.advisor) {
         try {
-          report.advice = options.advisor.advise({ decision, snapshot, now, lastActionAt, runningContainers: null });
-          taken = adviseOn(decision, report.advice);
+          report.advice = options.advisor.advise({ decision, snapshot, now, lastActionAt, runningContainers: options.runningContainers?.() ?? null });
+          taken = adviseOn(decision, report.advice, snapshot, config);
         } catch (cause) {
           fail(report, 'advise', cause);
         }

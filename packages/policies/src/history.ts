@@ -6,9 +6,9 @@ const bytes = z.number().nonnegative();
 const codedError = z.object({ code: z.string(), message: z.string() });
 
 const advice = z.object({
-  verdict: z.enum(['allow', 'veto', 'shrink']),
+  verdict: z.enum(['allow', 'veto', 'shrink', 'raise']),
   reason: z.string(),
-  /** For `shrink`: the target the advisor asked for. */
+  /** For `shrink` and `raise`: the target the advisor asked for. */
   targetBytes: bytes.nullable(),
 });
 

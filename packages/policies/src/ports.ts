@@ -63,7 +63,15 @@ export interface AdviceRequest {
   runningContainers: number | null;
 }
 
-export type Advice = { verdict: 'allow'; reason: string } | { verdict: 'veto'; reason: string } | { verdict: 'shrink'; targetBytes: number; reason: string };
+/**
+ * The advisor's answer on one reclaim: let it through, veto it, shrink its target, or raise it
+ * (a raised target still passes the safety floor and the reclaimer's range).
+ */
+export type Advice =
+  | { verdict: 'allow'; reason: string }
+  | { verdict: 'veto'; reason: string }
+  | { verdict: 'shrink'; targetBytes: number; reason: string }
+  | { verdict: 'raise'; targetBytes: number; reason: string };
 
 export interface AdvisedAction {
   at: Date;
