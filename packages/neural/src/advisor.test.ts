@@ -71,6 +71,59 @@ describe('createNeuralAdvisor', () => {
     expect(advisor.status().lastAdvice).toEqual({ at: '2026-11-22T10:00:00.000Z', verdict: expected.verdict, reason: expected.reason, targetBytes: 'targetBytes' in expected ? expected.targetBytes : null });
   });
 
+  /** A learner that expects to keep half of any target, with harm rising with the target past `riskyFrom` % of RAM. */
+  function proportionalLearner(riskyFrom = 100): Learner & { seen: number[][] } {
+    const seen: number[][] = [];
+    const target = FEATURE_NAMES.indexOf('targetPctOfRam');
+    const predict = (features: ArrayLike<number>): Prediction => {
+      seen.push(Array.from(features));
+      const pct = features[target] as number;
+      return { keptFraction: pct / 200, harmProbability: pct >= riskyFrom ? 0.45 : 0.05 };
+    };
+    return { samples: 25, featureNames: FEATURE_NAMES, predict, learn: (features) => ({ before: predict(features), loss: 0 }), toJSON: () => createLearner().toJSON(), seen };
+  }
+
+  it('raises a target when it expects a bigger reclaim to keep more free without harm', () => {
+    const advisor = createNeuralAdvisor({ learner: proportionalLearner() });
+    expect(ask(advisor, 0, GIB)).toEqual({ verdict: 'raise', targetBytes: 6 * GIB, reason: 'raised 1.0 GiB → 6.0 GiB: expected to keep ~3.0 GiB free (vs ~512 MiB), harm 5% (model of 25 outcomes)' });
+    expect(advisor.status().verdicts).toMatchObject({ raise: 1 });
+    expect(advisor.status().lastAdvice).toMatchObject({ verdict: 'raise', targetBytes: 6 * GIB });
+  });
+
+  it('does not raise into a target it finds risky, nor when raising is turned off', () => {
+    // 3 GiB of 16 is 18.75% of RAM: from there on it expects 45% harm.
+    expect(ask(createNeuralAdvisor({ learner: proportionalLearner(18) }), 0, GIB)).toMatchObject({ verdict: 'raise', targetBytes: 1536 * MIB });
+    expect(ask(createNeuralAdvisor({ learner: proportionalLearner(5) }), 0, GIB)).toMatchObject({ verdict: 'shrink', reason: expect.stringContaining('harm risk 45%') });
+    expect(ask(createNeuralAdvisor({ learner: proportionalLearner(), mayRaise: false }), 0, GIB)).toMatchObject({ verdict: 'shrink', targetBytes: 512 * MIB });
+  });
+
+  it('reads CPU activity from the change of the CPU counters over the last 15 s or more', () => {
+    const learner = proportionalLearner();
+    const advisor = createNeuralAdvisor({ learner, mayRaise: false });
+    const cpu = FEATURE_NAMES.indexOf('cpuBusyPct');
+    const seconds = (s: number) => new Date(T0 + s * 1000);
+    const observe = (s: number, busy: number, total: number) => advisor.observe(buildSnapshot({ at: seconds(s).toISOString(), cpu: { busy, total } }), seconds(s));
+    const askAt = (s: number) => {
+      learner.seen.length = 0;
+      advisor.advise({ decision: decision(GIB), snapshot: buildSnapshot({ at: seconds(s).toISOString() }), now: seconds(s), lastActionAt: null, runningContainers: 0 });
+      return learner.seen[0]?.[cpu];
+    };
+    expect(askAt(0)).toBe(0);
+    observe(0, 1000, 10_000);
+    observe(10, 1300, 11_000);
+    expect(askAt(10)).toBeCloseTo(30);
+    observe(20, 1300, 12_000);
+    // The window now starts at 0 s, the newest sample at least 15 s old: 300 of 2000 ticks busy.
+    expect(askAt(20)).toBeCloseTo(15);
+    observe(40, 1300, 14_000);
+    // …and now at 20 s: nothing ran since.
+    expect(askAt(40)).toBe(0);
+    // After a gap (the governor was stopped) a stale sample does not dilute the present: 5 s at 10%.
+    observe(200, 1300, 30_000);
+    observe(205, 1400, 31_000);
+    expect(askAt(205)).toBeCloseTo(10);
+  });
+
   it('lets one reclaim through after max consecutive vetoes, so it keeps measuring', () => {
     const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.9 }), maxConsecutiveVetoes: 3 });
     const verdicts = [0, 1, 2, 3, 4].map((minute) => ask(advisor, minute));
@@ -141,7 +194,7 @@ describe('openNeuralAdvisor', () => {
     const foreign = formatModel({ ...createNeuralAdvisor({ learner: createLearner() }).toModelFile(), featureSchema: { id: 'gov.neural.features', version: 0, names: ['hour'] } });
     const store = createMemoryModelStore(foreign, 'm.json');
     const opened = await openNeuralAdvisor({ store, now: () => new Date('2026-11-22T12:00:00.000Z') });
-    expect(opened.loaded).toEqual({ status: 'set-aside', model: null, setAsideTo: 'm.json.rejected-2026-11-22T12-00-00Z', problem: 'model was trained on feature schema gov.neural.features v0, this is gov.neural.features v1' });
+    expect(opened.loaded).toEqual({ status: 'set-aside', model: null, setAsideTo: 'm.json.rejected-2026-11-22T12-00-00Z', problem: 'model was trained on feature schema gov.neural.features v0, this is gov.neural.features v2' });
     expect(opened.advisor.status().samples).toBe(0);
   });
 

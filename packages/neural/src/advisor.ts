@@ -26,6 +26,12 @@ export interface NeuralAdvisorOptions {
   maxConsecutiveVetoes?: number;
   /** Targets below this are not worth an action. Default 16 MiB. */
   minTargetBytes?: number;
+  /**
+   * Whether the advisor may raise a target: when the model expects a larger reclaim to keep
+   * more free with harm below `shrinkHarmProbability`, it proposes up to all of the
+   * reclaimable memory (the Governor still applies the safety floor). Default true.
+   */
+  mayRaise?: boolean;
   /** Time of the model file's `createdAt` when it is first saved. */
   createdAt?: Date;
   /** Wall clock for file timestamps. Default `() => new Date()`. */
@@ -53,7 +59,7 @@ export interface LearnStatus {
   outcomes: number;
   harmful: number;
   expired: number;
-  verdicts: { allow: number; veto: number; shrink: number };
+  verdicts: { allow: number; veto: number; shrink: number; raise: number };
   recentError: RecentError | null;
   lastAdvice: AdvisorStats['lastAdvice'];
   preference: Preference | null;
@@ -63,7 +69,7 @@ export interface LearnStatus {
 export type ModelSummary = Omit<LearnStatus, 'pendingOutcomes'> & { createdAt: string; updatedAt: string };
 
 export interface NeuralAdvisor {
-  /** Advice on one dynamic-policy reclaim: let it through, veto it, or shrink its target. */
+  /** Advice on one dynamic-policy reclaim: let it through, veto it, shrink or raise its target. */
   advise(request: AdviceRequestLike): Advice;
   /** Every tick: measures the outcomes whose horizon has come and learns from them. */
   observe(snapshot: SnapshotLike, now: Date): void;
@@ -93,6 +99,35 @@ export const MODEL_FILE_NAME = 'neural-model.json';
 const MIB = 1024 * 1024;
 const RECENT = 50;
 const REFAULT_WINDOW_MS = 60_000;
+/** CPU activity is judged over at least this long (or the last tick, when ticks are longer). */
+const CPU_WINDOW_MS = 15_000;
+/** Shares of the reclaimable memory the advisor weighs as targets. */
+const SHARES = [0.125, 0.25, 0.5, 1];
+
+/**
+ * A cumulative counter sampled over time: keeps just enough samples to measure its change over
+ * the last `windowMs`: from the newest sample at least that old (else the oldest) — unless that
+ * one is more than two windows old and a younger one exists (the governor was stopped in
+ * between), then from the oldest younger one, so a stale sample does not dilute the present.
+ */
+function createCounterWindow<T>(windowMs: number) {
+  const samples: { atMs: number; value: T }[] = [];
+  return {
+    add(atMs: number, value: T): void {
+      const last = samples.at(-1);
+      if (last && atMs <= last.atMs) return;
+      samples.push({ atMs, value });
+      while (samples.length > 2 && (samples[1] as { atMs: number }).atMs <= atMs - windowMs) samples.shift();
+    },
+    /** The oldest and newest samples spanning the window, or null with fewer than two. */
+    span(): { from: { atMs: number; value: T }; to: { atMs: number; value: T } } | null {
+      const to = samples.at(-1);
+      let from = samples[0];
+      if (to && from && to.atMs - from.atMs > 2 * windowMs && samples.length > 2) from = samples[1];
+      return to && from && to.atMs > from.atMs ? { from, to } : null;
+    },
+  };
+}
 
 function mib(bytes: number): string {
   return bytes >= 1024 * MIB ? `${(bytes / 1024 / MIB).toFixed(1)} GiB` : `${Math.round(bytes / MIB)} MiB`;
@@ -149,6 +184,7 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   const shrinkAt = options.shrinkHarmProbability ?? 0.25;
   const maxVetoes = options.maxConsecutiveVetoes ?? 10;
   const minTargetBytes = options.minTargetBytes ?? 16 * MIB;
+  const mayRaise = options.mayRaise ?? true;
   const clock = options.now ?? (() => new Date());
   const onError = options.onError ?? (() => {});
   if (!Number.isInteger(minSamples) || minSamples < 0) throw new NeuralOptionsError(`minSamples must be a whole number ≥ 0, got ${minSamples}`);
@@ -159,7 +195,8 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   const stats: AdvisorStats = structuredClone(options.stats ?? emptyStats());
   const createdAt = (options.createdAt ?? clock()).toISOString();
   const tracker = createOutcomeTracker<Tracked>({ horizonMs, pageSize, ...(options.harmRules ? { rules: options.harmRules } : {}) });
-  const refaultSamples: { atMs: number; pages: number }[] = [];
+  const refaults = createCounterWindow<number>(REFAULT_WINDOW_MS);
+  const cpuTimes = createCounterWindow<{ busy: number; total: number }>(CPU_WINDOW_MS);
   let latest: { snapshot: SnapshotLike; atMs: number } | null = null;
   let lastActionAt: Date | null = null;
   let runningContainers: number | null = null;
@@ -170,22 +207,26 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     const atMs = at.getTime();
     if (!latest || atMs >= latest.atMs) latest = { snapshot, atMs };
     const pages = refaultPages(snapshot);
-    if (pages === null) return;
-    const last = refaultSamples.at(-1);
-    if (!last || atMs > last.atMs) refaultSamples.push({ atMs, pages });
-    // Keep one sample older than the window so a full minute can be measured.
-    while (refaultSamples.length > 2 && (refaultSamples[1] as { atMs: number }).atMs <= atMs - REFAULT_WINDOW_MS) refaultSamples.shift();
+    if (pages !== null) refaults.add(atMs, pages);
+    const cpu = snapshot.cpu;
+    if (cpu && Number.isFinite(cpu.busy) && Number.isFinite(cpu.total)) cpuTimes.add(atMs, { busy: cpu.busy, total: cpu.total });
   }
 
-  function refaultBytesPerSec(atMs: number): number {
-    const newest = refaultSamples.at(-1);
-    const oldest = refaultSamples.find((sample) => sample.atMs >= atMs - REFAULT_WINDOW_MS - 1) ?? refaultSamples[0];
-    if (!newest || !oldest || newest.atMs <= oldest.atMs) return 0;
-    return (Math.max(0, newest.pages - oldest.pages) * pageSize * 1000) / (newest.atMs - oldest.atMs);
+  function refaultBytesPerSec(): number {
+    const span = refaults.span();
+    if (!span) return 0;
+    return (Math.max(0, span.to.value - span.from.value) * pageSize * 1000) / (span.to.atMs - span.from.atMs);
+  }
+
+  function cpuBusyPercent(): number | null {
+    const span = cpuTimes.span();
+    const total = span ? span.to.value.total - span.from.value.total : 0;
+    if (!span || !(total > 0)) return null;
+    return (Math.max(0, span.to.value.busy - span.from.value.busy) / total) * 100;
   }
 
   function features(snapshot: SnapshotLike, now: Date, targetBytes: number | null, lastAt: Date | null): Float64Array {
-    return extractFeatures({ snapshot, now, targetBytes, lastActionAt: lastAt, runningContainers, refaultBytesPerSec: refaultBytesPerSec(now.getTime()) });
+    return extractFeatures({ snapshot, now, targetBytes, lastActionAt: lastAt, runningContainers, refaultBytesPerSec: refaultBytesPerSec(), cpuBusyPercent: cpuBusyPercent() });
   }
 
   function toModelFile(): ModelFile {
@@ -223,18 +264,29 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     if (stats.recent.length > RECENT) stats.recent.splice(0, stats.recent.length - RECENT);
   }
 
-  function prefer(snapshot: SnapshotLike, now: Date): Preference | null {
+  /**
+   * The share of the reclaimable memory the model expects to keep the most free, weighted by the
+   * chance of no harm; only among shares whose harm is below `maxHarm`.
+   */
+  function bestTarget(snapshot: SnapshotLike, now: Date, lastAt: Date | null, maxHarm = 1): { target: number; prediction: Prediction; value: number } | null {
     const linux = snapshot.linux;
     if (!linux || linux.reclaimable < minTargetBytes) return null;
     let best: { target: number; prediction: Prediction; value: number } | null = null;
-    for (const share of [0.125, 0.25, 0.5, 1]) {
+    for (const share of SHARES) {
       const target = Math.floor(linux.reclaimable * share);
       if (target < minTargetBytes) continue;
-      const prediction = learner.predict(features(snapshot, now, target, lastActionAt));
+      const prediction = learner.predict(features(snapshot, now, target, lastAt));
+      if (!(prediction.harmProbability < maxHarm)) continue;
       const value = prediction.keptFraction * (1 - prediction.harmProbability);
       if (!best || value > best.value) best = { target, prediction, value };
     }
-    if (!best) return null;
+    return best;
+  }
+
+  function prefer(snapshot: SnapshotLike, now: Date): Preference | null {
+    const linux = snapshot.linux;
+    const best = bestTarget(snapshot, now, lastActionAt);
+    if (!linux || !best) return null;
     const kept = Math.round(best.prediction.keptFraction * linux.total);
     const harm = best.prediction.harmProbability;
     const risky = harm >= vetoAt;
@@ -252,7 +304,7 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
 
   function verdict(advice: Advice, now: Date): Advice {
     stats.verdicts[advice.verdict] += 1;
-    stats.lastAdvice = { at: now.toISOString(), verdict: advice.verdict, reason: advice.reason, targetBytes: advice.verdict === 'shrink' ? advice.targetBytes : null };
+    stats.lastAdvice = { at: now.toISOString(), verdict: advice.verdict, reason: advice.reason, targetBytes: advice.verdict === 'shrink' || advice.verdict === 'raise' ? advice.targetBytes : null };
     consecutiveVetoes = advice.verdict === 'veto' ? consecutiveVetoes + 1 : 0;
     return advice;
   }
@@ -283,6 +335,16 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
       return verdict({ verdict: 'veto', reason: `harm expected: ${percent(harm)} chance of a slowdown or OOM within ${Math.round(horizonMs / 60_000)} min (${model})` }, now);
     }
     const proposed = decision.targetBytes;
+    if (proposed !== null && mayRaise && harm < shrinkAt) {
+      const lastAt = request.lastActionAt ?? lastActionAt;
+      const best = bestTarget(snapshot, now, lastAt, shrinkAt);
+      const bigger = best !== null && best.target >= proposed * 1.1 && best.prediction.keptFraction >= prediction.keptFraction;
+      if (bigger) {
+        const target = Math.floor(best.target / MIB) * MIB;
+        const kept = Math.round(best.prediction.keptFraction * total);
+        return verdict({ verdict: 'raise', targetBytes: target, reason: `raised ${mib(proposed)} → ${mib(target)}: expected to keep ~${mib(kept)} free (vs ~${mib(keptBytes)}), harm ${percent(best.prediction.harmProbability)} (${model})` }, now);
+      }
+    }
     if (proposed !== null) {
       let target = proposed;
       const why: string[] = [];

@@ -15,6 +15,7 @@ describe('extractFeatures', () => {
       lastActionAt: new Date(now.getTime() - 30 * 60_000),
       runningContainers: 4,
       refaultBytesPerSec: 2 * MIB,
+      cpuBusyPercent: 42.5,
     });
     expect(Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, Number(features[i]!.toFixed(6))]))).toEqual({
       hourSin: -1,
@@ -23,6 +24,7 @@ describe('extractFeatures', () => {
       linuxUsedPct: 37.5,
       reclaimablePct: 37.5,
       psiSomeAvg10: 3.5,
+      cpuBusyPct: 42.5,
       refaultMiBPerSecLog: Number(Math.log1p(2).toFixed(6)),
       runningContainers: 4,
       minutesSinceLastActionLog: Number(Math.log1p(30).toFixed(6)),
@@ -30,17 +32,18 @@ describe('extractFeatures', () => {
     });
   });
 
-  it('reads a missing host as Linux available, a null target as everything reclaimable, and no last action as a day ago', () => {
-    const features = extractFeatures({ snapshot: buildSnapshot(), now: new Date(2026, 10, 22, 6, 0), targetBytes: null, lastActionAt: null, runningContainers: null, refaultBytesPerSec: 0 });
-    expect([features[2], features[7], features[8], features[9]]).toEqual([62.5, 0, Math.log1p(1440), 37.5]);
+  it('reads a missing host as Linux available, a null target as everything reclaimable, no last action as a day ago, unknown CPU as idle', () => {
+    const features = extractFeatures({ snapshot: buildSnapshot(), now: new Date(2026, 10, 22, 6, 0), targetBytes: null, lastActionAt: null, runningContainers: null, refaultBytesPerSec: 0, cpuBusyPercent: null });
+    expect([features[2], features[6], features[8], features[9], features[10]]).toEqual([62.5, 0, 0, Math.log1p(1440), 37.5]);
   });
 
   it('refuses a snapshot without Linux memory and values that are not finite', () => {
-    const base = { now: new Date(), targetBytes: null, lastActionAt: null, runningContainers: null, refaultBytesPerSec: 0 };
+    const base = { now: new Date(), targetBytes: null, lastActionAt: null, runningContainers: null, refaultBytesPerSec: 0, cpuBusyPercent: null };
     expect(() => extractFeatures({ ...base, snapshot: { ...buildSnapshot(), linux: null } })).toThrow(expect.objectContaining({ code: 'GOV_NEURAL_INVALID_INPUT', field: 'snapshot.linux' }));
     expect(() => extractFeatures({ ...base, snapshot: buildSnapshot({ psi: Number.NaN }) })).toThrow('feature psiSomeAvg10 is NaN; only finite numbers are accepted');
     expect(() => extractFeatures({ ...base, snapshot: buildSnapshot({ total: 0 }) })).toThrow('MemTotal is 0');
     expect(() => extractFeatures({ ...base, now: new Date(Number.NaN), snapshot: buildSnapshot() })).toThrow('feature hourSin is NaN');
+    expect(() => extractFeatures({ ...base, cpuBusyPercent: Number.NaN, snapshot: buildSnapshot() })).toThrow('feature cpuBusyPct is NaN');
   });
 
   it('gives finite features or a typed refusal for any snapshot numbers (property)', () => {
@@ -49,7 +52,7 @@ describe('extractFeatures', () => {
       fc.property(number, number, number, number, number, fc.option(number), (total, free, used, reclaimable, psi, target) => {
         const snapshot = { at: '2026-11-22T10:00:00Z', linux: { total, free, used, available: total - used, reclaimable }, pressure: { some: { avg10: psi } }, vmstat: null, host: null };
         try {
-          const features = extractFeatures({ snapshot, now: new Date(2026, 0, 1), targetBytes: target, lastActionAt: null, runningContainers: 0, refaultBytesPerSec: 0 });
+          const features = extractFeatures({ snapshot, now: new Date(2026, 0, 1), targetBytes: target, lastActionAt: null, runningContainers: 0, refaultBytesPerSec: 0, cpuBusyPercent: 0 });
           expect(features.every(Number.isFinite)).toBe(true);
         } catch (error) {
           expect(error).toMatchObject({ name: 'NeuralInputError', code: 'GOV_NEURAL_INVALID_INPUT' });

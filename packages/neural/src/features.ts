@@ -5,7 +5,7 @@ import type { SnapshotLike } from './types.js';
  * Identity of the feature vector. A model file trained on another schema (other features,
  * other order, other scaling) is set aside rather than trusted.
  */
-export const FEATURE_SCHEMA = { id: 'gov.neural.features', version: 1 } as const;
+export const FEATURE_SCHEMA = { id: 'gov.neural.features', version: 2 } as const;
 
 /** The features, in the order the network sees them. */
 export const FEATURE_NAMES = [
@@ -15,6 +15,7 @@ export const FEATURE_NAMES = [
   'linuxUsedPct',
   'reclaimablePct',
   'psiSomeAvg10',
+  'cpuBusyPct',
   'refaultMiBPerSecLog',
   'runningContainers',
   'minutesSinceLastActionLog',
@@ -33,6 +34,11 @@ export interface FeatureContext {
   runningContainers: number | null;
   /** Refaulted bytes per second over the last minute (workingset_refault delta × page size). */
   refaultBytesPerSec: number;
+  /**
+   * Share of CPU time that was busy recently (0…100), null when unknown: whether anything is
+   * running that could still want its cache — the signal WSL's own idle detection uses.
+   */
+  cpuBusyPercent: number | null;
 }
 
 /** Minutes since the last action when there was none: a day, so "never" reads as "long ago". */
@@ -71,6 +77,7 @@ export function extractFeatures(context: FeatureContext): Float64Array {
     (linux.used / linux.total) * 100,
     (linux.reclaimable / linux.total) * 100,
     snapshot.pressure?.some.avg10 ?? 0,
+    Math.min(100, Math.max(0, context.cpuBusyPercent ?? 0)),
     // Refault rates are heavy-tailed: a log keeps one storm from flattening every other sample.
     Math.log1p(Math.max(0, context.refaultBytesPerSec) / MIB),
     context.runningContainers ?? 0,

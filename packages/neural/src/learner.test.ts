@@ -26,6 +26,7 @@ function generate(count: number, seed: number): { features: number[]; outcome: L
       usedPct,
       reclaimablePct,
       psi,
+      random() * 100,
       random() * 3,
       Math.floor(random() * 8),
       Math.log1p(random() * 600),
@@ -98,7 +99,7 @@ describe('createLearner', () => {
     const learner = createLearner();
     const good = generate(1, 5)[0]!.features;
     const snapshot = learner.toJSON();
-    expect(() => learner.predict(good.slice(1))).toThrow(expect.objectContaining({ name: 'NeuralInputError', code: 'GOV_NEURAL_INVALID_INPUT', message: 'expected 10 features, got 9' }));
+    expect(() => learner.predict(good.slice(1))).toThrow(expect.objectContaining({ name: 'NeuralInputError', code: 'GOV_NEURAL_INVALID_INPUT', message: 'expected 11 features, got 10' }));
     const withNaN = [...good];
     withNaN[5] = Number.NaN;
     expect(() => learner.learn(withNaN, { keptFraction: 0.1, harm: false })).toThrow(expect.objectContaining({ code: 'GOV_NEURAL_INVALID_INPUT', field: 'psiSomeAvg10', message: 'feature psiSomeAvg10 is NaN; only finite numbers are accepted' }));
@@ -113,7 +114,7 @@ describe('createLearner', () => {
   it('refuses any non-finite value anywhere in the vector (property)', () => {
     const learner = createLearner();
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 10, maxLength: 10 }), fc.nat({ max: 9 }), fc.constantFrom(Number.NaN, Infinity, -Infinity), (values, index, bad) => {
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 11, maxLength: 11 }), fc.nat({ max: 10 }), fc.constantFrom(Number.NaN, Infinity, -Infinity), (values, index, bad) => {
         values[index] = bad;
         expect(() => learner.predict(values)).toThrow(`feature ${FEATURE_NAMES[index]} is ${String(bad)}`);
       }),
@@ -123,7 +124,7 @@ describe('createLearner', () => {
   it('keeps predictions finite and in range for any finite input (property)', () => {
     const learner = createLearner({ seed: 2 });
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), { minLength: 10, maxLength: 10 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), (values, harm, keptFraction) => {
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), { minLength: 11, maxLength: 11 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), (values, harm, keptFraction) => {
         learner.learn(values, { harm, keptFraction });
         const prediction = learner.predict(values);
         expect(prediction.harmProbability).toBeGreaterThanOrEqual(0);
@@ -140,5 +141,35 @@ describe('createLearner', () => {
     expect(() => createLearner({ hiddenSize: 1 })).toThrow('hiddenSize must be a whole number in 2…64, got 1');
     expect(() => createLearner({ maxGradientNorm: Infinity })).toThrow('maxGradientNorm must be a positive finite number, got Infinity');
     expect(() => createLearner({ seed: 1.5 })).toThrow('seed must be a whole number, got 1.5');
+    expect(() => createLearner({ replaySize: 2000 })).toThrow('replaySize must be a whole number in 0…1024, got 2000');
+    expect(() => createLearner({ replaySteps: -1 })).toThrow('replaySteps must be a whole number in 0…64, got -1');
+  });
+
+  it('learns a rule from a few dozen outcomes by replaying recent ones, where single steps barely move', () => {
+    // Harm follows a busy CPU (feature 6), whatever the rest: what a day of real outcomes looks like.
+    const random = createPrng(21);
+    const row = () => {
+      const busy = random() < 0.5;
+      const features = FEATURE_NAMES.map(() => random() * 10);
+      features[6] = busy ? 2 + random() * 3 : random() * 0.2;
+      return { features, outcome: { harm: busy, keptFraction: busy ? 0 : 0.08 } };
+    };
+    const train = Array.from({ length: 24 }, row);
+    const test = Array.from({ length: 200 }, row);
+    const accuracy = (options: { replaySteps?: number; replaySize?: number }) => {
+      const learner = createLearner({ seed: 4, ...options });
+      for (const { features, outcome } of train) learner.learn(features, outcome);
+      return test.filter(({ features, outcome }) => learner.predict(features).harmProbability >= 0.5 === outcome.harm).length / test.length;
+    };
+    expect(accuracy({})).toBeGreaterThanOrEqual(0.9);
+    expect(accuracy({ replaySize: 0 })).toBeLessThan(0.8);
+  });
+
+  it('keeps at most replaySize outcomes, and they travel with the saved state', () => {
+    const learner = createLearner({ seed: 1, replaySize: 5, replaySteps: 3 });
+    for (const { features, outcome } of generate(12, 6)) learner.learn(features, outcome);
+    const state = learner.toJSON();
+    expect([state.replay.size, state.replay.steps, state.replay.examples.length]).toEqual([5, 3, 5]);
+    expect(state.replay.examples.at(-1)?.features).toEqual(generate(12, 6).at(-1)?.features);
   });
 });

@@ -30,6 +30,25 @@ export interface LearnerOptions {
   maxGradientNorm?: number;
   /** Names of the input features, in order. Default `FEATURE_NAMES`. */
   featureNames?: readonly string[];
+  /** Recent outcomes kept to learn from again. Default 64; 0…1024 (0 turns replay off). */
+  replaySize?: number;
+  /** Steps on kept outcomes after each new one, taken in turn. Default 16; 0…64. */
+  replaySteps?: number;
+}
+
+/** One outcome as the learner keeps it for replay: raw features and what happened. */
+export interface ReplayExample {
+  features: number[];
+  keptFraction: number;
+  harm: boolean;
+}
+
+/** The replay memory: the latest `size` outcomes and where the next replay starts. */
+export interface ReplayState {
+  size: number;
+  steps: number;
+  cursor: number;
+  examples: ReplayExample[];
 }
 
 /** Everything needed to rebuild a learner exactly: what the model file carries. */
@@ -40,6 +59,7 @@ export interface LearnerState {
   samples: number;
   normaliser: NormaliserState;
   network: NetworkWeights;
+  replay: ReplayState;
 }
 
 export interface LearnStep {
@@ -54,7 +74,11 @@ export interface Learner {
   readonly samples: number;
   readonly featureNames: readonly string[];
   predict(features: ArrayLike<number>): Prediction;
-  /** One online SGD step on one measured outcome. */
+  /**
+   * One online SGD step on one measured outcome, then `replaySteps` steps on kept outcomes.
+   * Outcomes come a few an hour; learning from each once would leave the model near its
+   * initial guess for days, so recent ones are revisited (experience replay).
+   */
   learn(features: ArrayLike<number>, outcome: LearnerOutcome): LearnStep;
   toJSON(): LearnerState;
 }
@@ -63,7 +87,9 @@ export interface Learner {
 const BENEFIT_SCALE = 10;
 export const MAX_LEARNING_RATE = 0.5;
 
-function checkOptions(options: { hiddenSize: number; learningRate: number; maxGradientNorm: number; seed: number }): void {
+function checkOptions(options: { hiddenSize: number; learningRate: number; maxGradientNorm: number; seed: number; replaySize: number; replaySteps: number }): void {
+  if (!Number.isInteger(options.replaySize) || options.replaySize < 0 || options.replaySize > 1024) throw new NeuralOptionsError(`replaySize must be a whole number in 0…1024, got ${options.replaySize}`);
+  if (!Number.isInteger(options.replaySteps) || options.replaySteps < 0 || options.replaySteps > 64) throw new NeuralOptionsError(`replaySteps must be a whole number in 0…64, got ${options.replaySteps}`);
   if (!Number.isInteger(options.hiddenSize) || options.hiddenSize < 2 || options.hiddenSize > 64) throw new NeuralOptionsError(`hiddenSize must be a whole number in 2…64, got ${options.hiddenSize}`);
   if (!(options.learningRate > 0 && options.learningRate <= MAX_LEARNING_RATE)) throw new NeuralOptionsError(`learningRate must lie in (0, ${MAX_LEARNING_RATE}], got ${options.learningRate}`);
   if (!(options.maxGradientNorm > 0 && Number.isFinite(options.maxGradientNorm))) throw new NeuralOptionsError(`maxGradientNorm must be a positive finite number, got ${options.maxGradientNorm}`);
@@ -72,7 +98,8 @@ function checkOptions(options: { hiddenSize: number; learningRate: number; maxGr
 
 /**
  * A small online learner: running z-score normalisation of the inputs, a one-hidden-layer
- * network with a benefit head and a harm head, one clipped SGD step per outcome. Fully
+ * network with a benefit head and a harm head, one clipped SGD step per outcome plus a few on
+ * recent outcomes kept for replay. Fully
  * deterministic for a given seed and sequence of outcomes. Pass `state` to continue a saved model.
  */
 export function createLearner(options: LearnerOptions & { state?: LearnerState } = {}): Learner {
@@ -83,12 +110,29 @@ export function createLearner(options: LearnerOptions & { state?: LearnerState }
     hiddenSize: state?.network.hiddenSize ?? options.hiddenSize ?? 8,
     learningRate: state?.learningRate ?? options.learningRate ?? 0.05,
     maxGradientNorm: state?.maxGradientNorm ?? options.maxGradientNorm ?? 1,
+    replaySize: state?.replay.size ?? options.replaySize ?? 64,
+    replaySteps: state?.replay.steps ?? options.replaySteps ?? 16,
   };
   checkOptions(settings);
   const size = featureNames.length;
   const normaliser = createNormaliser(size, state?.normaliser);
   const network = createNetwork({ inputSize: size, hiddenSize: settings.hiddenSize, seed: settings.seed, ...(state ? { weights: state.network } : {}) });
   let samples = state?.samples ?? 0;
+  const examples: ReplayExample[] = (state?.replay.examples ?? []).map((example) => ({ ...example, features: [...example.features] }));
+  let cursor = state?.replay.cursor ?? 0;
+  for (const example of examples) assertFiniteFeatures(example.features, featureNames);
+
+  const targetOf = (outcome: LearnerOutcome) => ({ benefit: Math.min(1, Math.max(0, outcome.keptFraction)) * BENEFIT_SCALE, harm: outcome.harm ? 1 : 0 });
+
+  function replay(): void {
+    const steps = Math.min(settings.replaySteps, examples.length - 1);
+    for (let i = 0; i < steps; i += 1) {
+      cursor %= examples.length;
+      const example = examples[cursor] as ReplayExample;
+      cursor += 1;
+      network.step(normaliser.transform(example.features), targetOf(example), settings.learningRate, settings.maxGradientNorm);
+    }
+  }
 
   const toPrediction = (benefit: number, harmProbability: number): Prediction => ({
     keptFraction: Math.min(1, Math.max(0, benefit / BENEFIT_SCALE)),
@@ -111,13 +155,28 @@ export function createLearner(options: LearnerOptions & { state?: LearnerState }
       if (typeof outcome.harm !== 'boolean') throw new NeuralInputError(`harm must be true or false, got ${String(outcome.harm)}`, 'harm', outcome.harm);
       const before = network.forward(normaliser.transform(features));
       normaliser.update(features);
-      const target = { benefit: Math.min(1, Math.max(0, outcome.keptFraction)) * BENEFIT_SCALE, harm: outcome.harm ? 1 : 0 };
-      const step = network.step(normaliser.transform(features), target, settings.learningRate, settings.maxGradientNorm);
+      const step = network.step(normaliser.transform(features), targetOf(outcome), settings.learningRate, settings.maxGradientNorm);
       samples += 1;
+      if (settings.replaySize > 0) {
+        examples.push({ features: Array.from(features), keptFraction: outcome.keptFraction, harm: outcome.harm });
+        if (examples.length > settings.replaySize) {
+          examples.shift();
+          cursor = Math.max(0, cursor - 1);
+        }
+        replay();
+      }
       return { before: toPrediction(before.benefit, before.harmProbability), loss: step.loss };
     },
     toJSON() {
-      return { seed: settings.seed, learningRate: settings.learningRate, maxGradientNorm: settings.maxGradientNorm, samples, normaliser: normaliser.toJSON(), network: network.toJSON() };
+      return {
+        seed: settings.seed,
+        learningRate: settings.learningRate,
+        maxGradientNorm: settings.maxGradientNorm,
+        samples,
+        normaliser: normaliser.toJSON(),
+        network: network.toJSON(),
+        replay: { size: settings.replaySize, steps: settings.replaySteps, cursor, examples: examples.map((example) => ({ ...example, features: [...example.features] })) },
+      };
     },
   };
 }

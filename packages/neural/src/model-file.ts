@@ -4,7 +4,7 @@ import { FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
 import type { LearnerState } from './learner.js';
 
 export const MODEL_FORMAT = 'gov-neural-model';
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 /** One measured outcome next to what the model predicted for it, kept for `gov learn status`. */
 export interface RecentOutcome {
@@ -29,7 +29,7 @@ export interface Preference {
 
 export interface LastAdvice {
   at: string;
-  verdict: 'allow' | 'veto' | 'shrink';
+  verdict: 'allow' | 'veto' | 'shrink' | 'raise';
   reason: string;
   targetBytes: number | null;
 }
@@ -39,7 +39,7 @@ export interface AdvisorStats {
   outcomes: number;
   harmful: number;
   expired: number;
-  verdicts: { allow: number; veto: number; shrink: number };
+  verdicts: { allow: number; veto: number; shrink: number; raise: number };
   recent: RecentOutcome[];
   lastAdvice: LastAdvice | null;
   preference: Preference | null;
@@ -57,7 +57,7 @@ export interface ModelFile {
 }
 
 export function emptyStats(): AdvisorStats {
-  return { outcomes: 0, harmful: 0, expired: 0, verdicts: { allow: 0, veto: 0, shrink: 0 }, recent: [], lastAdvice: null, preference: null };
+  return { outcomes: 0, harmful: 0, expired: 0, verdicts: { allow: 0, veto: 0, shrink: 0, raise: 0 }, recent: [], lastAdvice: null, preference: null };
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -70,15 +70,21 @@ const learnerSchema = z.object({
   samples: count,
   normaliser: z.object({ count, mean: z.array(finite), m2: z.array(finite) }),
   network: z.object({ inputSize: count, hiddenSize: count, w1: z.array(finite), b1: z.array(finite), w2: z.array(finite), b2: z.array(finite) }),
+  replay: z.object({
+    size: count.max(1024),
+    steps: count.max(64),
+    cursor: count,
+    examples: z.array(z.object({ features: z.array(finite), keptFraction: finite, harm: z.boolean() })),
+  }),
 });
 
 const statsSchema = z.object({
   outcomes: count,
   harmful: count,
   expired: count,
-  verdicts: z.object({ allow: count, veto: count, shrink: count }),
+  verdicts: z.object({ allow: count, veto: count, shrink: count, raise: count }),
   recent: z.array(z.object({ actionAt: z.string(), predictedKeptBytes: finite, keptBytes: finite, predictedHarm: finite, harm: z.boolean(), harmReasons: z.array(z.string()) })),
-  lastAdvice: z.object({ at: z.string(), verdict: z.enum(['allow', 'veto', 'shrink']), reason: z.string(), targetBytes: finite.nullable() }).nullable(),
+  lastAdvice: z.object({ at: z.string(), verdict: z.enum(['allow', 'veto', 'shrink', 'raise']), reason: z.string(), targetBytes: finite.nullable() }).nullable(),
   preference: z.object({ at: z.string(), action: z.enum(['reclaim', 'wait']), targetBytes: finite.nullable(), predictedKeptBytes: finite, harmProbability: finite, summary: z.string() }).nullable(),
 });
 
@@ -119,9 +125,19 @@ export function parseModel(text: string): ModelFile {
   const parsed = modelSchema.safeParse(json);
   if (!parsed.success) throw new NeuralModelError(`model file is invalid: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   const model = parsed.data as ModelFile;
-  const { network, normaliser } = model.learner;
+  const { network, normaliser, replay } = model.learner;
   const inputs = FEATURE_NAMES.length;
-  if (network.inputSize !== inputs || network.w1.length !== network.hiddenSize * inputs || network.b1.length !== network.hiddenSize || network.w2.length !== 2 * network.hiddenSize || network.b2.length !== 2 || normaliser.mean.length !== inputs || normaliser.m2.length !== inputs) {
+  if (
+    network.inputSize !== inputs ||
+    network.w1.length !== network.hiddenSize * inputs ||
+    network.b1.length !== network.hiddenSize ||
+    network.w2.length !== 2 * network.hiddenSize ||
+    network.b2.length !== 2 ||
+    normaliser.mean.length !== inputs ||
+    normaliser.m2.length !== inputs ||
+    replay.examples.length > replay.size ||
+    replay.examples.some((example) => example.features.length !== inputs)
+  ) {
     throw new NeuralModelError('model weights do not fit the feature schema');
   }
   return model;

@@ -11,6 +11,8 @@ export interface SnapshotLike {
   linux: { total: number; free: number; used: number; available: number; reclaimable: number } | null;
   pressure: { some: { avg10: number } } | null;
   vmstat: { workingsetRefaultFile: number | null; workingsetRefaultAnon: number | null; oomKill: number | null } | null;
+  /** Cumulative CPU ticks (busy and total); only their deltas are read. Absent or null when unknown. */
+  cpu?: { busy: number; total: number } | null;
   host: { total: number; available: number } | null;
 }
 
@@ -33,7 +35,11 @@ export interface AdviceRequestLike {
 }
 
 /** The advisor's answer, the same union as `@gov/policies`' `Advice`. */
-export type Advice = { verdict: 'allow'; reason: string } | { verdict: 'veto'; reason: string } | { verdict: 'shrink'; targetBytes: number; reason: string };
+export type Advice =
+  | { verdict: 'allow'; reason: string }
+  | { verdict: 'veto'; reason: string }
+  | { verdict: 'shrink'; targetBytes: number; reason: string }
+  | { verdict: 'raise'; targetBytes: number; reason: string };
 
 /** An action the Governor took, reported back to the advisor. */
 export interface AdvisedActionLike {

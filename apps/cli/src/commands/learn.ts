@@ -54,7 +54,7 @@ function renderStatus(status: StatusJson): string {
   ];
   const error = status.recentError;
   rows.push(['recent error', error ? `kept bytes off by ${formatBytes(Math.round(error.keptBytesMae))} on average; harm called right ${percent(error.harmAccuracy)} (Brier ${error.harmBrier.toFixed(3)}) over the last ${error.outcomes}` : 'no outcome measured yet']);
-  rows.push(['verdicts', `allow ${status.verdicts.allow}, veto ${status.verdicts.veto}, shrink ${status.verdicts.shrink}`]);
+  rows.push(['verdicts', `allow ${status.verdicts.allow}, veto ${status.verdicts.veto}, shrink ${status.verdicts.shrink}, raise ${status.verdicts.raise}`]);
   if (status.lastAdvice) rows.push(['last advice', `${status.lastAdvice.at} ${status.lastAdvice.verdict}: ${status.lastAdvice.reason}`]);
   rows.push(['prefers', status.preference ? `${status.preference.summary} (as of ${status.preference.at})` : 'no preference yet']);
   rows.push(['updated', `${status.updatedAt} (created ${status.createdAt})`]);
