@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean } = {}) {
+async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean } = {}) {
   const port = await freePort();
   const text = `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`;
   const path = options.path === null ? null : (options.path ?? join(home, 'config.toml'));
@@ -65,7 +65,8 @@ async function start(toml: string, options: { path?: string | null; dryRun?: boo
     source: { readSnapshot: async () => snapshot },
     reclaimer,
     containers: { pauseIdle: async () => ({ paused: [], freedBytes: 0 }) },
-    advisor: null,
+    // The neural advisor (model in state_dir) only when a test asks for it.
+    ...(options.neural ? {} : { advisor: null }),
     now: () => NOW,
   });
   const base = `http://127.0.0.1:${port}`;
@@ -130,6 +131,18 @@ describe('startDaemon', () => {
     const body = (await response.json()) as { error: { code: string; details: { path: string }[] } };
     expect([response.status, body.error.code, body.error.details.map((problem) => problem.path)]).toEqual([400, 'GOV_HTTP_INVALID_BODY', ['method', 'level']]);
     expect(requests).toEqual([]);
+  });
+
+  it('runs the neural advisor as [governor.learning] says: min_samples from the config, or none when disabled', async () => {
+    const capability = async (base: string) => ((await (await fetch(`${base}/api/status`)).json()) as { capabilities: { advisor: string } }).capabilities.advisor;
+    const first = await start('[governor.learning]\nmin_samples = 0\n', { neural: true });
+    expect(await capability(first.base)).toBe('advising');
+    await daemon?.stop();
+    const second = await start('[governor.learning]\nmin_samples = 5\n', { neural: true });
+    expect(await capability(second.base)).toBe('observing');
+    await daemon?.stop();
+    const third = await start('[governor.learning]\nenabled = false\n', { neural: true });
+    expect(await capability(third.base)).toBe('none');
   });
 
   it('PUT /api/config on built-in defaults writes ~/.config/gov/config.toml and names keys that need a restart', async () => {

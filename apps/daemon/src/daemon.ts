@@ -41,7 +41,8 @@ export interface DaemonReclaimer {
 
 /** A container port that can also take the CPU samples idle detection needs. */
 export interface DaemonContainers extends ContainerPort {
-  sample?(): Promise<unknown>;
+  /** Lists the containers (recording a CPU sample for idle detection). */
+  sample?(): Promise<readonly { state: string }[]>;
 }
 
 export interface DaemonOptions {
@@ -103,6 +104,9 @@ function restartKeys(before: GovConfig, after: GovConfig): string[] {
   if (before.daemon.listen !== after.daemon.listen) keys.push('daemon.listen');
   if (before.daemon.state_dir !== after.daemon.state_dir) keys.push('daemon.state_dir');
   if (before.docker.idle_cpu_percent !== after.docker.idle_cpu_percent) keys.push('docker.idle_cpu_percent');
+  for (const key of ['enabled', 'min_samples', 'may_raise'] as const) {
+    if (before.governor.learning[key] !== after.governor.learning[key]) keys.push(`governor.learning.${key}`);
+  }
   return keys;
 }
 
@@ -145,11 +149,18 @@ export async function startDaemon(options: DaemonOptions) {
 
   let advisor: Advisor | null = null;
   let neural: NeuralAdvisor | null = null;
+  let runningContainers: number | null = null;
+  const learning = loaded.config.governor.learning;
   if (options.advisor !== undefined) {
     advisor = options.advisor;
-  } else {
+  } else if (learning.enabled) {
     try {
-      const opened = await openNeuralAdvisor({ store: createFileModelStore({ path: join(stateDir, MODEL_FILE_NAME), fs }), onError: (error) => logger.warn({ err: error }, `advisor: ${error.message}`) });
+      const opened = await openNeuralAdvisor({
+        store: createFileModelStore({ path: join(stateDir, MODEL_FILE_NAME), fs }),
+        minSamples: learning.min_samples,
+        mayRaise: learning.may_raise,
+        onError: (error) => logger.warn({ err: error }, `advisor: ${error.message}`),
+      });
       neural = opened.advisor;
       advisor = opened.advisor;
       if (opened.loaded.status === 'set-aside') logger.warn({ setAsideTo: opened.loaded.setAsideTo }, `advisor model set aside: ${opened.loaded.problem}`);
@@ -181,7 +192,7 @@ export async function startDaemon(options: DaemonOptions) {
     source,
     reclaimer,
     containers,
-    ...(advisor ? { advisor } : {}),
+    ...(advisor ? { advisor, runningContainers: () => runningContainers } : {}),
     history: historyPort,
     clock: { now },
     config: loaded.config,
@@ -206,10 +217,17 @@ export async function startDaemon(options: DaemonOptions) {
     metrics.observeTick(report.durationMs, report.errors.length > 0);
     metrics.setTelemetryBytes(telemetry.memoryStatus().totalBytes);
     logger.debug({ decision: report.taken?.code ?? null, durationMs: report.durationMs, errors: report.errors.length }, 'tick');
-    if (loaded.config.docker.auto_pause_idle_containers && containers.sample) {
+    // Idle detection needs a listing every tick; so does the advisor, which counts running containers.
+    if ((loaded.config.docker.auto_pause_idle_containers || neural !== null) && containers.sample) {
       containers.sample().then(
-        () => (dockerState = { available: true, error: null }),
-        (error: unknown) => (dockerState = { available: false, error: (error as Error).message }),
+        (listed) => {
+          dockerState = { available: true, error: null };
+          runningContainers = listed.filter((container) => container.state === 'running').length;
+        },
+        (error: unknown) => {
+          dockerState = { available: false, error: (error as Error).message };
+          runningContainers = null;
+        },
       );
     }
   });
