@@ -58,27 +58,29 @@ describe('createNeuralAdvisor', () => {
     expect(ask(advisor, 2001, 2 * GIB, 1).verdict).not.toBe('veto');
   });
 
+  // The snapshot holds 6 GiB reclaimable; a fixed prediction makes every target keep the same share.
   it.each([
-    ['lets through what it expects to keep', { keptFraction: 0.125, harmProbability: 0.1 }, 2 * GIB, { verdict: 'allow', reason: 'expected to keep ~2.0 GiB free, harm 10% (model of 25 outcomes)' }],
-    ['vetoes expected harm', { keptFraction: 0.125, harmProbability: 0.8 }, 2 * GIB, { verdict: 'veto', reason: 'harm expected: 80% chance of a slowdown or OOM within 5 min (model of 25 outcomes)' }],
-    ['shrinks to what would stay free', { keptFraction: 0.03125, harmProbability: 0.1 }, 2 * GIB, { verdict: 'shrink', targetBytes: 512 * MIB, reason: 'shrunk 2.0 GiB → 512 MiB: only ~512 MiB would stay free (model of 25 outcomes)' }],
-    ['shrinks in proportion to a moderate harm risk', { keptFraction: 0.125, harmProbability: 0.4 }, 2 * GIB, { verdict: 'shrink', targetBytes: 1228 * MIB, reason: 'shrunk 2.0 GiB → 1.2 GiB: harm risk 40% (model of 25 outcomes)' }],
-    ['vetoes a gain too small to bother', { keptFraction: 0.0005, harmProbability: 0.1 }, 2 * GIB, { verdict: 'veto', reason: 'not worth it: only ~8 MiB would stay free; under 16 MiB would stay free (model of 25 outcomes)' }],
-    ['never invents a target for a whole-method reclaim', { keptFraction: 0.01, harmProbability: 0.3 }, null, { verdict: 'allow', reason: 'expected to keep ~164 MiB free, harm 30% (model of 25 outcomes)' }],
+    ['lets through what it expects to keep', { keptShare: 1, harmProbability: 0.1 }, 6 * GIB, { verdict: 'allow', reason: 'expected to keep ~6.0 GiB free, harm 10% (model of 25 outcomes)' }],
+    ['vetoes expected harm', { keptShare: 1, harmProbability: 0.8 }, 6 * GIB, { verdict: 'veto', reason: 'harm expected: 80% chance of a slowdown or OOM within 5 min (model of 25 outcomes)' }],
+    ['shrinks in proportion to a moderate harm risk', { keptShare: 1, harmProbability: 0.4 }, 2 * GIB, { verdict: 'shrink', targetBytes: 1228 * MIB, reason: 'shrunk 2.0 GiB → 1.2 GiB: harm risk 40% (model of 25 outcomes)' }],
+    ['vetoes a gain too small to bother', { keptShare: 0.5, harmProbability: 0.3 }, 24 * MIB, { verdict: 'veto', reason: 'not worth it: only ~12 MiB (50%) would stay free, under 16 MiB (model of 25 outcomes)' }],
+    ['vetoes a reclaim that mostly comes back', { keptShare: 0.2, harmProbability: 0.1 }, 6 * GIB, { verdict: 'veto', reason: 'not worth it: only ~1.2 GiB (20%) would stay free, under 25% of it (model of 25 outcomes)' }],
+    ['raises a target it expects to keep, when harm is unlikely', { keptShare: 0.5, harmProbability: 0.1 }, 2 * GIB, { verdict: 'raise', targetBytes: 6 * GIB, reason: 'raised 2.0 GiB → 6.0 GiB: expected to keep ~3.0 GiB free (vs ~1.0 GiB), harm 10% (model of 25 outcomes)' }],
+    ['never invents a target for a whole-method reclaim', { keptShare: 0.5, harmProbability: 0.3 }, null, { verdict: 'allow', reason: 'expected to keep ~3.0 GiB free, harm 30% (model of 25 outcomes)' }],
   ])('%s', (_, prediction, target, expected) => {
     const advisor = createNeuralAdvisor({ learner: fixedLearner(prediction) });
     expect(ask(advisor, 0, target)).toEqual(expected);
     expect(advisor.status().lastAdvice).toEqual({ at: '2026-11-22T10:00:00.000Z', verdict: expected.verdict, reason: expected.reason, targetBytes: 'targetBytes' in expected ? expected.targetBytes : null });
   });
 
-  /** A learner that expects to keep half of any target, with harm rising with the target past `riskyFrom` % of RAM. */
-  function proportionalLearner(riskyFrom = 100): Learner & { seen: number[][] } {
+  /** A learner whose predictions depend on the target (% of RAM): by default half stays free, and harm is 45% from `riskyFrom` % up. */
+  function proportionalLearner(riskyFrom = 100, share: (pct: number) => number = () => 0.5): Learner & { seen: number[][] } {
     const seen: number[][] = [];
     const target = FEATURE_NAMES.indexOf('targetPctOfRam');
     const predict = (features: ArrayLike<number>): Prediction => {
       seen.push(Array.from(features));
       const pct = features[target] as number;
-      return { keptFraction: pct / 200, harmProbability: pct >= riskyFrom ? 0.45 : 0.05 };
+      return { keptShare: share(pct), harmProbability: pct >= riskyFrom ? 0.45 : 0.05 };
     };
     return { samples: 25, featureNames: FEATURE_NAMES, predict, learn: (features) => ({ before: predict(features), loss: 0 }), toJSON: () => createLearner().toJSON(), seen };
   }
@@ -93,8 +95,15 @@ describe('createNeuralAdvisor', () => {
   it('does not raise into a target it finds risky, nor when raising is turned off', () => {
     // 3 GiB of 16 is 18.75% of RAM: from there on it expects 45% harm.
     expect(ask(createNeuralAdvisor({ learner: proportionalLearner(18) }), 0, GIB)).toMatchObject({ verdict: 'raise', targetBytes: 1536 * MIB });
-    expect(ask(createNeuralAdvisor({ learner: proportionalLearner(5) }), 0, GIB)).toMatchObject({ verdict: 'shrink', reason: expect.stringContaining('harm risk 45%') });
-    expect(ask(createNeuralAdvisor({ learner: proportionalLearner(), mayRaise: false }), 0, GIB)).toMatchObject({ verdict: 'shrink', targetBytes: 512 * MIB });
+    // 1 GiB (6.25%) is risky, 768 MiB (4.7%) is not and keeps more once harm is weighed.
+    expect(ask(createNeuralAdvisor({ learner: proportionalLearner(5) }), 0, GIB)).toEqual({ verdict: 'shrink', targetBytes: 768 * MIB, reason: 'shrunk 1.0 GiB → 768 MiB: expected to keep ~384 MiB free at 5% harm (vs ~512 MiB at 45%) (model of 25 outcomes)' });
+    expect(ask(createNeuralAdvisor({ learner: proportionalLearner(), mayRaise: false }), 0, GIB)).toMatchObject({ verdict: 'allow' });
+  });
+
+  it('shrinks to a target that stays free when a larger one would be taken back', () => {
+    // Up to 5% of RAM stays free; beyond, only a tenth does (the rest is in use and comes back).
+    const advisor = createNeuralAdvisor({ learner: proportionalLearner(100, (pct) => (pct < 5 ? 1 : 0.1)) });
+    expect(ask(advisor, 0, 2 * GIB)).toEqual({ verdict: 'shrink', targetBytes: 768 * MIB, reason: 'shrunk 2.0 GiB → 768 MiB: expected to keep ~768 MiB free at 5% harm (vs ~205 MiB at 5%) (model of 25 outcomes)' });
   });
 
   it('reads CPU activity from the change of the CPU counters over the last 15 s or more', () => {
@@ -125,7 +134,7 @@ describe('createNeuralAdvisor', () => {
   });
 
   it('lets one reclaim through after max consecutive vetoes, so it keeps measuring', () => {
-    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.9 }), maxConsecutiveVetoes: 3 });
+    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptShare: 0.1, harmProbability: 0.9 }), maxConsecutiveVetoes: 3 });
     const verdicts = [0, 1, 2, 3, 4].map((minute) => ask(advisor, minute));
     expect(verdicts.map((advice) => advice.verdict)).toEqual(['veto', 'veto', 'veto', 'allow', 'veto']);
     expect(verdicts[3]).toEqual({ verdict: 'allow', reason: 'probe after 3 vetoes: harm 90% expected, measuring again (model of 25 outcomes)' });
@@ -133,7 +142,7 @@ describe('createNeuralAdvisor', () => {
 
   it('gives no advice on a snapshot it cannot read, and says why', () => {
     const errors: Error[] = [];
-    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.9 }), onError: (error) => errors.push(error) });
+    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptShare: 0.1, harmProbability: 0.9 }), onError: (error) => errors.push(error) });
     const advice = advisor.advise({ decision: decision(), snapshot: buildSnapshot({ psi: Number.NaN }), now: at(0), lastActionAt: null, runningContainers: null });
     expect(advice).toEqual({ verdict: 'allow', reason: 'no advice: feature psiSomeAvg10 is NaN; only finite numbers are accepted' });
     expect(errors.map((error) => (error as Error & { code: string }).code)).toEqual(['GOV_NEURAL_INVALID_INPUT']);
@@ -152,13 +161,13 @@ describe('createNeuralAdvisor', () => {
   });
 
   it('states what it would do on the latest snapshot', () => {
-    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.2 }) });
+    const advisor = createNeuralAdvisor({ learner: fixedLearner({ keptShare: 0.5, harmProbability: 0.2 }) });
     advisor.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
-    expect(advisor.status().preference).toEqual({ at: '2026-11-22T10:00:00.000Z', action: 'reclaim', targetBytes: 6 * GIB * 0.125, predictedKeptBytes: Math.round(0.1 * 16 * GIB), harmProbability: 0.2, summary: 'reclaim about 768 MiB now (keeps ~1.6 GiB free, harm 20%)' });
-    const cautious = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0.1, harmProbability: 0.7 }) });
+    expect(advisor.status().preference).toEqual({ at: '2026-11-22T10:00:00.000Z', action: 'reclaim', targetBytes: 6 * GIB, predictedKeptBytes: 3 * GIB, harmProbability: 0.2, summary: 'reclaim about 6.0 GiB now (keeps ~3.0 GiB free, harm 20%)' });
+    const cautious = createNeuralAdvisor({ learner: fixedLearner({ keptShare: 0.1, harmProbability: 0.7 }) });
     cautious.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
     expect(cautious.status().preference).toMatchObject({ action: 'wait', targetBytes: null, summary: 'wait: reclaiming now risks harm (70%)' });
-    const futile = createNeuralAdvisor({ learner: fixedLearner({ keptFraction: 0, harmProbability: 0.1 }) });
+    const futile = createNeuralAdvisor({ learner: fixedLearner({ keptShare: 0, harmProbability: 0.1 }) });
     futile.observe(buildSnapshot({ at: at(0).toISOString() }), at(0));
     expect(futile.status().preference).toMatchObject({ action: 'wait', targetBytes: null, predictedKeptBytes: 0, summary: 'wait: reclaiming now would keep only ~0 MiB free' });
   });
@@ -167,6 +176,7 @@ describe('createNeuralAdvisor', () => {
     const learner = createLearner();
     expect(() => createNeuralAdvisor({ learner, minSamples: -1 })).toThrow('minSamples must be a whole number ≥ 0, got -1');
     expect(() => createNeuralAdvisor({ learner, vetoHarmProbability: 0.2, shrinkHarmProbability: 0.3 })).toThrow('need 0 < shrinkHarmProbability ≤ vetoHarmProbability ≤ 1, got 0.3 and 0.2');
+    expect(() => createNeuralAdvisor({ learner, minKeptShare: 1.5 })).toThrow('minKeptShare must lie in 0…1, got 1.5');
   });
 });
 

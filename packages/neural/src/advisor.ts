@@ -26,6 +26,8 @@ export interface NeuralAdvisorOptions {
   maxConsecutiveVetoes?: number;
   /** Targets below this are not worth an action. Default 16 MiB. */
   minTargetBytes?: number;
+  /** A reclaim of which less than this share is expected to stay free is not worth it: most of it comes back. Default 0.25. */
+  minKeptShare?: number;
   /**
    * Whether the advisor may raise a target: when the model expects a larger reclaim to keep
    * more free with harm below `shrinkHarmProbability`, it proposes up to all of the
@@ -83,6 +85,16 @@ export interface NeuralAdvisor {
   /** Resolves when every save started so far has finished. */
   flush(): Promise<void>;
   readonly learner: Learner;
+}
+
+/** One target the advisor weighs, with what the model expects of it. */
+interface Option {
+  target: number;
+  prediction: Prediction;
+  /** Bytes expected to stay free: kept share × target. */
+  keptBytes: number;
+  /** `keptBytes` × the chance of no harm. */
+  value: number;
 }
 
 interface Tracked {
@@ -185,11 +197,13 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   const maxVetoes = options.maxConsecutiveVetoes ?? 10;
   const minTargetBytes = options.minTargetBytes ?? 16 * MIB;
   const mayRaise = options.mayRaise ?? true;
+  const minKeptShare = options.minKeptShare ?? 0.25;
   const clock = options.now ?? (() => new Date());
   const onError = options.onError ?? (() => {});
   if (!Number.isInteger(minSamples) || minSamples < 0) throw new NeuralOptionsError(`minSamples must be a whole number ≥ 0, got ${minSamples}`);
   if (!(horizonMs > 0)) throw new NeuralOptionsError(`horizonMs must be positive, got ${horizonMs}`);
   if (!(shrinkAt > 0 && shrinkAt <= vetoAt && vetoAt <= 1)) throw new NeuralOptionsError(`need 0 < shrinkHarmProbability ≤ vetoHarmProbability ≤ 1, got ${shrinkAt} and ${vetoAt}`);
+  if (!(minKeptShare >= 0 && minKeptShare <= 1)) throw new NeuralOptionsError(`minKeptShare must lie in 0…1, got ${minKeptShare}`);
   if (!Number.isInteger(maxVetoes) || maxVetoes < 1) throw new NeuralOptionsError(`maxConsecutiveVetoes must be a whole number ≥ 1, got ${maxVetoes}`);
 
   const stats: AdvisorStats = structuredClone(options.stats ?? emptyStats());
@@ -249,13 +263,12 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   }
 
   function learnFrom(outcome: MeasuredOutcome, tracked: Tracked): void {
-    const total = outcome.memTotal;
-    learner.learn(tracked.features, { keptFraction: outcome.keptBytes / total, harm: outcome.harm });
+    learner.learn(tracked.features, { keptShare: outcome.freedBytes > 0 ? outcome.keptBytes / outcome.freedBytes : 0, harm: outcome.harm });
     stats.outcomes += 1;
     if (outcome.harm) stats.harmful += 1;
     stats.recent.push({
       actionAt: outcome.actionAt,
-      predictedKeptBytes: Math.round(tracked.prediction.keptFraction * total),
+      predictedKeptBytes: Math.round(tracked.prediction.keptShare * outcome.freedBytes),
       keptBytes: outcome.keptBytes,
       predictedHarm: tracked.prediction.harmProbability,
       harm: outcome.harm,
@@ -264,33 +277,36 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     if (stats.recent.length > RECENT) stats.recent.splice(0, stats.recent.length - RECENT);
   }
 
+  function optionFor(target: number, prediction: Prediction): Option {
+    const keptBytes = Math.round(Math.min(1, Math.max(0, prediction.keptShare)) * target);
+    return { target, prediction, keptBytes, value: keptBytes * (1 - prediction.harmProbability) };
+  }
+
   /**
-   * The share of the reclaimable memory the model expects to keep the most free, weighted by the
-   * chance of no harm; only among shares whose harm is below `maxHarm`.
+   * Weighs targets: `first` (with its prediction, when given) and shares of the reclaimable
+   * memory that `accept` lets in. The value of a target is the bytes expected to stay free
+   * (kept share × target) times the chance of no harm; the best wins, `first` on a tie.
    */
-  function bestTarget(snapshot: SnapshotLike, now: Date, lastAt: Date | null, maxHarm = 1): { target: number; prediction: Prediction; value: number } | null {
+  function bestTarget(snapshot: SnapshotLike, now: Date, lastAt: Date | null, accept: (option: Option) => boolean, first?: Option): Option | null {
     const linux = snapshot.linux;
-    if (!linux || linux.reclaimable < minTargetBytes) return null;
-    let best: { target: number; prediction: Prediction; value: number } | null = null;
+    let best: Option | null = first ?? null;
+    if (!linux) return best;
     for (const share of SHARES) {
       const target = Math.floor(linux.reclaimable * share);
-      if (target < minTargetBytes) continue;
-      const prediction = learner.predict(features(snapshot, now, target, lastAt));
-      if (!(prediction.harmProbability < maxHarm)) continue;
-      const value = prediction.keptFraction * (1 - prediction.harmProbability);
-      if (!best || value > best.value) best = { target, prediction, value };
+      if (target < minTargetBytes || target === first?.target) continue;
+      const option = optionFor(target, learner.predict(features(snapshot, now, target, lastAt)));
+      if (accept(option) && (!best || option.value > best.value)) best = option;
     }
     return best;
   }
 
   function prefer(snapshot: SnapshotLike, now: Date): Preference | null {
-    const linux = snapshot.linux;
-    const best = bestTarget(snapshot, now, lastActionAt);
-    if (!linux || !best) return null;
-    const kept = Math.round(best.prediction.keptFraction * linux.total);
+    const best = bestTarget(snapshot, now, lastActionAt, () => true);
+    if (!best) return null;
+    const kept = best.keptBytes;
     const harm = best.prediction.harmProbability;
     const risky = harm >= vetoAt;
-    const pointless = kept < minTargetBytes;
+    const pointless = kept < minTargetBytes || best.prediction.keptShare < minKeptShare;
     const wait = risky || pointless;
     return {
       at: now.toISOString(),
@@ -324,8 +340,9 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
       onError(error);
       return verdict({ verdict: 'allow', reason: `no advice: ${error.message}` }, now);
     }
-    const total = (snapshot.linux as { total: number }).total;
-    const keptBytes = Math.round(prediction.keptFraction * total);
+    const proposed = decision.targetBytes;
+    const current = optionFor(proposed ?? (snapshot.linux as { reclaimable: number }).reclaimable, prediction);
+    const keptBytes = current.keptBytes;
     const harm = prediction.harmProbability;
     const model = `model of ${learner.samples} outcomes`;
     if (harm >= vetoAt) {
@@ -334,35 +351,26 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
       }
       return verdict({ verdict: 'veto', reason: `harm expected: ${percent(harm)} chance of a slowdown or OOM within ${Math.round(horizonMs / 60_000)} min (${model})` }, now);
     }
-    const proposed = decision.targetBytes;
-    if (proposed !== null && mayRaise && harm < shrinkAt) {
-      const lastAt = request.lastActionAt ?? lastActionAt;
-      const best = bestTarget(snapshot, now, lastAt, shrinkAt);
-      const bigger = best !== null && best.target >= proposed * 1.1 && best.prediction.keptFraction >= prediction.keptFraction;
-      if (bigger) {
-        const target = Math.floor(best.target / MIB) * MIB;
-        const kept = Math.round(best.prediction.keptFraction * total);
-        return verdict({ verdict: 'raise', targetBytes: target, reason: `raised ${mib(proposed)} → ${mib(target)}: expected to keep ~${mib(kept)} free (vs ~${mib(keptBytes)}), harm ${percent(best.prediction.harmProbability)} (${model})` }, now);
-      }
+    // Smaller targets must stay below the veto line, larger ones (a raise) be clearly safe. A
+    // whole-method reclaim (no target) is let through or not: the advisor never invents one.
+    const acceptable = (option: Option) => option.prediction.keptShare >= minKeptShare && (option.target < current.target ? option.prediction.harmProbability < vetoAt : mayRaise && option.prediction.harmProbability < shrinkAt);
+    const best = proposed === null ? current : (bestTarget(snapshot, now, request.lastActionAt ?? lastActionAt, acceptable, current) ?? current);
+    if (best.keptBytes < minTargetBytes || best.prediction.keptShare < minKeptShare) {
+      const kept = `only ~${mib(best.keptBytes)} (${percent(best.prediction.keptShare)}) would stay free`;
+      return verdict({ verdict: 'veto', reason: `not worth it: ${kept}, under ${best.keptBytes < minTargetBytes ? mib(minTargetBytes) : `${percent(minKeptShare)} of it`} (${model})` }, now);
     }
-    if (proposed !== null) {
-      let target = proposed;
-      const why: string[] = [];
-      if (keptBytes < target) {
-        target = keptBytes;
-        why.push(`only ~${mib(keptBytes)} would stay free`);
-      }
-      if (harm >= shrinkAt) {
-        target = Math.floor(target * (1 - harm));
-        why.push(`harm risk ${percent(harm)}`);
-      }
-      target = Math.floor(target / MIB) * MIB;
-      if (target < minTargetBytes) {
-        return verdict({ verdict: 'veto', reason: `not worth it: ${why.join(', ')}; under ${mib(minTargetBytes)} would stay free (${model})` }, now);
-      }
-      if (target < proposed * 0.9) {
-        return verdict({ verdict: 'shrink', targetBytes: target, reason: `shrunk ${mib(proposed)} → ${mib(target)}: ${why.join(', ')} (${model})` }, now);
-      }
+    if (proposed !== null && best.target >= proposed * 1.1) {
+      const target = Math.floor(best.target / MIB) * MIB;
+      return verdict({ verdict: 'raise', targetBytes: target, reason: `raised ${mib(proposed)} → ${mib(target)}: expected to keep ~${mib(best.keptBytes)} free (vs ~${mib(keptBytes)}), harm ${percent(best.prediction.harmProbability)} (${model})` }, now);
+    }
+    if (proposed !== null && best.target < proposed * 0.9) {
+      const target = Math.floor(best.target / MIB) * MIB;
+      return verdict({ verdict: 'shrink', targetBytes: target, reason: `shrunk ${mib(proposed)} → ${mib(target)}: expected to keep ~${mib(best.keptBytes)} free at ${percent(best.prediction.harmProbability)} harm (vs ~${mib(keptBytes)} at ${percent(harm)}) (${model})` }, now);
+    }
+    if (proposed !== null && harm >= shrinkAt) {
+      const target = Math.floor((proposed * (1 - harm)) / MIB) * MIB;
+      if (target < minTargetBytes) return verdict({ verdict: 'veto', reason: `not worth it: harm risk ${percent(harm)} leaves under ${mib(minTargetBytes)} (${model})` }, now);
+      return verdict({ verdict: 'shrink', targetBytes: target, reason: `shrunk ${mib(proposed)} → ${mib(target)}: harm risk ${percent(harm)} (${model})` }, now);
     }
     return verdict({ verdict: 'allow', reason: `expected to keep ~${mib(keptBytes)} free, harm ${percent(harm)} (${model})` }, now);
   }

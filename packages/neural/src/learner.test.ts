@@ -32,7 +32,7 @@ function generate(count: number, seed: number): { features: number[]; outcome: L
       Math.log1p(random() * 600),
       reclaimablePct * random(),
     ];
-    rows.push({ features, outcome: { harm: score > 1, keptFraction: (reclaimablePct / 100) * 0.6 } });
+    rows.push({ features, outcome: { harm: score > 1, keptShare: (reclaimablePct / 100) * 0.6 } });
   }
   return rows;
 }
@@ -48,7 +48,7 @@ describe('createLearner', () => {
     for (const row of test) {
       const prediction = learner.predict(row.features);
       if (prediction.harmProbability >= 0.5 === row.outcome.harm) correct += 1;
-      keptError += Math.abs(prediction.keptFraction - row.outcome.keptFraction);
+      keptError += Math.abs(prediction.keptShare - row.outcome.keptShare);
     }
     expect(learner.samples).toBe(4000);
     expect(correct / test.length).toBeGreaterThanOrEqual(0.95);
@@ -102,11 +102,11 @@ describe('createLearner', () => {
     expect(() => learner.predict(good.slice(1))).toThrow(expect.objectContaining({ name: 'NeuralInputError', code: 'GOV_NEURAL_INVALID_INPUT', message: 'expected 11 features, got 10' }));
     const withNaN = [...good];
     withNaN[5] = Number.NaN;
-    expect(() => learner.learn(withNaN, { keptFraction: 0.1, harm: false })).toThrow(expect.objectContaining({ code: 'GOV_NEURAL_INVALID_INPUT', field: 'psiSomeAvg10', message: 'feature psiSomeAvg10 is NaN; only finite numbers are accepted' }));
+    expect(() => learner.learn(withNaN, { keptShare: 0.1, harm: false })).toThrow(expect.objectContaining({ code: 'GOV_NEURAL_INVALID_INPUT', field: 'psiSomeAvg10', message: 'feature psiSomeAvg10 is NaN; only finite numbers are accepted' }));
     const withInfinity = [...good];
     withInfinity[0] = Number.POSITIVE_INFINITY;
-    expect(() => learner.learn(withInfinity, { keptFraction: 0.1, harm: false })).toThrow('feature hourSin is Infinity; only finite numbers are accepted');
-    expect(() => learner.learn(good, { keptFraction: Number.NaN, harm: false })).toThrow(expect.objectContaining({ field: 'keptFraction' }));
+    expect(() => learner.learn(withInfinity, { keptShare: 0.1, harm: false })).toThrow('feature hourSin is Infinity; only finite numbers are accepted');
+    expect(() => learner.learn(good, { keptShare: Number.NaN, harm: false })).toThrow(expect.objectContaining({ field: 'keptShare' }));
     expect(learner.toJSON()).toEqual(snapshot);
     expect(learner.samples).toBe(0);
   });
@@ -124,13 +124,13 @@ describe('createLearner', () => {
   it('keeps predictions finite and in range for any finite input (property)', () => {
     const learner = createLearner({ seed: 2 });
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), { minLength: 11, maxLength: 11 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), (values, harm, keptFraction) => {
-        learner.learn(values, { harm, keptFraction });
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), { minLength: 11, maxLength: 11 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), (values, harm, keptShare) => {
+        learner.learn(values, { harm, keptShare });
         const prediction = learner.predict(values);
         expect(prediction.harmProbability).toBeGreaterThanOrEqual(0);
         expect(prediction.harmProbability).toBeLessThanOrEqual(1);
-        expect(prediction.keptFraction).toBeGreaterThanOrEqual(0);
-        expect(prediction.keptFraction).toBeLessThanOrEqual(1);
+        expect(prediction.keptShare).toBeGreaterThanOrEqual(0);
+        expect(prediction.keptShare).toBeLessThanOrEqual(1);
       }),
     );
   });
@@ -152,7 +152,7 @@ describe('createLearner', () => {
       const busy = random() < 0.5;
       const features = FEATURE_NAMES.map(() => random() * 10);
       features[6] = busy ? 2 + random() * 3 : random() * 0.2;
-      return { features, outcome: { harm: busy, keptFraction: busy ? 0 : 0.08 } };
+      return { features, outcome: { harm: busy, keptShare: busy ? 0 : 0.08 } };
     };
     const train = Array.from({ length: 24 }, row);
     const test = Array.from({ length: 200 }, row);

@@ -5,16 +5,16 @@ import { createNormaliser, type NormaliserState } from './normaliser.js';
 
 /** What actually happened after one reclaim, at the horizon. */
 export interface LearnerOutcome {
-  /** Bytes the action freed that were still free at the horizon, as a fraction of RAM (0…1). */
-  keptFraction: number;
+  /** Share of the bytes the action freed that were still free at the horizon (0…1). */
+  keptShare: number;
   /** Whether harm followed: a slowdown, an OOM kill, a refault storm or a PSI rise. */
   harm: boolean;
 }
 
 /** The network's view of "reclaim now with this target". */
 export interface Prediction {
-  /** Predicted bytes still free at the horizon, as a fraction of RAM (0…1). */
-  keptFraction: number;
+  /** Predicted share of the freed bytes still free at the horizon (0…1): kept bytes = share × target. */
+  keptShare: number;
   /** Predicted probability of harm within the horizon. */
   harmProbability: number;
 }
@@ -39,7 +39,7 @@ export interface LearnerOptions {
 /** One outcome as the learner keeps it for replay: raw features and what happened. */
 export interface ReplayExample {
   features: number[];
-  keptFraction: number;
+  keptShare: number;
   harm: boolean;
 }
 
@@ -83,8 +83,8 @@ export interface Learner {
   toJSON(): LearnerState;
 }
 
-/** The benefit head regresses kept bytes as tenths of RAM, so its targets lie in 0…10, near the harm head's scale. */
-const BENEFIT_SCALE = 10;
+/** The benefit head regresses the kept share directly: targets in 0…1, the harm head's scale. */
+const BENEFIT_SCALE = 1;
 export const MAX_LEARNING_RATE = 0.5;
 
 function checkOptions(options: { hiddenSize: number; learningRate: number; maxGradientNorm: number; seed: number; replaySize: number; replaySteps: number }): void {
@@ -122,7 +122,7 @@ export function createLearner(options: LearnerOptions & { state?: LearnerState }
   let cursor = state?.replay.cursor ?? 0;
   for (const example of examples) assertFiniteFeatures(example.features, featureNames);
 
-  const targetOf = (outcome: LearnerOutcome) => ({ benefit: Math.min(1, Math.max(0, outcome.keptFraction)) * BENEFIT_SCALE, harm: outcome.harm ? 1 : 0 });
+  const targetOf = (outcome: LearnerOutcome) => ({ benefit: Math.min(1, Math.max(0, outcome.keptShare)) * BENEFIT_SCALE, harm: outcome.harm ? 1 : 0 });
 
   function replay(): void {
     const steps = Math.min(settings.replaySteps, examples.length - 1);
@@ -135,7 +135,7 @@ export function createLearner(options: LearnerOptions & { state?: LearnerState }
   }
 
   const toPrediction = (benefit: number, harmProbability: number): Prediction => ({
-    keptFraction: Math.min(1, Math.max(0, benefit / BENEFIT_SCALE)),
+    keptShare: Math.min(1, Math.max(0, benefit / BENEFIT_SCALE)),
     harmProbability,
   });
 
@@ -151,14 +151,14 @@ export function createLearner(options: LearnerOptions & { state?: LearnerState }
     },
     learn(features, outcome) {
       assertFiniteFeatures(features, featureNames);
-      if (!Number.isFinite(outcome.keptFraction)) throw new NeuralInputError(`keptFraction is ${String(outcome.keptFraction)}; only finite numbers are accepted`, 'keptFraction', outcome.keptFraction);
+      if (!Number.isFinite(outcome.keptShare)) throw new NeuralInputError(`keptShare is ${String(outcome.keptShare)}; only finite numbers are accepted`, 'keptShare', outcome.keptShare);
       if (typeof outcome.harm !== 'boolean') throw new NeuralInputError(`harm must be true or false, got ${String(outcome.harm)}`, 'harm', outcome.harm);
       const before = network.forward(normaliser.transform(features));
       normaliser.update(features);
       const step = network.step(normaliser.transform(features), targetOf(outcome), settings.learningRate, settings.maxGradientNorm);
       samples += 1;
       if (settings.replaySize > 0) {
-        examples.push({ features: Array.from(features), keptFraction: outcome.keptFraction, harm: outcome.harm });
+        examples.push({ features: Array.from(features), keptShare: outcome.keptShare, harm: outcome.harm });
         if (examples.length > settings.replaySize) {
           examples.shift();
           cursor = Math.max(0, cursor - 1);

@@ -9,7 +9,7 @@ import { FEATURE_NAMES } from './features.js';
 
 function buildModel(): ModelFile {
   const learner = createLearner({ seed: 9 });
-  for (let i = 0; i < 30; i += 1) learner.learn(FEATURE_NAMES.map((_, j) => Math.sin(i + j) * 10), { keptFraction: (i % 7) / 20, harm: i % 3 === 0 });
+  for (let i = 0; i < 30; i += 1) learner.learn(FEATURE_NAMES.map((_, j) => Math.sin(i + j) * 10), { keptShare: (i % 7) / 20, harm: i % 3 === 0 });
   return {
     format: 'gov-neural-model',
     version: 2,

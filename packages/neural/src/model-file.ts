@@ -74,7 +74,7 @@ const learnerSchema = z.object({
     size: count.max(1024),
     steps: count.max(64),
     cursor: count,
-    examples: z.array(z.object({ features: z.array(finite), keptFraction: finite, harm: z.boolean() })),
+    examples: z.array(z.object({ features: z.array(finite), keptShare: finite, harm: z.boolean() })),
   }),
 });
 
