@@ -9,7 +9,21 @@ export interface ContenderTally {
   actions: number;
   vetoes: number;
   shrinks: number;
+  raises: number;
   freedBytes: number;
+  /** What the Governor did on each tick it proposed or took a reclaim (the dynamic contenders only). */
+  timeline: TimelineEntry[];
+}
+
+/** One tick of a governed run, seconds after the run started. */
+export interface TimelineEntry {
+  atSecs: number;
+  /** What the guest held (cache + RSS) at the tick. */
+  heldBytes: number | null;
+  decision: string;
+  verdict: string | null;
+  targetBytes: number | null;
+  freedBytes: number | null;
 }
 
 /** Something that may reclaim the guest's memory while the workload runs. */
@@ -19,7 +33,7 @@ export interface Contender {
   stop(): Promise<ContenderTally>;
 }
 
-const emptyTally = (): ContenderTally => ({ actions: 0, vetoes: 0, shrinks: 0, freedBytes: 0 });
+const emptyTally = (): ContenderTally => ({ actions: 0, vetoes: 0, shrinks: 0, raises: 0, freedBytes: 0, timeline: [] });
 
 export function createNoGovernor(): Contender {
   return { name: 'none', start() {}, stop: async () => emptyTally() };
@@ -150,6 +164,7 @@ export function dynamicConfig(options: Pick<DynamicOptions, 'maxHeldBytes' | 'ti
 /** The real `@gov/policies` Governor, dynamic policy, on the guest; with an advisor it is the learned contender. */
 export function createDynamicGovernor(name: string, options: DynamicOptions): Contender {
   let tally = emptyTally();
+  let startedAt = Date.now();
   const governor = createGovernor({
     config: dynamicConfig(options),
     source: { readSnapshot: () => readGuestSnapshot(options.cgroup, options.vmSize, new Date()) },
@@ -160,6 +175,18 @@ export function createDynamicGovernor(name: string, options: DynamicOptions): Co
   governor.on('tick', (report) => {
     if (report.advice?.verdict === 'veto') tally.vetoes += 1;
     if (report.advice?.verdict === 'shrink') tally.shrinks += 1;
+    if (report.advice?.verdict === 'raise') tally.raises += 1;
+    if (report.decision?.kind === 'reclaim' && report.taken) {
+      const linux = report.snapshot?.linux ?? null;
+      tally.timeline.push({
+        atSecs: Math.round((Date.parse(report.at) - startedAt) / 100) / 10,
+        heldBytes: linux ? linux.total - linux.free : null,
+        decision: `${report.taken.kind}/${report.taken.code}`,
+        verdict: report.advice?.verdict ?? null,
+        targetBytes: report.taken.kind === 'reclaim' ? report.taken.targetBytes : report.decision.targetBytes,
+        freedBytes: report.action?.kind === 'reclaim' ? report.action.result.freedBytes : null,
+      });
+    }
     if (report.action?.kind === 'reclaim' && !report.action.result.dryRun) {
       tally.actions += 1;
       tally.freedBytes += report.action.result.freedBytes;
@@ -169,6 +196,7 @@ export function createDynamicGovernor(name: string, options: DynamicOptions): Co
     name,
     start() {
       tally = emptyTally();
+      startedAt = Date.now();
       governor.start();
     },
     async stop() {

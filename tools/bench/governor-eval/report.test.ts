@@ -15,6 +15,7 @@ function result(contender: string, meanGuestFreeGiB: number, readSeconds: number
     actions,
     vetoes: 0,
     shrinks: 0,
+    raises: 0,
     freedBytes: actions * GIB,
     externalDrops: 0,
   };
@@ -53,11 +54,11 @@ describe('governor-eval report', () => {
   it('prints the table and both verdicts', () => {
     const rows = compare([result('none', 4, 10, 2), result('dynamic', 5, 15, 3, 3), result('learned', 5, 12, 2.25, 2)]);
     expect(formatReport(rows, judge(rows, ['dynamic']))).toMatchInlineSnapshot(`
-      "contender  runs  mean guest free  idle cache GiB·min  mean MemFree (machine)  read time  slowdown vs none  disk reads  re-read vs none  act/veto/shrink     freed  external drops
-      ---------  ----  ---------------  ------------------  ----------------------  ---------  ----------------  ----------  ---------------  ---------------  --------  --------------
-      none          1         4.00 GiB                2.00               20.00 GiB    10.00 s                 —    2.00 GiB                —            0/0/0  0.00 GiB               0
-      dynamic       1         5.00 GiB                1.00               20.00 GiB    15.00 s            +50.0%    3.00 GiB        +1.00 GiB            3/0/0  3.00 GiB               0
-      learned       1         5.00 GiB                1.00               20.00 GiB    12.00 s            +20.0%    2.25 GiB        +0.25 GiB            2/0/0  2.00 GiB               0
+      "contender  runs  mean guest free  idle cache GiB·min  mean MemFree (machine)  read time  slowdown vs none  disk reads  re-read vs none  act/veto/shrink/raise     freed  external drops
+      ---------  ----  ---------------  ------------------  ----------------------  ---------  ----------------  ----------  ---------------  ---------------------  --------  --------------
+      none          1         4.00 GiB                2.00               20.00 GiB    10.00 s                 —    2.00 GiB                —                0/0/0/0  0.00 GiB               0
+      dynamic       1         5.00 GiB                1.00               20.00 GiB    15.00 s            +50.0%    3.00 GiB        +1.00 GiB                3/0/0/0  3.00 GiB               0
+      learned       1         5.00 GiB                1.00               20.00 GiB    12.00 s            +20.0%    2.25 GiB        +0.25 GiB                2/0/0/0  2.00 GiB               0
 
       target (slowdown = read wall time): MET
       target (slowdown = bytes re-read from disk): MET

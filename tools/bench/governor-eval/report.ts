@@ -14,6 +14,7 @@ export interface RunResult {
   actions: number;
   vetoes: number;
   shrinks: number;
+  raises: number;
   freedBytes: number;
   /** `drop_caches` writes by other programs during the run (`drop_pagecache` in /proc/vmstat): each one also emptied the workload's cache. */
   externalDrops: number;
@@ -59,7 +60,7 @@ export function aggregate(results: RunResult[]): (RunResult & { runs: number })[
   return names.map((contender) => {
     const runs = results.filter((result) => result.contender === contender);
     const phases = [...new Set(runs.flatMap((run) => Object.keys(run.readMs)))];
-    const pick = (key: 'meanGuestFreeBytes' | 'meanMachineFreeBytes' | 'idleCacheGiBMinutes' | 'diskReadBytes' | 'actions' | 'vetoes' | 'shrinks' | 'freedBytes' | 'externalDrops') => mean(runs.map((run) => run[key]));
+    const pick = (key: 'meanGuestFreeBytes' | 'meanMachineFreeBytes' | 'idleCacheGiBMinutes' | 'diskReadBytes' | 'actions' | 'vetoes' | 'shrinks' | 'raises' | 'freedBytes' | 'externalDrops') => mean(runs.map((run) => run[key]));
     return {
       contender,
       runs: runs.length,
@@ -71,6 +72,7 @@ export function aggregate(results: RunResult[]): (RunResult & { runs: number })[
       actions: pick('actions'),
       vetoes: pick('vetoes'),
       shrinks: pick('shrinks'),
+      raises: pick('raises'),
       freedBytes: pick('freedBytes'),
       externalDrops: runs.reduce((sum, run) => sum + run.externalDrops, 0),
     };
@@ -139,7 +141,7 @@ function cells(row: Row): string[] {
     formatPercent(row.slowdown),
     gib(row.diskReadBytes),
     row.extraDiskReadBytes === null ? '—' : `${row.extraDiskReadBytes >= 0 ? '+' : ''}${gib(row.extraDiskReadBytes)}`,
-    `${count(row.actions)}/${count(row.vetoes)}/${count(row.shrinks)}`,
+    `${count(row.actions)}/${count(row.vetoes)}/${count(row.shrinks)}/${count(row.raises)}`,
     gib(row.freedBytes),
     String(row.externalDrops),
   ];
@@ -149,7 +151,7 @@ const yesNo = (met: boolean | null) => (met === null ? 'not judged' : met ? 'MET
 
 /** The table the benchmark prints. */
 export function formatReport(rows: Row[], verdict: Verdict): string {
-  const header = ['contender', 'runs', 'mean guest free', 'idle cache GiB·min', 'mean MemFree (machine)', 'read time', 'slowdown vs none', 'disk reads', 're-read vs none', 'act/veto/shrink', 'freed', 'external drops'];
+  const header = ['contender', 'runs', 'mean guest free', 'idle cache GiB·min', 'mean MemFree (machine)', 'read time', 'slowdown vs none', 'disk reads', 're-read vs none', 'act/veto/shrink/raise', 'freed', 'external drops'];
   const table = [header, ...rows.map(cells)];
   const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
   const lines = table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  '));
