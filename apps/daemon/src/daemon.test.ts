@@ -145,6 +145,20 @@ describe('startDaemon', () => {
     expect(await capability(third.base)).toBe('none');
   });
 
+  it('POST /api/learn/reset starts the advisor over and deletes its model; 409 without an advisor', async () => {
+    const { base, auth } = await start('', { neural: true });
+    const path = join(home, 'state', 'neural-model.json');
+    await writeFile(path, '{"format":"gov-neural-model"}');
+    const response = await fetch(`${base}/api/learn/reset`, { method: 'POST', headers: auth });
+    expect([response.status, await response.json()]).toEqual([200, { reset: true, model: path, removed: true }]);
+    await expect(readFile(path)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(parseHistory(await readFile(join(home, 'state', 'history.jsonl'), 'utf8')).records.map((record) => (record.kind === 'event' ? record.event : record.kind))).toContain('learn-reset');
+    await daemon?.stop();
+    const without = await start('');
+    const refused = await fetch(`${without.base}/api/learn/reset`, { method: 'POST', headers: without.auth });
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([409, 'GOV_HTTP_NO_ADVISOR']);
+  });
+
   it('PUT /api/config on built-in defaults writes ~/.config/gov/config.toml and names keys that need a restart', async () => {
     const { base, auth, port } = await start('', { path: null });
     const config = parseConfigToml(`[governor]\npolicy = "scheduled"\n[daemon]\nlisten = "127.0.0.1:${port === 65535 ? 65534 : port + 1}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`);

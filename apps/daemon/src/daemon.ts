@@ -331,6 +331,13 @@ export async function startDaemon(options: DaemonOptions) {
       logger.info({ feedback: parsed.data.kind }, 'feedback recorded');
       return { recorded: { kind: 'feedback', feedback: parsed.data.kind, note: parsed.data.note ?? null } };
     },
+    async learnReset() {
+      if (!neural) throw new HttpError(409, 'GOV_HTTP_NO_ADVISOR', 'govd runs without the learned advisor ([governor.learning] enabled = false, or its model could not be opened)');
+      const removed = await neural.reset();
+      await appendEvent('learn-reset', `the learned advisor starts over${removed ? '; its model file was deleted' : ''}`);
+      logger.info({ removed }, 'learned advisor reset');
+      return { reset: true, model: join(stateDir, MODEL_FILE_NAME), removed };
+    },
     controlCenter: () => renderControlCenter(),
   };
 

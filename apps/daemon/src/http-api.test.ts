@@ -29,6 +29,10 @@ function createFakeApi() {
     feedback: async () => {
       throw new Error('disk on fire');
     },
+    learnReset: async () => {
+      calls.push({ route: 'learnReset' });
+      return { reset: true };
+    },
     controlCenter: () => '<!doctype html><title>gov</title>',
   };
   return { api, calls };
@@ -83,7 +87,7 @@ describe('govd HTTP routing', () => {
     const { base } = await start(api);
     const unauthorized = { error: { code: 'GOV_HTTP_UNAUTHORIZED', message: 'this route needs "Authorization: Bearer <token>" with the token in the state directory' } };
     for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }] as Record<string, string>[]) {
-      for (const [method, path] of [['PUT', '/api/config'], ['POST', '/api/reclaim'], ['POST', '/api/feedback']] as const) {
+      for (const [method, path] of [['PUT', '/api/config'], ['POST', '/api/reclaim'], ['POST', '/api/feedback'], ['POST', '/api/learn/reset']] as const) {
         const response = await fetch(`${base}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
         expect([response.status, response.headers.get('www-authenticate'), await response.json()]).toEqual([401, 'Bearer realm="govd"', unauthorized]);
       }

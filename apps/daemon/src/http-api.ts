@@ -24,6 +24,8 @@ export interface DaemonApi {
   updateConfig(body: RequestBody): Promise<unknown>;
   reclaim(body: RequestBody): Promise<unknown>;
   feedback(body: RequestBody): Promise<unknown>;
+  /** Starts the learned advisor over (`gov learn reset`). */
+  learnReset(): Promise<unknown>;
   controlCenter(): string;
 }
 
@@ -109,6 +111,7 @@ function buildRoutes(api: DaemonApi): Map<string, Map<string, Route>> {
   add('PUT', '/api/config', true, async (req) => json(await api.updateConfig(await readBody(req))));
   add('POST', '/api/reclaim', true, async (req) => json(await api.reclaim(await readBody(req))));
   add('POST', '/api/feedback', true, async (req) => json(await api.feedback(await readBody(req))));
+  add('POST', '/api/learn/reset', true, async () => json(await api.learnReset()));
   return routes;
 }
 

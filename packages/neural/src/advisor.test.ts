@@ -181,6 +181,27 @@ describe('createNeuralAdvisor', () => {
 });
 
 describe('openNeuralAdvisor', () => {
+  it('starts over on reset: a new network with the same seed, no outcomes, and the file deleted', async () => {
+    const store = createMemoryModelStore(null, 'state/neural-model.json');
+    const { advisor } = await openNeuralAdvisor({ store, minSamples: 2, learner: { seed: 4, replaySteps: 3 } });
+    for (let i = 0; i < 3; i += 1) episode(advisor, i * 6, i === 1);
+    advisor.observe(buildSnapshot({ at: at(20).toISOString() }), at(20));
+    advisor.recordAction({ at: at(20), decision: decision(), targetBytes: GIB, freedBytes: GIB });
+    expect(advisor.status()).toMatchObject({ samples: 3, pendingOutcomes: 1 });
+    expect(await advisor.reset()).toBe(true);
+    expect(store.files.has('state/neural-model.json')).toBe(false);
+    expect(advisor.status()).toMatchObject({ phase: 'observing', samples: 0, outcomes: 0, pendingOutcomes: 0, verdicts: { allow: 0, veto: 0, shrink: 0, raise: 0 } });
+    const fresh = createLearner({ seed: 4, replaySteps: 3 }).toJSON();
+    expect(advisor.learner.toJSON()).toEqual(fresh);
+    // It learns and saves again from scratch.
+    episode(advisor, 100, false);
+    await advisor.flush();
+    expect(parseModel(store.files.get('state/neural-model.json')!).learner.samples).toBe(1);
+    expect(await advisor.reset()).toBe(true);
+    expect(await advisor.reset()).toBe(false);
+  });
+
+
   it('saves after each learned outcome and continues from the file on the next start', async () => {
     const store = createMemoryModelStore(null, 'state/neural-model.json');
     const clock = () => new Date('2026-11-22T12:00:00.000Z');

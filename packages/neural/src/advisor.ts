@@ -84,6 +84,12 @@ export interface NeuralAdvisor {
   toModelFile(): ModelFile;
   /** Resolves when every save started so far has finished. */
   flush(): Promise<void>;
+  /**
+   * Starts over (`gov learn reset` on a running govd): a new network with the same settings and
+   * seed, no outcomes, nothing pending; the model file is deleted. Resolves whether a file was.
+   */
+  reset(): Promise<boolean>;
+  /** The learner in use (a new one after `reset()`). */
   readonly learner: Learner;
 }
 
@@ -188,7 +194,7 @@ export function summariseModel(model: ModelFile, minSamples: number = DEFAULT_MI
  * only asked about dynamic-policy reclaims; emergency and the safety floors never reach it.
  */
 export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdvisor {
-  const learner = options.learner;
+  let learner = options.learner;
   const minSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES;
   const horizonMs = options.horizonMs ?? 300_000;
   const pageSize = options.pageSize ?? 4096;
@@ -206,9 +212,10 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   if (!(minKeptShare >= 0 && minKeptShare <= 1)) throw new NeuralOptionsError(`minKeptShare must lie in 0…1, got ${minKeptShare}`);
   if (!Number.isInteger(maxVetoes) || maxVetoes < 1) throw new NeuralOptionsError(`maxConsecutiveVetoes must be a whole number ≥ 1, got ${maxVetoes}`);
 
-  const stats: AdvisorStats = structuredClone(options.stats ?? emptyStats());
-  const createdAt = (options.createdAt ?? clock()).toISOString();
-  const tracker = createOutcomeTracker<Tracked>({ horizonMs, pageSize, ...(options.harmRules ? { rules: options.harmRules } : {}) });
+  let stats: AdvisorStats = structuredClone(options.stats ?? emptyStats());
+  let createdAt = (options.createdAt ?? clock()).toISOString();
+  const newTracker = () => createOutcomeTracker<Tracked>({ horizonMs, pageSize, ...(options.harmRules ? { rules: options.harmRules } : {}) });
+  let tracker = newTracker();
   const refaults = createCounterWindow<number>(REFAULT_WINDOW_MS);
   const cpuTimes = createCounterWindow<{ busy: number; total: number }>(CPU_WINDOW_MS);
   let latest: { snapshot: SnapshotLike; atMs: number } | null = null;
@@ -376,7 +383,9 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   }
 
   return {
-    learner,
+    get learner() {
+      return learner;
+    },
     advise,
     observe(snapshot, now) {
       remember(snapshot, now);
@@ -425,6 +434,30 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     },
     toModelFile,
     flush: () => saving,
+    reset() {
+      const state = learner.toJSON();
+      learner = createLearner({
+        seed: state.seed,
+        hiddenSize: state.network.hiddenSize,
+        learningRate: state.learningRate,
+        maxGradientNorm: state.maxGradientNorm,
+        replaySize: state.replay.size,
+        replaySteps: state.replay.steps,
+        featureNames: learner.featureNames,
+      });
+      stats = emptyStats();
+      createdAt = clock().toISOString();
+      tracker = newTracker();
+      lastActionAt = null;
+      consecutiveVetoes = 0;
+      const store = options.store;
+      const removed = saving.then(() => (store ? store.remove() : false));
+      saving = removed.then(
+        () => undefined,
+        (error: unknown) => onError(error as Error),
+      );
+      return removed;
+    },
   };
 }
 

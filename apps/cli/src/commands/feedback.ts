@@ -1,24 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { HistoryRecord } from '@gov/policies';
 import { parseCommandArgs } from '../args.js';
 import { loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { formatJson } from '../format.js';
 import type { CliIo, Command } from '../io.js';
-import { appendHistoryFile, daemonUrl, requestDaemon, stateDirOf, type DaemonClientOptions } from './history-client.js';
+import { appendHistoryFile, daemonUrl, postToDaemon, stateDirOf, type DaemonClientOptions } from './history-client.js';
 
 const USAGE = 'gov feedback slow|ok [--note TEXT] [--config PATH] [--json]';
 const MAX_NOTE = 2000;
-
-/** The token govd wrote (mode 0600) in its state directory; `null` when it cannot be read. */
-async function readToken(stateDir: string): Promise<{ token: string | null; problem: string | null }> {
-  try {
-    return { token: (await readFile(join(stateDir, 'token'), 'utf8')).trim(), problem: null };
-  } catch (error) {
-    return { token: null, problem: (error as Error).message };
-  }
-}
 
 /**
  * `gov feedback slow|ok`: tells govd how the machine felt after its recent actions, which the
@@ -41,18 +30,7 @@ export function createFeedbackCommand(options: DaemonClientOptions = {}): Comman
       const { config } = await loadCliConfig(io, values.config);
       const stateDir = stateDirOf(config, io);
       const url = daemonUrl(config);
-      const { token, problem } = await readToken(stateDir);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (token) headers['authorization'] = `Bearer ${token}`;
-      let answer: unknown;
-      try {
-        answer = await requestDaemon(`${url}/api/feedback`, { method: 'POST', headers, body: JSON.stringify({ kind, note }) }, options);
-      } catch (error) {
-        if ((error as { status?: number }).status === 401 && problem) {
-          throw Object.assign(new Error(`govd at ${url} needs its API token, and ${join(stateDir, 'token')} cannot be read (${problem}); run gov as the user govd runs as (e.g. with sudo)`), { code: 'GOV_CLI_TOKEN' });
-        }
-        throw error;
-      }
+      const answer = await postToDaemon(url, '/api/feedback', { kind, note }, stateDir, options);
       let result: { delivered: 'govd'; url: string; record: { kind: 'feedback'; feedback: string; note: string | null } } | { delivered: 'file'; path: string; record: HistoryRecord };
       if (answer !== null) {
         result = { delivered: 'govd', url, record: { kind: 'feedback', feedback: kind, note } };

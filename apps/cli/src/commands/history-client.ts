@@ -81,6 +81,34 @@ export async function requestDaemon<T>(url: string, init: RequestInit, options: 
   return body as T;
 }
 
+/** The token govd wrote (mode 0600) in its state directory; `null` when it cannot be read. */
+async function readToken(stateDir: string): Promise<{ token: string | null; problem: string | null }> {
+  try {
+    return { token: (await nodeFs.readFile(join(stateDir, 'token'), 'utf8')).trim(), problem: null };
+  } catch (error) {
+    return { token: null, problem: (error as Error).message };
+  }
+}
+
+/**
+ * POSTs JSON to one of govd's mutating routes with the token from its state directory.
+ * Resolves `null` when govd does not answer; a 401 while the token file cannot be read says
+ * how to fix it.
+ */
+export async function postToDaemon<T>(url: string, route: string, body: unknown, stateDir: string, options: DaemonClientOptions = {}): Promise<T | null> {
+  const { token, problem } = await readToken(stateDir);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  try {
+    return await requestDaemon<T>(`${url}${route}`, { method: 'POST', headers, body: JSON.stringify(body) }, options);
+  } catch (error) {
+    if ((error as { status?: number }).status === 401 && problem) {
+      throw Object.assign(new Error(`govd at ${url} needs its API token, and ${join(stateDir, 'token')} cannot be read (${problem}); run gov as the user govd runs as (e.g. with sudo)`), { code: 'GOV_CLI_TOKEN' });
+    }
+    throw error;
+  }
+}
+
 async function readIfExists(fs: HistoryFs, path: string): Promise<string> {
   try {
     return await fs.readFile(path, 'utf8');

@@ -75,6 +75,13 @@ describe('gov history and gov feedback, built, with and without govd', () => {
     await rm(home, { recursive: true, force: true });
   });
 
+  it('gov learn reset starts a running govd\'s advisor over', async () => {
+    await startGovd();
+    const reset = await run('learn', 'reset', '--yes', '--json');
+    expect([reset.exitCode, JSON.parse(reset.stdout)]).toEqual([0, { model: join(stateDir, 'neural-model.json'), removed: false, govd: 'reset', url: `http://127.0.0.1:${port}` }]);
+    expect(kinds((await history()).records)).toContain('learn-reset');
+  });
+
   it('goes through govd while it runs and through the files when it does not', async () => {
     await startGovd();
     const sent = await run('feedback', 'slow', '--note', 'builds crawl', '--json');

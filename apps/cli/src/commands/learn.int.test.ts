@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLearner, createNeuralAdvisor, formatModel } from '@gov/neural';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../test-daemon.js';
 
 const gov = fileURLToPath(new URL('../../dist/gov.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'gov-learn-'));
@@ -20,7 +21,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('gov learn (built program)', () => {
-  it('reports, reads and resets the model in the state directory govd uses', () => {
+  it('reports, reads and resets the model in the state directory govd uses', async () => {
     const stateDir = join(scratch, 'state');
     expect(run(['learn', 'status', '--json'], { GOV_STATE_DIR: stateDir })).toEqual({
       code: 0,
@@ -43,7 +44,7 @@ describe('gov learn (built program)', () => {
       outcomes: 0,
       harmful: 0,
       expired: 0,
-      verdicts: { allow: 0, veto: 0, shrink: 0 },
+      verdicts: { allow: 0, veto: 0, shrink: 0, raise: 0 },
       recentError: null,
       lastAdvice: null,
       preference: null,
@@ -53,7 +54,15 @@ describe('gov learn (built program)', () => {
 
     expect(run(['learn', 'reset'], { GOV_STATE_DIR: stateDir }).code).toBe(2);
     expect(readdirSync(stateDir)).toEqual(['neural-model.json']);
-    expect(run(['learn', 'reset', '--yes', '--json'], { GOV_STATE_DIR: stateDir })).toEqual({ code: 0, stdout: `${JSON.stringify({ model: join(stateDir, 'neural-model.json'), removed: true }, null, 2)}\n`, stderr: '' });
+    // No govd listens where this config says: only the file is deleted.
+    const port = await closedPort();
+    const config = join(scratch, 'no-govd.toml');
+    writeFileSync(config, `[daemon]\nlisten = "127.0.0.1:${port}"\n`);
+    expect(run(['learn', 'reset', '--yes', '--json'], { GOV_STATE_DIR: stateDir, GOV_CONFIG: config })).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ model: join(stateDir, 'neural-model.json'), removed: true, govd: 'not-running', url: `http://127.0.0.1:${port}` }, null, 2)}\n`,
+      stderr: '',
+    });
     expect(readdirSync(stateDir)).toEqual([]);
   });
 });

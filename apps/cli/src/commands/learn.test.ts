@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { createLearner, createNeuralAdvisor, formatModel } from '@gov/neural';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMain } from '../main.js';
+import { closedPort, writeDaemonConfig } from '../test-daemon.js';
 import { createTestIo } from '../test-io.js';
+import { createLearnCommand } from './learn.js';
 
 const GIB = 1024 ** 3;
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
@@ -91,6 +93,8 @@ describe('gov learn', () => {
   it('resets with --yes, asks on a terminal, and refuses without either', async () => {
     const path = join(dir, 'neural-model.json');
     await writeFile(path, trainedModel());
+    const port = await closedPort();
+    await writeDaemonConfig(home, dir, port);
 
     const refused = createTestIo({ env: { HOME: home } });
     expect(await runMain(['learn', 'reset', '--state-dir', dir], refused.io)).toBe(2);
@@ -103,11 +107,32 @@ describe('gov learn', () => {
 
     const confirmed = createTestIo({ env: { HOME: home }, isTTY: true, answer: true });
     expect(await runMain(['learn', 'reset', '--state-dir', dir], confirmed.io)).toBe(0);
-    expect(confirmed.stdout()).toBe(`Deleted ${path}.\nA running govd keeps its model in memory and saves it again: restart govd to start learning from scratch.\n`);
+    expect(confirmed.stdout()).toBe(`Deleted ${path}.\nNo govd answered at http://127.0.0.1:${port}; it starts from scratch when it next starts.\n`);
 
     const again = createTestIo({ env: { HOME: home } });
     expect(await runMain(['learn', 'reset', '--state-dir', dir, '--yes', '--json'], again.io)).toBe(0);
-    expect(JSON.parse(again.stdout())).toEqual({ model: path, removed: false });
+    expect(JSON.parse(again.stdout())).toEqual({ model: path, removed: false, govd: 'not-running', url: `http://127.0.0.1:${port}` });
+  });
+
+  it('asks a running govd to start over too, with the token from the state directory', async () => {
+    await writeDaemonConfig(home, dir, 7979);
+    await writeFile(join(dir, 'token'), 'f00d\n');
+    const requests: { url: string; init: RequestInit | undefined }[] = [];
+    const answer = (status: number, body: unknown) =>
+      createLearnCommand({
+        fetch: async (url, init) => {
+          requests.push({ url: String(url), init });
+          return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+        },
+      });
+    const reset = createTestIo({ env: { HOME: home } });
+    expect(await answer(200, { reset: true, model: join(dir, 'neural-model.json'), removed: true }).run({ argv: ['reset', '--yes'], io: reset.io })).toBe(0);
+    expect(reset.stdout()).toBe(`Deleted ${join(dir, 'neural-model.json')}.\ngovd at http://127.0.0.1:7979 started its advisor over.\n`);
+    expect(requests.map((request) => [request.url, request.init?.method, (request.init?.headers as Record<string, string>)['authorization']])).toEqual([['http://127.0.0.1:7979/api/learn/reset', 'POST', 'Bearer f00d']]);
+
+    const without = createTestIo({ env: { HOME: home } });
+    expect(await answer(409, { error: { code: 'GOV_HTTP_NO_ADVISOR', message: 'govd runs without the learned advisor' } }).run({ argv: ['reset', '--yes', '--json'], io: without.io })).toBe(0);
+    expect(JSON.parse(without.stdout())).toEqual({ model: join(dir, 'neural-model.json'), removed: false, govd: 'no-advisor', url: 'http://127.0.0.1:7979' });
   });
 
   it.each([

@@ -7,6 +7,7 @@ import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
+import { DaemonRequestError, daemonUrl, postToDaemon, type DaemonClientOptions } from './history-client.js';
 
 const USAGE = 'gov learn status|reset [--state-dir PATH] [--config PATH] [--yes] [--json]';
 
@@ -28,12 +29,14 @@ async function readConfig(flagPath: string | undefined, env: CliIo['env'], home:
 
 /**
  * Where the model lives: `--state-dir`, then `$GOV_STATE_DIR`, then the config's
- * `daemon.state_dir` (the file govd reads), so `gov learn` looks where govd writes.
+ * `daemon.state_dir` (the file govd reads), so `gov learn` looks where govd writes. Also the
+ * config, whose `daemon.listen` says where a running govd answers.
  */
-async function modelPath(values: { 'state-dir'?: string | undefined; config?: string | undefined }, env: CliIo['env']): Promise<string> {
+async function locate(values: { 'state-dir'?: string | undefined; config?: string | undefined }, env: CliIo['env']): Promise<{ stateDir: string; path: string; config: GovConfig }> {
   const home = env['HOME'] || homedir();
-  const stateDir = values['state-dir'] ?? (env['GOV_STATE_DIR'] ? env['GOV_STATE_DIR'] : resolveStateDir(await readConfig(values.config, env, home), home));
-  return join(resolve(stateDir), MODEL_FILE_NAME);
+  const config = await readConfig(values.config, env, home);
+  const stateDir = resolve(values['state-dir'] ?? (env['GOV_STATE_DIR'] ? env['GOV_STATE_DIR'] : resolveStateDir(config, home)));
+  return { stateDir, path: join(stateDir, MODEL_FILE_NAME), config };
 }
 
 type StatusJson = { model: string; exists: false; phase: 'observing'; samples: 0; minSamples: number } | ({ model: string; exists: true; trusted: true } & ModelSummary) | { model: string; exists: true; trusted: false; problem: string };
@@ -79,7 +82,21 @@ async function status(path: string, json: boolean, io: CliIo): Promise<number> {
   return result.exists && !result.trusted ? 1 : 0;
 }
 
-async function reset(path: string, json: boolean, yes: boolean, io: CliIo): Promise<number> {
+type GovdReset = 'reset' | 'not-running' | 'no-advisor';
+
+/** Asks a running govd to start its advisor over (it keeps the model in memory otherwise). */
+async function resetGovd(url: string, stateDir: string, options: DaemonClientOptions): Promise<{ govd: GovdReset; removed: boolean }> {
+  try {
+    const answer = await postToDaemon<{ removed?: boolean }>(url, '/api/learn/reset', {}, stateDir, options);
+    return answer === null ? { govd: 'not-running', removed: false } : { govd: 'reset', removed: answer.removed === true };
+  } catch (error) {
+    if (error instanceof DaemonRequestError && error.code === 'GOV_HTTP_NO_ADVISOR') return { govd: 'no-advisor', removed: false };
+    throw error;
+  }
+}
+
+async function reset(located: { stateDir: string; path: string; config: GovConfig }, json: boolean, yes: boolean, io: CliIo, options: DaemonClientOptions): Promise<number> {
+  const { path } = located;
   if (!yes) {
     if (!io.isInteractive) throw new UsageError('refusing to delete the learned model without --yes (no terminal to ask on)', USAGE);
     if (!(await io.confirm(`Delete the learned model at ${path}? The advisor goes back to observing.`))) {
@@ -87,26 +104,38 @@ async function reset(path: string, json: boolean, yes: boolean, io: CliIo): Prom
       return 1;
     }
   }
-  const removed = await createFileModelStore({ path, fs: nodeFs }).remove();
-  if (json) io.stdout.write(formatJson({ model: path, removed }));
-  else if (removed) io.stdout.write(`Deleted ${path}.\nA running govd keeps its model in memory and saves it again: restart govd to start learning from scratch.\n`);
-  else io.stdout.write(`No model at ${path}; nothing to reset.\n`);
+  const url = daemonUrl(located.config);
+  const govd = await resetGovd(url, located.stateDir, options);
+  const removedHere = await createFileModelStore({ path, fs: nodeFs }).remove();
+  const removed = govd.removed || removedHere;
+  if (json) {
+    io.stdout.write(formatJson({ model: path, removed, govd: govd.govd, url }));
+    return 0;
+  }
+  io.stdout.write(removed ? `Deleted ${path}.\n` : `No model at ${path}; nothing to delete.\n`);
+  if (govd.govd === 'reset') io.stdout.write(`govd at ${url} started its advisor over.\n`);
+  else if (govd.govd === 'no-advisor') io.stdout.write(`govd at ${url} runs without the advisor.\n`);
+  else io.stdout.write(`No govd answered at ${url}; it starts from scratch when it next starts.\n`);
   return 0;
 }
 
-/** `gov learn status|reset`: what the advisor has learned, and starting it over. */
-export const learnCommand: Command = {
-  name: 'learn',
-  summary: 'what the learned advisor has seen and prefers; reset it',
-  usage: USAGE,
-  async run({ argv, io }) {
-    const { values, positionals } = parseCommandArgs(argv, { 'state-dir': { type: 'string' }, config: { type: 'string' }, yes: { type: 'boolean', short: 'y' } }, USAGE, true);
-    const [action, ...extra] = positionals;
-    if (action !== 'status' && action !== 'reset') throw new UsageError(action === undefined ? 'say status or reset' : `unknown subcommand "${action}"; use status or reset`, USAGE);
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, USAGE);
-    if (values.yes && action === 'status') throw new UsageError('--yes only applies to reset', USAGE);
-    const path = await modelPath(values, io.env);
-    const json = Boolean(values.json);
-    return action === 'status' ? status(path, json, io) : reset(path, json, Boolean(values.yes), io);
-  },
-};
+/** `gov learn status|reset`: what the advisor has learned, and starting it over (a running govd too). */
+export function createLearnCommand(options: DaemonClientOptions = {}): Command {
+  return {
+    name: 'learn',
+    summary: 'what the learned advisor has seen and prefers; reset it',
+    usage: USAGE,
+    async run({ argv, io }: { argv: string[]; io: CliIo }) {
+      const { values, positionals } = parseCommandArgs(argv, { 'state-dir': { type: 'string' }, config: { type: 'string' }, yes: { type: 'boolean', short: 'y' } }, USAGE, true);
+      const [action, ...extra] = positionals;
+      if (action !== 'status' && action !== 'reset') throw new UsageError(action === undefined ? 'say status or reset' : `unknown subcommand "${action}"; use status or reset`, USAGE);
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, USAGE);
+      if (values.yes && action === 'status') throw new UsageError('--yes only applies to reset', USAGE);
+      const located = await locate(values, io.env);
+      const json = Boolean(values.json);
+      return action === 'status' ? status(located.path, json, io) : reset(located, json, Boolean(values.yes), io, options);
+    },
+  };
+}
+
+export const learnCommand = createLearnCommand();
