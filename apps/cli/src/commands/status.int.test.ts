@@ -59,11 +59,13 @@ describe('gov status (built program)', () => {
   it('--json reads the live machine: every source, nothing degraded', () => {
     const status = JSON.parse(execFileSync(process.execPath, [gov, 'status', '--json'], { encoding: 'utf8' }));
     const live = parseFree(execFileSync('free', ['-b'], { encoding: 'utf8' }));
-    expect(Object.keys(status)).toEqual(['at', 'environment', 'linux', 'pressure', 'vmstat', 'host', 'degraded']);
+    expect(Object.keys(status)).toEqual(['at', 'environment', 'linux', 'pressure', 'vmstat', 'cpu', 'host', 'degraded']);
     expect([status.environment, status.degraded, status.linux.total, status.linux.swapTotal]).toEqual(['linux', [], live.total, live.swapTotal]);
     expect(status.host).toEqual({ total: status.linux.total, available: status.linux.available, vmmem: null });
     expect(Object.keys(status.pressure.some)).toEqual(['avg10', 'avg60', 'avg300', 'totalUs']);
     expect(Object.keys(status.vmstat)).toEqual(['workingsetRefaultFile', 'workingsetRefaultAnon', 'pgmajfault', 'oomKill', 'pgsteal', 'pgscan']);
+    expect(status.cpu.total).toBeGreaterThan(status.cpu.busy);
+    expect(status.cpu.busy).toBeGreaterThan(0);
     expect(Number.isNaN(Date.parse(status.at))).toBe(false);
   });
 
