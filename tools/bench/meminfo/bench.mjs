@@ -1,4 +1,4 @@
-// Full memory snapshot (meminfo + PSI + vmstat, read and parsed) against the raw reads of the
+// Full snapshot (meminfo + PSI + vmstat + CPU times, read and parsed) against the raw reads of the
 // same files (the floor) and systeminformation's mem(). Run: npm run bench:meminfo
 //
 // The machine is shared and noisy, so the tasks run interleaved in several rounds (each round
@@ -16,7 +16,7 @@ if (!existsSync(dist)) {
 }
 const { createSnapshotSource, detectEnvironment, readLinuxMemory, readSnapshot } = await import(dist);
 
-const FILES = ['/proc/meminfo', '/proc/pressure/memory', '/proc/vmstat'];
+const FILES = ['/proc/meminfo', '/proc/pressure/memory', '/proc/vmstat', '/proc/stat'];
 // The fastest asynchronous whole-file read Node has (systeminformation uses it too).
 const readText = (path) => new Promise((resolve, reject) => readFile(path, 'utf8', (error, text) => (error ? reject(error) : resolve(text))));
 
@@ -34,7 +34,7 @@ const daemonSource = createSnapshotSource({ environment });
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
 const tasks = [
-  ['floor: readFile of meminfo, PSI, vmstat', () => Promise.all(FILES.map(readText))],
+  ['floor: readFile of meminfo, PSI, vmstat, stat', () => Promise.all(FILES.map(readText))],
   ['@gov/meminfo readSnapshot()', () => readSnapshot({ environment })],
   ['@gov/meminfo readSnapshot(), detecting each time', () => readSnapshot()],
   ['@gov/meminfo createSnapshotSource() (govd, files kept open)', () => daemonSource.readSnapshot()],
