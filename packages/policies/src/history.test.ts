@@ -39,6 +39,12 @@ describe('parseHistory', () => {
     expect(parseHistory(text)).toEqual({ records: [reclaim, failed], skipped: 4 });
   });
 
+  test('keeps a raised target in the advice', () => {
+    const raised: HistoryRecord = { ...reclaim, targetBytes: 4 * 1024 ** 3, advice: { verdict: 'raise', reason: 'idle: keeps ~4.0 GiB free', targetBytes: 4 * 1024 ** 3 } };
+    expect(parseHistory(formatHistoryLine(raised))).toEqual({ records: [raised], skipped: 0 });
+    expect(parseHistory(formatHistoryLine(raised).replace('"raise"', '"double"'))).toEqual({ records: [], skipped: 1 });
+  });
+
   test('an empty file has no records', () => {
     expect(parseHistory('')).toEqual({ records: [], skipped: 0 });
   });
