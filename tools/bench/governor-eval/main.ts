@@ -281,7 +281,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(formatReport(rows, verdict));
   if (trainer) {
     const summary = summariseModel(trainer.toModelFile(), opts.minSamples);
-    process.stdout.write(`\nmodel ${modelPath}: ${summary.samples} outcomes (${summary.harmful} harmful), verdicts allow ${summary.verdicts.allow} / veto ${summary.verdicts.veto} / shrink ${summary.verdicts.shrink}\n`);
+    process.stdout.write(`\nmodel ${modelPath}: ${summary.samples} outcomes (${summary.harmful} harmful), verdicts allow ${summary.verdicts.allow} / veto ${summary.verdicts.veto} / shrink ${summary.verdicts.shrink} / raise ${summary.verdicts.raise}\n`);
     await store.write(formatModel(trainer.toModelFile()));
   }
   const resultsPath = join(opts.dataDir, `results-${new Date().toISOString().replaceAll(':', '-')}.json`);
