@@ -1,4 +1,5 @@
-import { configSchema, createGovernor, type Advisor, type GovConfig, type HistoryRecord, type ReclaimPort } from '@gov/policies';
+import type { NeuralAdvisor } from '@gov/neural';
+import { configSchema, createGovernor, type GovConfig, type HistoryRecord, type ReclaimPort } from '@gov/policies';
 import type { WorkloadCgroup } from './cgroup.js';
 import { readGuestSnapshot } from './guest.js';
 
@@ -144,7 +145,9 @@ export interface DynamicOptions {
   maxHeldBytes: number;
   tickSecs: number;
   intervalSecs: number;
-  advisor?: Advisor;
+  advisor?: NeuralAdvisor;
+  /** The advisor's outcome horizon: after the workload it keeps watching the guest up to twice this long, until every action is measured. */
+  horizonMs?: number;
   history?: HistoryRecord[];
 }
 
@@ -201,7 +204,24 @@ export function createDynamicGovernor(name: string, options: DynamicOptions): Co
     },
     async stop() {
       await governor.stop();
+      await measurePending(options);
       return { ...tally };
     },
   };
+}
+
+/**
+ * Actions near the end of a run are measured at their horizon, after the workload: the advisor
+ * keeps observing the (now idle) guest, nothing acts, until none is pending — so no outcome is
+ * measured on the next run, which starts from an emptied guest.
+ */
+async function measurePending(options: DynamicOptions): Promise<void> {
+  const advisor = options.advisor;
+  if (!advisor) return;
+  const deadline = Date.now() + 2 * (options.horizonMs ?? 300_000);
+  while (advisor.status().pendingOutcomes > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, options.tickSecs * 1000));
+    const now = new Date();
+    advisor.observe(await readGuestSnapshot(options.cgroup, options.vmSize, now), now);
+  }
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createFileModelStore, createLearner, createNeuralAdvisor, formatModel, MODEL_FILE_NAME, summariseModel, type Learner, type NeuralAdvisor } from '@gov/neural';
 import { createWorkloadCgroup, type WorkloadCgroup } from './cgroup.js';
+import { describeDamon, readDamonPageout } from './damon.js';
 import { createDynamicGovernor, createNoGovernor, createWslAutoReclaim, dynamicConfig, type Contender } from './contenders.js';
 import { compare, formatReport, judge, type RunResult } from './report.js';
 import { ensureFileSet, evictFileSet, readFileSet, type FileSet } from './workload.js';
@@ -47,7 +48,7 @@ const USAGE = `node tools/bench/governor-eval/run.mjs [options]
   --horizon DURATION    the advisor's outcome horizon (default 60s; 5m in govd)
   --min-samples N       outcomes before the advisor advises (default 8; 20 in govd)
   --probe-after N       vetoes in a row before one reclaim goes through anyway (default: one horizon of ticks)
-  --train-runs N        dynamic runs the advisor learns from before the learned run (default 1)
+  --train-runs N        dynamic runs the advisor learns from before the learned run (default 2)
   --rounds N            run every contender N times, in the same order each round (default 1);
                         the table shows the median read time and the mean of the rest
   --retries N           repeat a run during which another program wrote drop_caches, at most N times (default 1)
@@ -73,7 +74,7 @@ function options(argv: string[]) {
       interval: { type: 'string', default: '15s' },
       horizon: { type: 'string', default: '60s' },
       'min-samples': { type: 'string', default: '8' },
-      'train-runs': { type: 'string', default: '1' },
+      'train-runs': { type: 'string', default: '2' },
       'probe-after': { type: 'string' },
       contenders: { type: 'string', default: ALL.join(',') },
       rounds: { type: 'string', default: '1' },
@@ -169,13 +170,13 @@ async function runWorkload(contender: Contender, sets: { a: FileSet; b: FileSet 
   const dropsBefore = await dropPagecacheCount();
   const sampler = startSampler(cgroup, opts.vmSize);
   const readMs: Record<string, number> = { hot: 0, other: 0, return: 0 };
-  let diskReadBytes = 0;
+  const diskReadBytesByPhase: Record<string, number> = { hot: 0, other: 0, return: 0 };
   const passes = async (phase: 'hot' | 'other' | 'return', set: FileSet, n: number) => {
     sampler.setPhase(phase);
     for (let i = 0; i < n; i += 1) {
       const pass = await readFileSet(set, cgroup);
       readMs[phase] = (readMs[phase] as number) + pass.ms;
-      diskReadBytes += pass.diskBytes;
+      diskReadBytesByPhase[phase] = (diskReadBytesByPhase[phase] as number) + pass.diskBytes;
       await sleep(opts.thinkMs);
     }
   };
@@ -191,7 +192,8 @@ async function runWorkload(contender: Contender, sets: { a: FileSet; b: FileSet 
   }
   const tally = await contender.stop();
   const memory = await sampler.stop();
-  return { contender: contender.name, ...memory, readMs, diskReadBytes, ...tally, externalDrops: (await dropPagecacheCount()) - dropsBefore };
+  const diskReadBytes = Object.values(diskReadBytesByPhase).reduce((sum, bytes) => sum + bytes, 0);
+  return { contender: contender.name, ...memory, readMs, diskReadBytes, diskReadBytesByPhase, ...tally, externalDrops: (await dropPagecacheCount()) - dropsBefore };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -205,6 +207,8 @@ async function main(argv: string[]): Promise<number> {
     throw new Error('needs the cgroup v1 memory controller at /sys/fs/cgroup/memory');
   });
   const started = Date.now();
+  const damon = await readDamonPageout();
+  log(describeDamon(damon));
   log(`making two ${(opts.setSize / GIB).toFixed(2)} GiB file sets under ${opts.dataDir}`);
   const sets = { a: await ensureFileSet(join(opts.dataDir, 'files'), 'a', opts.setSize, opts.files), b: await ensureFileSet(join(opts.dataDir, 'files'), 'b', opts.setSize, opts.files) };
   const cgroup = await createWorkloadCgroup(`gov-eval-${process.pid}`);
@@ -223,7 +227,7 @@ async function main(argv: string[]): Promise<number> {
     await readFileSet(sets.a, cgroup);
     await readFileSet(sets.b, cgroup);
     const wsl = { cgroup, vmSize: opts.vmSize, idleMs: 120_000, idleCpuPercent: 0.5, cpus: cpus().length, stepEveryMs: 30_000 };
-    const dynamic = { cgroup, vmSize: opts.vmSize, maxHeldBytes: opts.maxHeld, tickSecs: opts.tickSecs, intervalSecs: opts.intervalSecs };
+    const dynamic = { cgroup, vmSize: opts.vmSize, maxHeldBytes: opts.maxHeld, tickSecs: opts.tickSecs, intervalSecs: opts.intervalSecs, horizonMs: opts.horizonMs };
     let learned: NeuralAdvisor | null = null;
     for (let round = 1; round <= opts.rounds; round += 1) {
       for (const name of opts.contenders) {
@@ -265,7 +269,7 @@ async function main(argv: string[]): Promise<number> {
           log(`${contender.name}: ${result.externalDrops} drop_caches by another program during the run; running it again (${retry} of ${opts.retries})`);
           result = await runWorkload(make(), sets, cgroup, opts);
         }
-        log(`${contender.name}: read ${(Object.values(result.readMs).reduce((a, b) => a + b, 0) / 1000).toFixed(2)} s, ${(result.diskReadBytes / GIB).toFixed(2)} GiB from disk, mean guest free ${(result.meanGuestFreeBytes / GIB).toFixed(2)} GiB, ${result.actions} actions, ${result.externalDrops} drop_caches by others`);
+        log(`${contender.name}: read ${(Object.values(result.readMs).reduce((a, b) => a + b, 0) / 1000).toFixed(2)} s, ${(result.diskReadBytes / GIB).toFixed(2)} GiB from disk (${Object.entries(result.diskReadBytesByPhase ?? {}).map(([phase, bytes]) => `${phase} ${(bytes / GIB).toFixed(2)}`).join(', ')}), mean guest free ${(result.meanGuestFreeBytes / GIB).toFixed(2)} GiB, ${result.actions} actions, ${result.externalDrops} drop_caches by others`);
         results.push(result);
       }
     }
@@ -277,7 +281,7 @@ async function main(argv: string[]): Promise<number> {
   const rows = compare(results);
   const verdict = judge(rows, STATIC);
   const config = dynamicConfig({ maxHeldBytes: opts.maxHeld, tickSecs: opts.tickSecs, intervalSecs: opts.intervalSecs });
-  process.stdout.write(`governor-eval: ${(opts.setSize / GIB).toFixed(2)} GiB sets × 2, guest ${(opts.vmSize / GIB).toFixed(1)} GiB, dynamic linux_max_mb=${config.governor.linux_max_mb} interval ${opts.intervalSecs}s tick ${opts.tickSecs}s, horizon ${opts.horizonMs / 1000}s, min_samples ${opts.minSamples}, ${opts.rounds} round(s), ${((Date.now() - started) / 60_000).toFixed(1)} min\n\n`);
+  process.stdout.write(`governor-eval: ${(opts.setSize / GIB).toFixed(2)} GiB sets × 2, guest ${(opts.vmSize / GIB).toFixed(1)} GiB, dynamic linux_max_mb=${config.governor.linux_max_mb} interval ${opts.intervalSecs}s tick ${opts.tickSecs}s, horizon ${opts.horizonMs / 1000}s, min_samples ${opts.minSamples}, ${opts.rounds} round(s), ${((Date.now() - started) / 60_000).toFixed(1)} min\n${describeDamon(damon)}\n\n`);
   process.stdout.write(formatReport(rows, verdict));
   if (trainer) {
     const summary = summariseModel(trainer.toModelFile(), opts.minSamples);
@@ -285,7 +289,7 @@ async function main(argv: string[]): Promise<number> {
     await store.write(formatModel(trainer.toModelFile()));
   }
   const resultsPath = join(opts.dataDir, `results-${new Date().toISOString().replaceAll(':', '-')}.json`);
-  await fs.writeFile(resultsPath, `${JSON.stringify({ argv, options: opts, runs: results, rows, verdict }, null, 2)}\n`);
+  await fs.writeFile(resultsPath, `${JSON.stringify({ argv, options: opts, damon, runs: results, rows, verdict }, null, 2)}\n`);
   process.stdout.write(`results: ${resultsPath}\n`);
   return verdict.met === false || verdict.metByReReads === false ? 1 : 0;
 }

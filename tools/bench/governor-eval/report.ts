@@ -11,6 +11,8 @@ export interface RunResult {
   readMs: Record<string, number>;
   /** Bytes the read passes fetched from storage (`read_bytes` of the readers' `/proc/<pid>/io`): cache misses. */
   diskReadBytes: number;
+  /** `diskReadBytes` per phase (hot, other, return): where the cache misses fell. */
+  diskReadBytesByPhase?: Record<string, number>;
   actions: number;
   vetoes: number;
   shrinks: number;
