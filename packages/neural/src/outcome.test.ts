@@ -53,6 +53,18 @@ describe('createOutcomeTracker', () => {
     ]);
   });
 
+  it('blames an action for no more refaults than it freed, as the counters count the whole machine', () => {
+    const tracker = createOutcomeTracker<string>({ horizonMs: 300_000 });
+    // 1 GiB refaults in the window (another reclaimer evicted what is read again).
+    tracker.track(at(0), snap(0, { refaults: 0 }), 32 * MIB, 'small');
+    tracker.track(at(0), snap(0, { refaults: 0 }), 256 * MIB, 'large');
+    const done = tracker.observe(snap(5, { refaults: 262_144 }), at(5));
+    expect(done.map(({ payload, outcome }) => [payload, outcome.refaultedBytes, outcome.harm, outcome.harmReasons])).toEqual([
+      ['small', GIB, false, []],
+      ['large', GIB, true, ['refaulted 1024 MiB']],
+    ]);
+  });
+
   it('takes "ok" feedback as a positive label over the measured heuristics, but not over an OOM kill', () => {
     const tracker = createOutcomeTracker<string>({ horizonMs: 300_000 });
     tracker.track(at(0), snap(0, { refaults: 0 }), 1 * GIB, 'refaulted');

@@ -4,7 +4,7 @@ import type { FeedbackKind, SnapshotLike } from './types.js';
 export interface HarmRules {
   /** Refaulted bytes above this fraction of the freed bytes count as harm (the cache was needed). Default 0.5. */
   refaultFractionOfFreed: number;
-  /** …and only when at least this many bytes refaulted. Default 64 MiB. */
+  /** …and only when at least this many bytes refaulted, counting no more than were freed. Default 64 MiB. */
   refaultMinBytes: number;
   /** A rise of PSI `some avg10` by at least this many points within the window is harm. Default 10. */
   psiRisePoints: number;
@@ -98,7 +98,9 @@ export function createOutcomeTracker<T>(options: { horizonMs: number; pageSize?:
     const harmReasons: string[] = [];
     if (entry.slow) harmReasons.push('slow feedback');
     if (oomKills > 0) harmReasons.push(`${oomKills} OOM kill(s)`);
-    if (refaultedBytes >= rules.refaultMinBytes && refaultedBytes > rules.refaultFractionOfFreed * freed) harmReasons.push(`refaulted ${Math.round(refaultedBytes / 1048576)} MiB`);
+    // The counters are the whole machine's: an action cannot have caused more refaults than it freed.
+    const attributable = Math.min(refaultedBytes, freed);
+    if (attributable >= rules.refaultMinBytes && attributable > rules.refaultFractionOfFreed * freed) harmReasons.push(`refaulted ${Math.round(refaultedBytes / 1048576)} MiB`);
     if (psiRise >= rules.psiRisePoints) harmReasons.push(`PSI rose ${psiRise.toFixed(1)} points`);
     // An explicit "ok" outranks the measured heuristics, never a "slow" or an OOM kill.
     const okOverrides = entry.ok && !entry.slow && oomKills === 0;
