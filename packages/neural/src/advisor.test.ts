@@ -54,8 +54,9 @@ describe('createNeuralAdvisor', () => {
     expect(status.samples).toBe(120);
     expect(status.recentError?.harmAccuracy).toBe(1);
 
-    expect(ask(advisor, 2000, 2 * GIB, 30)).toMatchObject({ verdict: 'veto', reason: expect.stringMatching(/^harm expected: \d+% chance of a slowdown or OOM within 5 min \(model of 120 outcomes\)$/) });
-    expect(ask(advisor, 2001, 2 * GIB, 1).verdict).not.toBe('veto');
+    // Six minutes after the last episode, as every episode came six minutes after the one before.
+    expect(ask(advisor, 720, 2 * GIB, 30)).toMatchObject({ verdict: 'veto', reason: expect.stringMatching(/^harm expected: \d+% chance of a slowdown or OOM within 5 min \(model of 120 outcomes\)$/) });
+    expect(ask(advisor, 720, 2 * GIB, 1).verdict).not.toBe('veto');
   });
 
   // The snapshot holds 6 GiB reclaimable; a fixed prediction makes every target keep the same share.
@@ -109,7 +110,7 @@ describe('createNeuralAdvisor', () => {
   it('reads CPU activity from the change of the CPU counters over the last 15 s or more', () => {
     const learner = proportionalLearner();
     const advisor = createNeuralAdvisor({ learner, mayRaise: false });
-    const cpu = FEATURE_NAMES.indexOf('cpuBusyPct');
+    const cpu = FEATURE_NAMES.indexOf('cpuBusyPctLog');
     const seconds = (s: number) => new Date(T0 + s * 1000);
     const observe = (s: number, busy: number, total: number) => advisor.observe(buildSnapshot({ at: seconds(s).toISOString(), cpu: { busy, total } }), seconds(s));
     const askAt = (s: number) => {
@@ -120,17 +121,17 @@ describe('createNeuralAdvisor', () => {
     expect(askAt(0)).toBe(0);
     observe(0, 1000, 10_000);
     observe(10, 1300, 11_000);
-    expect(askAt(10)).toBeCloseTo(30);
+    expect(askAt(10)).toBeCloseTo(Math.log1p(30));
     observe(20, 1300, 12_000);
     // The window now starts at 0 s, the newest sample at least 15 s old: 300 of 2000 ticks busy.
-    expect(askAt(20)).toBeCloseTo(15);
+    expect(askAt(20)).toBeCloseTo(Math.log1p(15));
     observe(40, 1300, 14_000);
     // …and now at 20 s: nothing ran since.
     expect(askAt(40)).toBe(0);
     // After a gap (the governor was stopped) a stale sample does not dilute the present: 5 s at 10%.
     observe(200, 1300, 30_000);
     observe(205, 1400, 31_000);
-    expect(askAt(205)).toBeCloseTo(10);
+    expect(askAt(205)).toBeCloseTo(Math.log1p(10));
   });
 
   it('lets one reclaim through after max consecutive vetoes, so it keeps measuring', () => {
@@ -225,7 +226,7 @@ describe('openNeuralAdvisor', () => {
     const foreign = formatModel({ ...createNeuralAdvisor({ learner: createLearner() }).toModelFile(), featureSchema: { id: 'gov.neural.features', version: 0, names: ['hour'] } });
     const store = createMemoryModelStore(foreign, 'm.json');
     const opened = await openNeuralAdvisor({ store, now: () => new Date('2026-11-22T12:00:00.000Z') });
-    expect(opened.loaded).toEqual({ status: 'set-aside', model: null, setAsideTo: 'm.json.rejected-2026-11-22T12-00-00Z', problem: 'model was trained on feature schema gov.neural.features v0, this is gov.neural.features v2' });
+    expect(opened.loaded).toEqual({ status: 'set-aside', model: null, setAsideTo: 'm.json.rejected-2026-11-22T12-00-00Z', problem: 'model was trained on feature schema gov.neural.features v0, this is gov.neural.features v3' });
     expect(opened.advisor.status().samples).toBe(0);
   });
 

@@ -24,7 +24,7 @@ describe('extractFeatures', () => {
       linuxUsedPct: 37.5,
       reclaimablePct: 37.5,
       psiSomeAvg10: 3.5,
-      cpuBusyPct: 42.5,
+      cpuBusyPctLog: Number(Math.log1p(42.5).toFixed(6)),
       refaultMiBPerSecLog: Number(Math.log1p(2).toFixed(6)),
       runningContainers: 4,
       minutesSinceLastActionLog: Number(Math.log1p(30).toFixed(6)),
@@ -43,7 +43,7 @@ describe('extractFeatures', () => {
     expect(() => extractFeatures({ ...base, snapshot: buildSnapshot({ psi: Number.NaN }) })).toThrow('feature psiSomeAvg10 is NaN; only finite numbers are accepted');
     expect(() => extractFeatures({ ...base, snapshot: buildSnapshot({ total: 0 }) })).toThrow('MemTotal is 0');
     expect(() => extractFeatures({ ...base, now: new Date(Number.NaN), snapshot: buildSnapshot() })).toThrow('feature hourSin is NaN');
-    expect(() => extractFeatures({ ...base, cpuBusyPercent: Number.NaN, snapshot: buildSnapshot() })).toThrow('feature cpuBusyPct is NaN');
+    expect(() => extractFeatures({ ...base, cpuBusyPercent: Number.NaN, snapshot: buildSnapshot() })).toThrow('feature cpuBusyPctLog is NaN');
   });
 
   it('gives finite features or a typed refusal for any snapshot numbers (property)', () => {

@@ -5,7 +5,7 @@ import type { SnapshotLike } from './types.js';
  * Identity of the feature vector. A model file trained on another schema (other features,
  * other order, other scaling) is set aside rather than trusted.
  */
-export const FEATURE_SCHEMA = { id: 'gov.neural.features', version: 2 } as const;
+export const FEATURE_SCHEMA = { id: 'gov.neural.features', version: 3 } as const;
 
 /** The features, in the order the network sees them. */
 export const FEATURE_NAMES = [
@@ -15,7 +15,7 @@ export const FEATURE_NAMES = [
   'linuxUsedPct',
   'reclaimablePct',
   'psiSomeAvg10',
-  'cpuBusyPct',
+  'cpuBusyPctLog',
   'refaultMiBPerSecLog',
   'runningContainers',
   'minutesSinceLastActionLog',
@@ -23,6 +23,26 @@ export const FEATURE_NAMES = [
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/**
+ * The smallest spread each feature is normalised by: its resolution, the change that means
+ * something. Outcomes come a few an hour, so early on a feature may have barely moved — the hour
+ * of day over one afternoon, the host's available share on a quiet day — and dividing by that
+ * tiny spread would turn noise into the loudest input. Units as in `extractFeatures`.
+ */
+export const FEATURE_MIN_SPREAD: Readonly<Record<FeatureName, number>> = {
+  hourSin: 0.5,
+  hourCos: 0.5,
+  hostAvailablePct: 5,
+  linuxUsedPct: 5,
+  reclaimablePct: 2,
+  psiSomeAvg10: 1,
+  cpuBusyPctLog: 0.3,
+  refaultMiBPerSecLog: 0.25,
+  runningContainers: 1,
+  minutesSinceLastActionLog: 0.5,
+  targetPctOfRam: 2,
+};
 
 /** Everything known at decision time about one proposed reclaim. */
 export interface FeatureContext {
@@ -77,7 +97,8 @@ export function extractFeatures(context: FeatureContext): Float64Array {
     (linux.used / linux.total) * 100,
     (linux.reclaimable / linux.total) * 100,
     snapshot.pressure?.some.avg10 ?? 0,
-    Math.min(100, Math.max(0, context.cpuBusyPercent ?? 0)),
+    // On a log scale too: 0% against 2% (idle against a reader between passes) matters as much as 2% against 20%.
+    Math.log1p(Math.min(100, Math.max(0, context.cpuBusyPercent ?? 0))),
     // Refault rates are heavy-tailed: a log keeps one storm from flattening every other sample.
     Math.log1p(Math.max(0, context.refaultBytesPerSec) / MIB),
     context.runningContainers ?? 0,

@@ -1,9 +1,9 @@
 export { createNeuralAdvisor, DEFAULT_MIN_SAMPLES, MODEL_FILE_NAME, openNeuralAdvisor, summariseModel, summariseRecent } from './advisor.js';
 export type { LearnStatus, ModelSummary, NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor, RecentError } from './advisor.js';
 export { NeuralInputError, NeuralModelError, NeuralOptionsError, NeuralStoreError } from './errors.js';
-export { assertFiniteFeatures, extractFeatures, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
+export { assertFiniteFeatures, extractFeatures, FEATURE_MIN_SPREAD, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
 export type { FeatureContext, FeatureName } from './features.js';
-export { createLearner, MAX_LEARNING_RATE } from './learner.js';
+export { createLearner, MAX_LEARNING_RATE, MAX_REPLAY_STEPS } from './learner.js';
 export type { Learner, LearnerOptions, LearnerOutcome, LearnerState, LearnStep, Prediction } from './learner.js';
 export { createFileModelStore, createMemoryModelStore, emptyStats, fileStamp, formatModel, loadModel, MODEL_FORMAT, MODEL_VERSION, parseModel } from './model-file.js';
 export type { AdvisorStats, LastAdvice, LoadedModel, ModelFile, ModelFs, ModelStore, Preference, RecentOutcome } from './model-file.js';

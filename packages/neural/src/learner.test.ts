@@ -142,7 +142,7 @@ describe('createLearner', () => {
     expect(() => createLearner({ maxGradientNorm: Infinity })).toThrow('maxGradientNorm must be a positive finite number, got Infinity');
     expect(() => createLearner({ seed: 1.5 })).toThrow('seed must be a whole number, got 1.5');
     expect(() => createLearner({ replaySize: 2000 })).toThrow('replaySize must be a whole number in 0…1024, got 2000');
-    expect(() => createLearner({ replaySteps: -1 })).toThrow('replaySteps must be a whole number in 0…64, got -1');
+    expect(() => createLearner({ replaySteps: -1 })).toThrow('replaySteps must be a whole number in 0…4096, got -1');
   });
 
   it('learns a rule from a few dozen outcomes by replaying recent ones, where single steps barely move', () => {
@@ -163,6 +163,35 @@ describe('createLearner', () => {
     };
     expect(accuracy({})).toBeGreaterThanOrEqual(0.9);
     expect(accuracy({ replaySize: 0 })).toBeLessThan(0.8);
+  });
+
+  it('tells an idle machine from a busy one after the eight outcomes of two real runs', () => {
+    // Measured by tools/bench/governor-eval (dynamic policy, 6 GiB guest): reclaims while a reader
+    // came back every 5 s were refaulted; the ones after it went quiet stayed free. Only the CPU
+    // (feature 6, log(1 + busy %)) tells them apart: refault rate and time since the last action
+    // point both ways.
+    const measured: [number[], number, boolean][] = [
+      [[-0.61, 0.79, 100, 0, 16.68, 0, 0.93, 0.16, 0, 7.27, 8.35], 0.03, true],
+      [[-0.61, 0.79, 100, 0, 16.68, 0, 0.71, 2.77, 0, 0.41, 8.35], 0.05, true],
+      [[-0.61, 0.8, 100, 0, 16.29, 0, 0, 2.26, 0, 0.69, 7.96], 1, false],
+      [[-0.6, 0.8, 100, 0, 19.98, 0, 1.94, 0.01, 0, 0.98, 11.64], 0.28, true],
+      [[-0.6, 0.8, 100, 0, 16.68, 0, 0.68, 3.3, 0, 0.59, 8.35], 0.02, true],
+      [[-0.59, 0.8, 100, 0, 16.68, 0, 0.77, 3.23, 0, 0.41, 8.35], 0.05, true],
+      [[-0.59, 0.81, 100, 0, 16.27, 0, 0, 2.26, 0, 0.69, 7.94], 1, false],
+      [[-0.58, 0.81, 100, 0, 16.68, 0, 0.85, 0.15, 0, 7.27, 8.35], 0.02, true],
+    ];
+    // Moments it has not seen: quiet with no refaults and no action before, an hour later; a reader between passes.
+    const quiet = [-0.57, 0.82, 100, 0, 16.68, 0, 0, 0, 0, 7.27, 8.35];
+    const later = [-0.3, 0.95, 100, 0, 16.68, 0, 0, 0, 0, 7.27, 8.35];
+    const busy = [-0.57, 0.82, 100, 0, 16.68, 0, 0.9, 0, 0, 7.27, 8.35];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const learner = createLearner({ seed });
+      for (const [features, keptShare, harm] of measured) learner.learn(features, { keptShare, harm });
+      const harm = (features: number[]) => learner.predict(features).harmProbability;
+      expect(measured.every(([features, , harmful]) => harm(features) >= 0.5 === harmful)).toBe(true);
+      expect([harm(quiet), harm(later), harm(busy)].map((p) => p < 0.1)).toEqual([true, true, false]);
+      expect(learner.predict(quiet).keptShare).toBeGreaterThan(0.5);
+    }
   });
 
   it('keeps at most replaySize outcomes, and they travel with the saved state', () => {

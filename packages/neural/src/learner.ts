@@ -1,5 +1,5 @@
 import { NeuralInputError, NeuralOptionsError } from './errors.js';
-import { assertFiniteFeatures, FEATURE_NAMES } from './features.js';
+import { assertFiniteFeatures, FEATURE_MIN_SPREAD, FEATURE_NAMES } from './features.js';
 import { createNetwork, type NetworkWeights } from './network.js';
 import { createNormaliser, type NormaliserState } from './normaliser.js';
 
@@ -30,9 +30,14 @@ export interface LearnerOptions {
   maxGradientNorm?: number;
   /** Names of the input features, in order. Default `FEATURE_NAMES`. */
   featureNames?: readonly string[];
+  /**
+   * The smallest spread each feature is normalised by, in `featureNames` order. Default: the
+   * feature's entry in `FEATURE_MIN_SPREAD`, 0 for a name it does not list.
+   */
+  featureMinSpread?: readonly number[];
   /** Recent outcomes kept to learn from again. Default 64; 0…1024 (0 turns replay off). */
   replaySize?: number;
-  /** Steps on kept outcomes after each new one, taken in turn. Default 16; 0…64. */
+  /** Steps on kept outcomes after each new one, taken in turn. Default 256; 0…4096. */
   replaySteps?: number;
 }
 
@@ -86,10 +91,11 @@ export interface Learner {
 /** The benefit head regresses the kept share directly: targets in 0…1, the harm head's scale. */
 const BENEFIT_SCALE = 1;
 export const MAX_LEARNING_RATE = 0.5;
+export const MAX_REPLAY_STEPS = 4096;
 
 function checkOptions(options: { hiddenSize: number; learningRate: number; maxGradientNorm: number; seed: number; replaySize: number; replaySteps: number }): void {
   if (!Number.isInteger(options.replaySize) || options.replaySize < 0 || options.replaySize > 1024) throw new NeuralOptionsError(`replaySize must be a whole number in 0…1024, got ${options.replaySize}`);
-  if (!Number.isInteger(options.replaySteps) || options.replaySteps < 0 || options.replaySteps > 64) throw new NeuralOptionsError(`replaySteps must be a whole number in 0…64, got ${options.replaySteps}`);
+  if (!Number.isInteger(options.replaySteps) || options.replaySteps < 0 || options.replaySteps > MAX_REPLAY_STEPS) throw new NeuralOptionsError(`replaySteps must be a whole number in 0…${MAX_REPLAY_STEPS}, got ${options.replaySteps}`);
   if (!Number.isInteger(options.hiddenSize) || options.hiddenSize < 2 || options.hiddenSize > 64) throw new NeuralOptionsError(`hiddenSize must be a whole number in 2…64, got ${options.hiddenSize}`);
   if (!(options.learningRate > 0 && options.learningRate <= MAX_LEARNING_RATE)) throw new NeuralOptionsError(`learningRate must lie in (0, ${MAX_LEARNING_RATE}], got ${options.learningRate}`);
   if (!(options.maxGradientNorm > 0 && Number.isFinite(options.maxGradientNorm))) throw new NeuralOptionsError(`maxGradientNorm must be a positive finite number, got ${options.maxGradientNorm}`);
@@ -111,11 +117,12 @@ export function createLearner(options: LearnerOptions & { state?: LearnerState }
     learningRate: state?.learningRate ?? options.learningRate ?? 0.05,
     maxGradientNorm: state?.maxGradientNorm ?? options.maxGradientNorm ?? 1,
     replaySize: state?.replay.size ?? options.replaySize ?? 64,
-    replaySteps: state?.replay.steps ?? options.replaySteps ?? 16,
+    replaySteps: state?.replay.steps ?? options.replaySteps ?? 256,
   };
   checkOptions(settings);
   const size = featureNames.length;
-  const normaliser = createNormaliser(size, state?.normaliser);
+  const minSpread = options.featureMinSpread ?? featureNames.map((name) => (FEATURE_MIN_SPREAD as Record<string, number>)[name] ?? 0);
+  const normaliser = createNormaliser(size, state?.normaliser, minSpread);
   const network = createNetwork({ inputSize: size, hiddenSize: settings.hiddenSize, seed: settings.seed, ...(state ? { weights: state.network } : {}) });
   let samples = state?.samples ?? 0;
   const examples: ReplayExample[] = (state?.replay.examples ?? []).map((example) => ({ ...example, features: [...example.features] }));
@@ -125,8 +132,8 @@ export function createLearner(options: LearnerOptions & { state?: LearnerState }
   const targetOf = (outcome: LearnerOutcome) => ({ benefit: Math.min(1, Math.max(0, outcome.keptShare)) * BENEFIT_SCALE, harm: outcome.harm ? 1 : 0 });
 
   function replay(): void {
-    const steps = Math.min(settings.replaySteps, examples.length - 1);
-    for (let i = 0; i < steps; i += 1) {
+    if (examples.length === 0) return;
+    for (let i = 0; i < settings.replaySteps; i += 1) {
       cursor %= examples.length;
       const example = examples[cursor] as ReplayExample;
       cursor += 1;

@@ -13,7 +13,7 @@ function buildModel(): ModelFile {
   return {
     format: 'gov-neural-model',
     version: 2,
-    featureSchema: { id: 'gov.neural.features', version: 2, names: [...FEATURE_NAMES] },
+    featureSchema: { id: 'gov.neural.features', version: 3, names: [...FEATURE_NAMES] },
     createdAt: '2026-11-22T01:00:00.000Z',
     updatedAt: '2026-11-22T02:00:00.000Z',
     learner: learner.toJSON(),
@@ -37,7 +37,7 @@ describe('model files', () => {
     ['another format', JSON.stringify({ format: 'something-else', version: 1, featureSchema: { id: 'x', version: 1, names: [] } }), /^not a gov-neural-model file$/],
     ['a newer version', JSON.stringify({ ...buildModel(), version: 3 }), /^model file version 3 is not 2$/],
     ['an older version', JSON.stringify({ ...buildModel(), version: 1 }), /^model file version 1 is not 2$/],
-    ['another feature schema', JSON.stringify({ ...buildModel(), featureSchema: { id: 'gov.neural.features', version: 0, names: ['hour'] } }), /^model was trained on feature schema gov.neural.features v0, this is gov.neural.features v2$/],
+    ['another feature schema', JSON.stringify({ ...buildModel(), featureSchema: { id: 'gov.neural.features', version: 0, names: ['hour'] } }), /^model was trained on feature schema gov.neural.features v0, this is gov.neural.features v3$/],
     ['a non-finite weight', formatModel(buildModel()).replace(/"b2": \[\n\s+[-\d.e]+/, '"b2": [\n "NaN"'), /^model file is invalid: /],
     ['weights of another shape', JSON.stringify({ ...buildModel(), learner: { ...buildModel().learner, network: { ...buildModel().learner.network, b2: [0] } } }), /^model weights do not fit the feature schema$/],
   ])('refuses %s', (_, text, message) => {
@@ -51,7 +51,7 @@ describe('model files', () => {
       status: 'set-aside',
       model: null,
       setAsideTo: 'state/neural-model.json.rejected-2026-11-22T03-04-05Z',
-      problem: 'model was trained on feature schema other v3, this is gov.neural.features v2',
+      problem: 'model was trained on feature schema other v3, this is gov.neural.features v3',
     });
     expect([...store.files]).toEqual([['state/neural-model.json.rejected-2026-11-22T03-04-05Z', foreign]]);
   });

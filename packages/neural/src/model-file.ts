@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NeuralModelError, NeuralStoreError } from './errors.js';
 import { FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
-import type { LearnerState } from './learner.js';
+import { MAX_REPLAY_STEPS, type LearnerState } from './learner.js';
 
 export const MODEL_FORMAT = 'gov-neural-model';
 export const MODEL_VERSION = 2;
@@ -72,7 +72,7 @@ const learnerSchema = z.object({
   network: z.object({ inputSize: count, hiddenSize: count, w1: z.array(finite), b1: z.array(finite), w2: z.array(finite), b2: z.array(finite) }),
   replay: z.object({
     size: count.max(1024),
-    steps: count.max(64),
+    steps: count.max(MAX_REPLAY_STEPS),
     cursor: count,
     examples: z.array(z.object({ features: z.array(finite), keptShare: finite, harm: z.boolean() })),
   }),

@@ -81,6 +81,11 @@ export function createNetwork(options: { inputSize: number; hiddenSize: number; 
   }
 
   const hidden = new Float64Array(hiddenSize);
+  // Gradient buffers, reused by every step: replay takes hundreds of steps per outcome.
+  const gw1 = new Float64Array(w1.length);
+  const gb1 = new Float64Array(hiddenSize);
+  const gw2 = new Float64Array(w2.length);
+  const gb2 = new Float64Array(OUTPUTS);
 
   function forwardInto(input: Float64Array): { benefit: number; logit: number } {
     for (let j = 0; j < hiddenSize; j += 1) {
@@ -114,10 +119,6 @@ export function createNetwork(options: { inputSize: number; hiddenSize: number; 
       // dL/dlogit of sigmoid + cross-entropy is simply p − y.
       const outputGradient = [benefitError, harmProbability - target.harm] as const;
 
-      const gw2 = new Float64Array(w2.length);
-      const gb2 = new Float64Array(OUTPUTS);
-      const gw1 = new Float64Array(w1.length);
-      const gb1 = new Float64Array(hiddenSize);
       for (let k = 0; k < OUTPUTS; k += 1) {
         const gradient = outputGradient[k] as number;
         gb2[k] = gradient;

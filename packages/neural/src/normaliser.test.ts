@@ -35,6 +35,20 @@ describe('createNormaliser', () => {
   });
 });
 
+describe('createNormaliser with floors', () => {
+  it('never divides by less than a feature\'s floor, so a feature that has barely moved is not blown up', () => {
+    const normaliser = createNormaliser(2, undefined, [0.5, 0]);
+    for (const value of [0.6, 0.61, 0.62]) normaliser.update([value, value]);
+    // spread 0.01: the floor of 0.5 holds the first; the second, with no floor, is amplified
+    expect(Array.from(normaliser.transform([0.65, 0.65])).map((z) => Number(z.toFixed(6)))).toEqual([0.08, 4]);
+    const fresh = createNormaliser(1, undefined, [2]);
+    fresh.update([3]);
+    expect(fresh.transform([7])[0]).toBe(2);
+    expect(() => createNormaliser(2, undefined, [1])).toThrow('normaliser floors must be 2 finite numbers ≥ 0, got [1]');
+    expect(() => createNormaliser(1, undefined, [Number.NaN])).toThrow('normaliser floors must be 1 finite numbers ≥ 0, got [NaN]');
+  });
+});
+
 describe('createPrng', () => {
   it('repeats for a seed and stays in [0, 1)', () => {
     const a = createPrng(42);

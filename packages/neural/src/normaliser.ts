@@ -12,7 +12,11 @@ export interface Normaliser {
   readonly count: number;
   /** Folds one observation into the running mean and variance. */
   update(values: ArrayLike<number>): void;
-  /** `(x − mean) / std`, clipped to ±`clip`; features with no spread yet pass as `x − mean`. */
+  /**
+   * `(x − mean) / std`, clipped to ±5. The spread is never taken below the feature's floor, so a
+   * feature that has barely moved yet is not blown up into noise; with no floor and no spread
+   * yet, a feature passes as `x − mean`.
+   */
   transform(values: ArrayLike<number>): Float64Array;
   toJSON(): NormaliserState;
 }
@@ -25,7 +29,10 @@ const MIN_VARIANCE = 1e-12;
  * percentages, PSI, minutes, refault rates — reach the network on one scale without a
  * training pass over stored data.
  */
-export function createNormaliser(size: number, state?: NormaliserState): Normaliser {
+export function createNormaliser(size: number, state?: NormaliserState, minStd?: readonly number[]): Normaliser {
+  if (minStd && (minStd.length !== size || !minStd.every((value) => Number.isFinite(value) && value >= 0))) {
+    throw new NeuralModelError(`normaliser floors must be ${size} finite numbers ≥ 0, got [${minStd.join(', ')}]`);
+  }
   const mean = new Float64Array(size);
   const m2 = new Float64Array(size);
   let count = 0;
@@ -54,7 +61,8 @@ export function createNormaliser(size: number, state?: NormaliserState): Normali
       for (let i = 0; i < size; i += 1) {
         const variance = count > 1 ? (m2[i] as number) / (count - 1) : 0;
         const centred = (values[i] as number) - (mean[i] as number);
-        const z = variance > MIN_VARIANCE ? centred / Math.sqrt(variance) : centred;
+        const std = Math.max(variance > MIN_VARIANCE ? Math.sqrt(variance) : 0, minStd?.[i] ?? 0);
+        const z = std > 0 ? centred / std : centred;
         out[i] = Math.max(-CLIP, Math.min(CLIP, z));
       }
       return out;
