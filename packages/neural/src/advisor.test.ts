@@ -101,6 +101,62 @@ describe('createNeuralAdvisor', () => {
     expect(ask(createNeuralAdvisor({ learner: proportionalLearner(), mayRaise: false }), 0, GIB)).toMatchObject({ verdict: 'allow' });
   });
 
+  describe('exploratory raises', () => {
+    // Up to 7% of RAM the model is sure (5% harm, 90% stays free); beyond it, it cannot tell (45%): only trying can.
+    const unsure = () => proportionalLearner(7, () => 0.9);
+    /** One action of `freedBytes` at `minute`, measured five minutes later: harmless (it stayed free) or refaulted. */
+    function measure(advisor: NeuralAdvisor, minute: number, freedBytes: number, harmful = false) {
+      advisor.observe(buildSnapshot({ at: at(minute).toISOString() }), at(minute));
+      advisor.recordAction({ at: at(minute), decision: decision(freedBytes), targetBytes: freedBytes, freedBytes });
+      advisor.observe(buildSnapshot({ at: at(minute + 5).toISOString(), free: 4 * GIB + (harmful ? 0 : freedBytes), refaults: 1000 + (harmful ? freedBytes / 4096 : 0) }), at(minute + 5));
+    }
+
+    it('tries nothing larger than the model trusts before a reclaim has proved harmless', () => {
+      expect(ask(createNeuralAdvisor({ learner: unsure() }), 0, GIB)).toEqual({ verdict: 'allow', reason: 'expected to keep ~922 MiB free, harm 5% (model of 25 outcomes)' });
+    });
+
+    it('tries up to twice the largest reclaim measured harmless when the proposed one is clearly safe, one at a time', () => {
+      const advisor = createNeuralAdvisor({ learner: unsure() });
+      measure(advisor, 0, GIB);
+      expect(ask(advisor, 10, GIB)).toEqual({
+        verdict: 'raise',
+        targetBytes: 2 * GIB,
+        reason: 'exploring: raised 1.0 GiB → 2.0 GiB, twice the largest reclaim measured harmless (1.0 GiB), as the proposed one looks safe (harm 5%, 90% expected to stay free) (model of 25 outcomes)',
+      });
+      advisor.recordAction({ at: at(10), decision: decision(GIB), targetBytes: 2 * GIB, freedBytes: 2 * GIB });
+      // Not another until this one is measured…
+      expect(ask(advisor, 11, GIB).verdict).toBe('allow');
+      // …and once it stayed free, the next may go twice as far again (within what is reclaimable).
+      advisor.observe(buildSnapshot({ at: at(15).toISOString(), free: 6 * GIB }), at(15));
+      expect(advisor.toModelFile().stats.bounds).toEqual({ largestHarmless: 2 / 16, smallestHarmfulRaise: null });
+      expect(ask(advisor, 16, GIB)).toMatchObject({ verdict: 'raise', targetBytes: 4 * GIB });
+    });
+
+    it('after harm follows a raise, tries halfway between what proved harmless and what hurt', () => {
+      const advisor = createNeuralAdvisor({ learner: unsure() });
+      measure(advisor, 0, GIB);
+      expect(ask(advisor, 10, GIB)).toMatchObject({ verdict: 'raise', targetBytes: 2 * GIB });
+      measure(advisor, 10, 2 * GIB, true);
+      expect(advisor.toModelFile().stats.bounds).toEqual({ largestHarmless: 1 / 16, smallestHarmfulRaise: 2 / 16 });
+      expect(ask(advisor, 20, GIB)).toEqual({
+        verdict: 'raise',
+        targetBytes: 1536 * MIB,
+        reason: 'exploring: raised 1.0 GiB → 1.5 GiB, halfway from the largest reclaim measured harmless (1.0 GiB) to the smallest raise harm followed (2.0 GiB), as the proposed one looks safe (harm 5%, 90% expected to stay free) (model of 25 outcomes)',
+      });
+      // A harmless reclaim at least as large as the one that hurt lifts the bound again.
+      measure(advisor, 30, 2 * GIB);
+      expect(advisor.toModelFile().stats.bounds).toEqual({ largestHarmless: 2 / 16, smallestHarmfulRaise: null });
+    });
+
+    it('does not explore when the proposed reclaim is not clearly safe, nor when raising is off', () => {
+      for (const options of [{ exploreHarmProbability: 0.05 }, { mayRaise: false }]) {
+        const advisor = createNeuralAdvisor({ learner: unsure(), ...options });
+        measure(advisor, 0, GIB);
+        expect(ask(advisor, 10, GIB).verdict).toBe('allow');
+      }
+    });
+  });
+
   it('shrinks to a target that stays free when a larger one would be taken back', () => {
     // Up to 5% of RAM stays free; beyond, only a tenth does (the rest is in use and comes back).
     const advisor = createNeuralAdvisor({ learner: proportionalLearner(100, (pct) => (pct < 5 ? 1 : 0.1)) });
@@ -178,6 +234,7 @@ describe('createNeuralAdvisor', () => {
     expect(() => createNeuralAdvisor({ learner, minSamples: -1 })).toThrow('minSamples must be a whole number ≥ 0, got -1');
     expect(() => createNeuralAdvisor({ learner, vetoHarmProbability: 0.2, shrinkHarmProbability: 0.3 })).toThrow('need 0 < shrinkHarmProbability ≤ vetoHarmProbability ≤ 1, got 0.3 and 0.2');
     expect(() => createNeuralAdvisor({ learner, minKeptShare: 1.5 })).toThrow('minKeptShare must lie in 0…1, got 1.5');
+    expect(() => createNeuralAdvisor({ learner, exploreHarmProbability: 0.3 })).toThrow('need 0 ≤ exploreHarmProbability ≤ shrinkHarmProbability, got 0.3 and 0.25');
   });
 });
 

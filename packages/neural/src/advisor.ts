@@ -1,7 +1,7 @@
 import { NeuralInputError, NeuralOptionsError } from './errors.js';
 import { extractFeatures, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
 import { createLearner, type Learner, type LearnerOptions, type Prediction } from './learner.js';
-import { emptyStats, formatModel, loadModel, MODEL_FORMAT, MODEL_VERSION, type AdvisorStats, type LoadedModel, type ModelFile, type ModelStore, type Preference, type RecentOutcome } from './model-file.js';
+import { emptyStats, formatModel, loadModel, MODEL_FORMAT, MODEL_VERSION, type AdvisorStats, type LoadedModel, type ModelFile, type ModelStore, type Preference, type ReclaimBounds, type RecentOutcome } from './model-file.js';
 import { createOutcomeTracker, refaultPages, type HarmRules, type MeasuredOutcome } from './outcome.js';
 import type { Advice, AdviceRequestLike, AdvisedActionLike, FeedbackKind, SnapshotLike } from './types.js';
 
@@ -22,6 +22,11 @@ export interface NeuralAdvisorOptions {
   vetoHarmProbability?: number;
   /** Predicted harm at or above which the target is shrunk in proportion. Default 0.25. */
   shrinkHarmProbability?: number;
+  /**
+   * Predicted harm below which a proposed reclaim counts as clearly safe, so that a larger one
+   * than the model has ever measured may be tried (an exploratory raise, see `mayRaise`). Default 0.1.
+   */
+  exploreHarmProbability?: number;
   /** After this many vetoes in a row one reclaim goes through, so the model keeps learning. Default 10. */
   maxConsecutiveVetoes?: number;
   /** Targets below this are not worth an action. Default 16 MiB. */
@@ -31,7 +36,9 @@ export interface NeuralAdvisorOptions {
   /**
    * Whether the advisor may raise a target: when the model expects a larger reclaim to keep
    * more free with harm below `shrinkHarmProbability`, it proposes up to all of the
-   * reclaimable memory (the Governor still applies the safety floor). Default true.
+   * reclaimable memory; and when the proposed reclaim is clearly safe it tries a larger one than
+   * it has measured — up to twice the largest measured harmless — one at a time (the Governor
+   * still applies the safety floor). Default true.
    */
   mayRaise?: boolean;
   /** Time of the model file's `createdAt` when it is first saved. */
@@ -65,6 +72,8 @@ export interface LearnStatus {
   recentError: RecentError | null;
   lastAdvice: AdvisorStats['lastAdvice'];
   preference: Preference | null;
+  /** How large a reclaim has proved harmless, or harmful when tried (shares of RAM). */
+  bounds: ReclaimBounds;
 }
 
 /** What a saved model says about itself, read without running an advisor (`gov learn status`). */
@@ -106,6 +115,8 @@ interface Option {
 interface Tracked {
   features: Float64Array;
   prediction: Prediction;
+  /** An exploratory raise: its outcome moves the bounds of what is tried next. */
+  exploratory: boolean;
 }
 
 /** Outcomes the advisor learns from before it gives advice (`min_samples`). */
@@ -121,6 +132,8 @@ const REFAULT_WINDOW_MS = 60_000;
 const CPU_WINDOW_MS = 15_000;
 /** Shares of the reclaimable memory the advisor weighs as targets. */
 const SHARES = [0.125, 0.25, 0.5, 1];
+/** An exploratory raise needs the proposed reclaim to be expected to keep at least this share free. */
+const EXPLORE_KEPT_SHARE = 0.5;
 
 /**
  * A cumulative counter sampled over time: keeps just enough samples to measure its change over
@@ -168,6 +181,17 @@ export function summariseRecent(recent: readonly RecentOutcome[]): RecentError |
   return { outcomes: recent.length, keptBytesMae: absolute / recent.length, harmBrier: brier / recent.length, harmAccuracy: correct / recent.length };
 }
 
+/**
+ * The largest reclaim (share of RAM) the advisor would try next in an exploratory raise: twice
+ * the largest measured harmless, or halfway from it to the smallest raise harm followed; 0
+ * before any reclaim proved harmless.
+ */
+export function explorationLimit(bounds: ReclaimBounds): number {
+  const { largestHarmless, smallestHarmfulRaise } = bounds;
+  const doubled = Math.min(1, 2 * largestHarmless);
+  return smallestHarmfulRaise === null ? doubled : Math.min(doubled, (largestHarmless + smallestHarmfulRaise) / 2);
+}
+
 /** Summarises a saved model file the way the running advisor's `status()` would. */
 export function summariseModel(model: ModelFile, minSamples: number = DEFAULT_MIN_SAMPLES): ModelSummary {
   const { stats } = model;
@@ -182,6 +206,7 @@ export function summariseModel(model: ModelFile, minSamples: number = DEFAULT_MI
     recentError: summariseRecent(stats.recent),
     lastAdvice: stats.lastAdvice,
     preference: stats.preference,
+    bounds: { ...stats.bounds },
     createdAt: model.createdAt,
     updatedAt: model.updatedAt,
   };
@@ -200,6 +225,7 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   const pageSize = options.pageSize ?? 4096;
   const vetoAt = options.vetoHarmProbability ?? 0.5;
   const shrinkAt = options.shrinkHarmProbability ?? 0.25;
+  const exploreAt = options.exploreHarmProbability ?? 0.1;
   const maxVetoes = options.maxConsecutiveVetoes ?? 10;
   const minTargetBytes = options.minTargetBytes ?? 16 * MIB;
   const mayRaise = options.mayRaise ?? true;
@@ -209,6 +235,7 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   if (!Number.isInteger(minSamples) || minSamples < 0) throw new NeuralOptionsError(`minSamples must be a whole number ≥ 0, got ${minSamples}`);
   if (!(horizonMs > 0)) throw new NeuralOptionsError(`horizonMs must be positive, got ${horizonMs}`);
   if (!(shrinkAt > 0 && shrinkAt <= vetoAt && vetoAt <= 1)) throw new NeuralOptionsError(`need 0 < shrinkHarmProbability ≤ vetoHarmProbability ≤ 1, got ${shrinkAt} and ${vetoAt}`);
+  if (!(exploreAt >= 0 && exploreAt <= shrinkAt)) throw new NeuralOptionsError(`need 0 ≤ exploreHarmProbability ≤ shrinkHarmProbability, got ${exploreAt} and ${shrinkAt}`);
   if (!(minKeptShare >= 0 && minKeptShare <= 1)) throw new NeuralOptionsError(`minKeptShare must lie in 0…1, got ${minKeptShare}`);
   if (!Number.isInteger(maxVetoes) || maxVetoes < 1) throw new NeuralOptionsError(`maxConsecutiveVetoes must be a whole number ≥ 1, got ${maxVetoes}`);
 
@@ -222,6 +249,10 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
   let lastActionAt: Date | null = null;
   let runningContainers: number | null = null;
   let consecutiveVetoes = 0;
+  /** When the last advice was an exploratory raise: the time of that tick, to recognise its action. */
+  let exploringAt: number | null = null;
+  /** An exploratory raise is out, not yet measured: no other until then (or until it expires). */
+  let explorationPendingUntil: number | null = null;
   let saving: Promise<void> = Promise.resolve();
 
   function remember(snapshot: SnapshotLike, at: Date): void {
@@ -269,8 +300,21 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     saving = saving.then(() => store.write(text)).catch((error: unknown) => onError(error as Error));
   }
 
+  function widenBounds(outcome: MeasuredOutcome, exploratory: boolean): void {
+    const share = outcome.memTotal > 0 ? Math.min(1, Math.max(0, outcome.freedBytes / outcome.memTotal)) : 0;
+    const bounds = stats.bounds;
+    if (!outcome.harm) {
+      bounds.largestHarmless = Math.max(bounds.largestHarmless, share);
+      if (bounds.smallestHarmfulRaise !== null && bounds.largestHarmless >= bounds.smallestHarmfulRaise) bounds.smallestHarmfulRaise = null;
+    } else if (exploratory && share > bounds.largestHarmless) {
+      bounds.smallestHarmfulRaise = Math.min(bounds.smallestHarmfulRaise ?? 1, share);
+    }
+  }
+
   function learnFrom(outcome: MeasuredOutcome, tracked: Tracked): void {
     learner.learn(tracked.features, { keptShare: outcome.freedBytes > 0 ? outcome.keptBytes / outcome.freedBytes : 0, harm: outcome.harm });
+    widenBounds(outcome, tracked.exploratory);
+    if (tracked.exploratory) explorationPendingUntil = null;
     stats.outcomes += 1;
     if (outcome.harm) stats.harmful += 1;
     stats.recent.push({
@@ -307,6 +351,22 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     return best;
   }
 
+  /**
+   * The model cannot know whether a reclaim larger than any it has measured is safe: when the
+   * proposed one is clearly safe (harm under `exploreAt`, most of it expected to stay free), it
+   * tries a larger one — twice the largest share of RAM measured harmless, or halfway to the
+   * smallest raise that harm followed — taking the proposed reclaim's prediction for it. One at
+   * a time: the next waits until this one is measured.
+   */
+  function exploration(snapshot: SnapshotLike, current: Option, nowMs: number): Option | null {
+    const linux = snapshot.linux;
+    if (!mayRaise || !linux || (explorationPendingUntil !== null && nowMs < explorationPendingUntil)) return null;
+    const { harmProbability, keptShare } = current.prediction;
+    if (!(harmProbability < exploreAt && keptShare >= EXPLORE_KEPT_SHARE)) return null;
+    const target = Math.floor(Math.min(linux.reclaimable, explorationLimit(stats.bounds) * linux.total) / MIB) * MIB;
+    return target >= current.target * 1.1 ? optionFor(target, current.prediction) : null;
+  }
+
   function prefer(snapshot: SnapshotLike, now: Date): Preference | null {
     const best = bestTarget(snapshot, now, lastActionAt, () => true);
     if (!best) return null;
@@ -329,6 +389,7 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     stats.verdicts[advice.verdict] += 1;
     stats.lastAdvice = { at: now.toISOString(), verdict: advice.verdict, reason: advice.reason, targetBytes: advice.verdict === 'shrink' || advice.verdict === 'raise' ? advice.targetBytes : null };
     consecutiveVetoes = advice.verdict === 'veto' ? consecutiveVetoes + 1 : 0;
+    exploringAt = null;
     return advice;
   }
 
@@ -362,6 +423,15 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     // whole-method reclaim (no target) is let through or not: the advisor never invents one.
     const acceptable = (option: Option) => option.prediction.keptShare >= minKeptShare && (option.target < current.target ? option.prediction.harmProbability < vetoAt : mayRaise && option.prediction.harmProbability < shrinkAt);
     const best = proposed === null ? current : (bestTarget(snapshot, now, request.lastActionAt ?? lastActionAt, acceptable, current) ?? current);
+    const explore = proposed === null ? null : exploration(snapshot, current, now.getTime());
+    if (proposed !== null && explore && explore.target > best.target) {
+      const { largestHarmless, smallestHarmfulRaise } = stats.bounds;
+      const total = (snapshot.linux as { total: number }).total;
+      const why = smallestHarmfulRaise === null ? `twice the largest reclaim measured harmless (${mib(largestHarmless * total)})` : `halfway from the largest reclaim measured harmless (${mib(largestHarmless * total)}) to the smallest raise harm followed (${mib(smallestHarmfulRaise * total)})`;
+      const advice = verdict({ verdict: 'raise', targetBytes: explore.target, reason: `exploring: raised ${mib(proposed)} → ${mib(explore.target)}, ${why}, as the proposed one looks safe (harm ${percent(harm)}, ${percent(prediction.keptShare)} expected to stay free) (${model})` }, now);
+      exploringAt = now.getTime();
+      return advice;
+    }
     if (best.keptBytes < minTargetBytes || best.prediction.keptShare < minKeptShare) {
       const kept = `only ~${mib(best.keptBytes)} (${percent(best.prediction.keptShare)}) would stay free`;
       return verdict({ verdict: 'veto', reason: `not worth it: ${kept}, under ${best.keptBytes < minTargetBytes ? mib(minTargetBytes) : `${percent(minKeptShare)} of it`} (${model})` }, now);
@@ -405,10 +475,13 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
       const before = latest?.snapshot;
       const previous = lastActionAt;
       lastActionAt = action.at;
+      const exploratory = exploringAt !== null && exploringAt === action.at.getTime();
+      exploringAt = null;
+      if (exploratory) explorationPendingUntil = action.at.getTime() + 2 * horizonMs;
       if (!before) return;
       try {
         const vector = features(before, action.at, action.targetBytes, previous);
-        tracker.track(action.at, before, action.freedBytes, { features: vector, prediction: learner.predict(vector) });
+        tracker.track(action.at, before, action.freedBytes, { features: vector, prediction: learner.predict(vector), exploratory });
       } catch (error) {
         if (!(error instanceof NeuralInputError)) throw error;
         onError(error);
@@ -430,6 +503,7 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
         recentError: summariseRecent(stats.recent),
         lastAdvice: stats.lastAdvice,
         preference: stats.preference,
+        bounds: { ...stats.bounds },
       };
     },
     toModelFile,
@@ -450,6 +524,8 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
       tracker = newTracker();
       lastActionAt = null;
       consecutiveVetoes = 0;
+      exploringAt = null;
+      explorationPendingUntil = null;
       const store = options.store;
       const removed = saving.then(() => (store ? store.remove() : false));
       saving = removed.then(

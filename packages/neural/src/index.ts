@@ -1,4 +1,4 @@
-export { createNeuralAdvisor, DEFAULT_MIN_SAMPLES, MODEL_FILE_NAME, openNeuralAdvisor, summariseModel, summariseRecent } from './advisor.js';
+export { createNeuralAdvisor, DEFAULT_MIN_SAMPLES, explorationLimit, MODEL_FILE_NAME, openNeuralAdvisor, summariseModel, summariseRecent } from './advisor.js';
 export type { LearnStatus, ModelSummary, NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor, RecentError } from './advisor.js';
 export { NeuralInputError, NeuralModelError, NeuralOptionsError, NeuralStoreError } from './errors.js';
 export { assertFiniteFeatures, extractFeatures, FEATURE_MIN_SPREAD, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
@@ -6,7 +6,7 @@ export type { FeatureContext, FeatureName } from './features.js';
 export { createLearner, MAX_LEARNING_RATE, MAX_REPLAY_STEPS } from './learner.js';
 export type { Learner, LearnerOptions, LearnerOutcome, LearnerState, LearnStep, Prediction } from './learner.js';
 export { createFileModelStore, createMemoryModelStore, emptyStats, fileStamp, formatModel, loadModel, MODEL_FORMAT, MODEL_VERSION, parseModel } from './model-file.js';
-export type { AdvisorStats, LastAdvice, LoadedModel, ModelFile, ModelFs, ModelStore, Preference, RecentOutcome } from './model-file.js';
+export type { AdvisorStats, LastAdvice, LoadedModel, ModelFile, ModelFs, ModelStore, Preference, ReclaimBounds, RecentOutcome } from './model-file.js';
 export { createNetwork } from './network.js';
 export type { Network, NetworkOutput, NetworkWeights, StepResult, TrainingTarget } from './network.js';
 export { createNormaliser } from './normaliser.js';

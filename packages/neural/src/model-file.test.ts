@@ -12,12 +12,12 @@ function buildModel(): ModelFile {
   for (let i = 0; i < 30; i += 1) learner.learn(FEATURE_NAMES.map((_, j) => Math.sin(i + j) * 10), { keptShare: (i % 7) / 20, harm: i % 3 === 0 });
   return {
     format: 'gov-neural-model',
-    version: 2,
+    version: 3,
     featureSchema: { id: 'gov.neural.features', version: 3, names: [...FEATURE_NAMES] },
     createdAt: '2026-11-22T01:00:00.000Z',
     updatedAt: '2026-11-22T02:00:00.000Z',
     learner: learner.toJSON(),
-    stats: { ...emptyStats(), outcomes: 30, harmful: 10 },
+    stats: { ...emptyStats(), outcomes: 30, harmful: 10, bounds: { largestHarmless: 0.125, smallestHarmfulRaise: 0.5 } },
   };
 }
 
@@ -35,8 +35,8 @@ describe('model files', () => {
   it.each([
     ['garbled JSON', '{"format": "gov-neural-mod', /^model file is not JSON: /],
     ['another format', JSON.stringify({ format: 'something-else', version: 1, featureSchema: { id: 'x', version: 1, names: [] } }), /^not a gov-neural-model file$/],
-    ['a newer version', JSON.stringify({ ...buildModel(), version: 3 }), /^model file version 3 is not 2$/],
-    ['an older version', JSON.stringify({ ...buildModel(), version: 1 }), /^model file version 1 is not 2$/],
+    ['a newer version', JSON.stringify({ ...buildModel(), version: 4 }), /^model file version 4 is not 3$/],
+    ['an older version', JSON.stringify({ ...buildModel(), version: 2 }), /^model file version 2 is not 3$/],
     ['another feature schema', JSON.stringify({ ...buildModel(), featureSchema: { id: 'gov.neural.features', version: 0, names: ['hour'] } }), /^model was trained on feature schema gov.neural.features v0, this is gov.neural.features v3$/],
     ['a non-finite weight', formatModel(buildModel()).replace(/"b2": \[\n\s+[-\d.e]+/, '"b2": [\n "NaN"'), /^model file is invalid: /],
     ['weights of another shape', JSON.stringify({ ...buildModel(), learner: { ...buildModel().learner, network: { ...buildModel().learner.network, b2: [0] } } }), /^model weights do not fit the feature schema$/],
@@ -45,13 +45,13 @@ describe('model files', () => {
   });
 
   it('sets aside a file from another schema instead of trusting it', async () => {
-    const foreign = JSON.stringify({ ...buildModel(), featureSchema: { id: 'other', version: 3, names: [] } });
+    const foreign = JSON.stringify({ ...buildModel(), featureSchema: { id: 'other', version: 4, names: [] } });
     const store = createMemoryModelStore(foreign, 'state/neural-model.json');
     expect(await loadModel(store, NOW)).toEqual({
       status: 'set-aside',
       model: null,
       setAsideTo: 'state/neural-model.json.rejected-2026-11-22T03-04-05Z',
-      problem: 'model was trained on feature schema other v3, this is gov.neural.features v3',
+      problem: 'model was trained on feature schema other v4, this is gov.neural.features v3',
     });
     expect([...store.files]).toEqual([['state/neural-model.json.rejected-2026-11-22T03-04-05Z', foreign]]);
   });

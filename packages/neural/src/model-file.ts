@@ -4,7 +4,7 @@ import { FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
 import { MAX_REPLAY_STEPS, type LearnerState } from './learner.js';
 
 export const MODEL_FORMAT = 'gov-neural-model';
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 
 /** One measured outcome next to what the model predicted for it, kept for `gov learn status`. */
 export interface RecentOutcome {
@@ -34,6 +34,17 @@ export interface LastAdvice {
   targetBytes: number | null;
 }
 
+/**
+ * How large a reclaim has been tried, as a share of RAM: what bounds the advisor's exploratory
+ * raises (it doubles from what proved harmless and bisects back after harm).
+ */
+export interface ReclaimBounds {
+  /** The largest share of RAM a reclaim freed with no harm following; 0 before any. */
+  largestHarmless: number;
+  /** The smallest exploratory raise (share of RAM freed) that harm followed, above `largestHarmless`; null when none. */
+  smallestHarmfulRaise: number | null;
+}
+
 /** Counters and recent history the advisor keeps with its weights. */
 export interface AdvisorStats {
   outcomes: number;
@@ -43,6 +54,7 @@ export interface AdvisorStats {
   recent: RecentOutcome[];
   lastAdvice: LastAdvice | null;
   preference: Preference | null;
+  bounds: ReclaimBounds;
 }
 
 /** The model file: versioned JSON, self-describing enough to refuse a file from another schema. */
@@ -57,7 +69,7 @@ export interface ModelFile {
 }
 
 export function emptyStats(): AdvisorStats {
-  return { outcomes: 0, harmful: 0, expired: 0, verdicts: { allow: 0, veto: 0, shrink: 0, raise: 0 }, recent: [], lastAdvice: null, preference: null };
+  return { outcomes: 0, harmful: 0, expired: 0, verdicts: { allow: 0, veto: 0, shrink: 0, raise: 0 }, recent: [], lastAdvice: null, preference: null, bounds: { largestHarmless: 0, smallestHarmfulRaise: null } };
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -86,6 +98,7 @@ const statsSchema = z.object({
   recent: z.array(z.object({ actionAt: z.string(), predictedKeptBytes: finite, keptBytes: finite, predictedHarm: finite, harm: z.boolean(), harmReasons: z.array(z.string()) })),
   lastAdvice: z.object({ at: z.string(), verdict: z.enum(['allow', 'veto', 'shrink', 'raise']), reason: z.string(), targetBytes: finite.nullable() }).nullable(),
   preference: z.object({ at: z.string(), action: z.enum(['reclaim', 'wait']), targetBytes: finite.nullable(), predictedKeptBytes: finite, harmProbability: finite, summary: z.string() }).nullable(),
+  bounds: z.object({ largestHarmless: finite.min(0).max(1), smallestHarmfulRaise: finite.min(0).max(1).nullable() }),
 });
 
 const modelSchema = z.object({

@@ -48,6 +48,7 @@ describe('gov learn (built program)', () => {
       recentError: null,
       lastAdvice: null,
       preference: null,
+      bounds: { largestHarmless: 0, smallestHarmfulRaise: null },
       createdAt: '2026-11-22T10:00:00.000Z',
       updatedAt: '2026-11-22T10:00:00.000Z',
     });

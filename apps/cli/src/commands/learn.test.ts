@@ -71,6 +71,7 @@ describe('gov learn', () => {
     expect(lines[3]).toMatch(/^recent error {2}kept bytes off by [\d.]+ (MiB|GiB|KiB) on average; harm called right \d+% \(Brier \d\.\d{3}\) over the last 3$/);
     expect(lines.slice(4)).toEqual([
       'verdicts      allow 3, veto 0, shrink 0, raise 0',
+      'explores      up to 12.5% of RAM, twice the largest reclaim measured harmless (6.3%)',
       'last advice   2026-11-22T10:12:00.000Z allow: learning: 2 of 20 outcomes seen, the policy decides',
       expect.stringMatching(/^prefers {7}(reclaim about [\d.]+ (MiB|GiB) now \(keeps ~[\d.]+ (MiB|GiB) free, harm \d+%\)|wait: reclaiming now risks harm \(\d+%\)) \(as of 2026-11-22T10:17:00.000Z\)$/),
       'updated       2026-11-22T10:30:00.000Z (created 2026-11-22T10:30:00.000Z)',
@@ -86,7 +87,7 @@ describe('gov learn', () => {
     await writeFile(join(dir, 'neural-model.json'), '{"format":"gov-neural-model","version":7,"featureSchema":{"id":"x","version":1,"names":[]}}');
     const { io, stdout } = createTestIo({ env: { HOME: home } });
     expect(await runMain(['learn', 'status', '--state-dir', dir, '--json'], io)).toBe(1);
-    expect(JSON.parse(stdout())).toEqual({ model: `${dir}/neural-model.json`, exists: true, trusted: false, problem: 'model file version 7 is not 2' });
+    expect(JSON.parse(stdout())).toEqual({ model: `${dir}/neural-model.json`, exists: true, trusted: false, problem: 'model file version 7 is not 3' });
     expect(await readFile(join(dir, 'neural-model.json'), 'utf8')).toContain('"version":7');
   });
 

@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createFileModelStore, DEFAULT_MIN_SAMPLES, MODEL_FILE_NAME, NeuralModelError, parseModel, summariseModel, type ModelSummary } from '@gov/neural';
+import { createFileModelStore, DEFAULT_MIN_SAMPLES, explorationLimit, MODEL_FILE_NAME, NeuralModelError, parseModel, summariseModel, type ModelSummary, type ReclaimBounds } from '@gov/neural';
 import { ConfigError, configSearchPaths, defaultConfig, parseConfigToml, resolveStateDir, type GovConfig } from '@gov/policies';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -45,6 +45,15 @@ function percent(value: number): string {
   return `${Math.round(value * 100)}%`;
 }
 
+/** What `explores` shows: how far the advisor's next exploratory raise may go, and why. */
+function describeBounds(bounds: ReclaimBounds): string {
+  const share = (value: number) => `${(value * 100).toFixed(1)}%`;
+  if (bounds.largestHarmless === 0) return 'no reclaim measured harmless yet: raises only where the model is sure';
+  const limit = `up to ${share(explorationLimit(bounds))} of RAM`;
+  if (bounds.smallestHarmfulRaise === null) return `${limit}, twice the largest reclaim measured harmless (${share(bounds.largestHarmless)})`;
+  return `${limit}, halfway from the largest reclaim measured harmless (${share(bounds.largestHarmless)}) to the smallest raise harm followed (${share(bounds.smallestHarmfulRaise)})`;
+}
+
 function renderStatus(status: StatusJson): string {
   if (!status.exists) {
     return `No model yet at ${status.model}.\ngovd creates it after the first action it can measure; until ${status.minSamples} outcomes are learned the configured policy decides alone.\n`;
@@ -58,6 +67,7 @@ function renderStatus(status: StatusJson): string {
   const error = status.recentError;
   rows.push(['recent error', error ? `kept bytes off by ${formatBytes(Math.round(error.keptBytesMae))} on average; harm called right ${percent(error.harmAccuracy)} (Brier ${error.harmBrier.toFixed(3)}) over the last ${error.outcomes}` : 'no outcome measured yet']);
   rows.push(['verdicts', `allow ${status.verdicts.allow}, veto ${status.verdicts.veto}, shrink ${status.verdicts.shrink}, raise ${status.verdicts.raise}`]);
+  rows.push(['explores', describeBounds(status.bounds)]);
   if (status.lastAdvice) rows.push(['last advice', `${status.lastAdvice.at} ${status.lastAdvice.verdict}: ${status.lastAdvice.reason}`]);
   rows.push(['prefers', status.preference ? `${status.preference.summary} (as of ${status.preference.at})` : 'no preference yet']);
   rows.push(['updated', `${status.updatedAt} (created ${status.createdAt})`]);
