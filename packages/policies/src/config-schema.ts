@@ -40,7 +40,7 @@ const scheduledSchema = z.strictObject({
 const learningSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Whether govd runs the learned advisor on dynamic-policy reclaims (read at start).'),
   min_samples: int(0, 1_000_000, 20, 'Outcomes the advisor measures before it advises; until then the dynamic policy decides alone (read at start).'),
-  may_raise: z.boolean().default(true).describe('Whether the advisor may raise a dynamic target when it expects a larger reclaim to keep more free without harm; the safety floor still applies (read at start).'),
+  may_raise: z.boolean().default(true).describe('Whether the advisor may raise a dynamic target: when it expects a larger reclaim to keep more free without harm, or, when the proposed reclaim is clearly safe, to try one up to twice the largest it has measured harmless; the safety floor still applies (read at start).'),
 });
 
 const governorSchema = z.strictObject({
