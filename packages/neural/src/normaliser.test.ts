@@ -44,7 +44,7 @@ describe('createNormaliser with floors', () => {
     const fresh = createNormaliser(1, undefined, [2]);
     fresh.update([3]);
     expect(fresh.transform([7])[0]).toBe(2);
-    expect(() => createNormaliser(2, undefined, [1])).toThrow('normaliser floors must be 2 finite numbers ≥ 0, got [1]');
+    expect(() => createNormaliser(2, undefined, [1])).toThrow(expect.objectContaining({ code: 'GOV_NEURAL_INVALID_OPTIONS', message: 'normaliser floors must be 2 finite numbers ≥ 0, got [1]' }));
     expect(() => createNormaliser(1, undefined, [Number.NaN])).toThrow('normaliser floors must be 1 finite numbers ≥ 0, got [NaN]');
   });
 });

@@ -1,4 +1,4 @@
-import { NeuralModelError } from './errors.js';
+import { NeuralModelError, NeuralOptionsError } from './errors.js';
 
 /** Serialised state of a normaliser: Welford's running count, mean and sum of squared deviations. */
 export interface NormaliserState {
@@ -31,7 +31,7 @@ const MIN_VARIANCE = 1e-12;
  */
 export function createNormaliser(size: number, state?: NormaliserState, minStd?: readonly number[]): Normaliser {
   if (minStd && (minStd.length !== size || !minStd.every((value) => Number.isFinite(value) && value >= 0))) {
-    throw new NeuralModelError(`normaliser floors must be ${size} finite numbers ≥ 0, got [${minStd.join(', ')}]`);
+    throw new NeuralOptionsError(`normaliser floors must be ${size} finite numbers ≥ 0, got [${minStd.join(', ')}]`);
   }
   const mean = new Float64Array(size);
   const m2 = new Float64Array(size);
