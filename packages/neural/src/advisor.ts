@@ -192,6 +192,17 @@ export function explorationLimit(bounds: ReclaimBounds): number {
   return smallestHarmfulRaise === null ? doubled : Math.min(doubled, (largestHarmless + smallestHarmfulRaise) / 2);
 }
 
+/**
+ * Why the exploration limit is where it is, with each share of RAM shown by `show` (the advisor's
+ * reasons in bytes, `gov learn status` in % of RAM); null before any reclaim proved harmless.
+ */
+export function describeExplorationLimit(bounds: ReclaimBounds, show: (share: number) => string): string | null {
+  const { largestHarmless, smallestHarmfulRaise } = bounds;
+  if (largestHarmless === 0) return null;
+  if (smallestHarmfulRaise === null) return `twice the largest reclaim measured harmless (${show(largestHarmless)})`;
+  return `halfway from the largest reclaim measured harmless (${show(largestHarmless)}) to the smallest raise harm followed (${show(smallestHarmfulRaise)})`;
+}
+
 /** Summarises a saved model file the way the running advisor's `status()` would. */
 export function summariseModel(model: ModelFile, minSamples: number = DEFAULT_MIN_SAMPLES): ModelSummary {
   const { stats } = model;
@@ -425,9 +436,8 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
     const best = proposed === null ? current : (bestTarget(snapshot, now, request.lastActionAt ?? lastActionAt, acceptable, current) ?? current);
     const explore = proposed === null ? null : exploration(snapshot, current, now.getTime());
     if (proposed !== null && explore && explore.target > best.target) {
-      const { largestHarmless, smallestHarmfulRaise } = stats.bounds;
       const total = (snapshot.linux as { total: number }).total;
-      const why = smallestHarmfulRaise === null ? `twice the largest reclaim measured harmless (${mib(largestHarmless * total)})` : `halfway from the largest reclaim measured harmless (${mib(largestHarmless * total)}) to the smallest raise harm followed (${mib(smallestHarmfulRaise * total)})`;
+      const why = describeExplorationLimit(stats.bounds, (share) => mib(share * total));
       const advice = verdict({ verdict: 'raise', targetBytes: explore.target, reason: `exploring: raised ${mib(proposed)} → ${mib(explore.target)}, ${why}, as the proposed one looks safe (harm ${percent(harm)}, ${percent(prediction.keptShare)} expected to stay free) (${model})` }, now);
       exploringAt = now.getTime();
       return advice;

@@ -1,4 +1,4 @@
-export { createNeuralAdvisor, DEFAULT_MIN_SAMPLES, explorationLimit, MODEL_FILE_NAME, openNeuralAdvisor, summariseModel, summariseRecent } from './advisor.js';
+export { createNeuralAdvisor, DEFAULT_MIN_SAMPLES, describeExplorationLimit, explorationLimit, MODEL_FILE_NAME, openNeuralAdvisor, summariseModel, summariseRecent } from './advisor.js';
 export type { LearnStatus, ModelSummary, NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor, RecentError } from './advisor.js';
 export { NeuralInputError, NeuralModelError, NeuralOptionsError, NeuralStoreError } from './errors.js';
 export { assertFiniteFeatures, extractFeatures, FEATURE_MIN_SPREAD, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';

@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createFileModelStore, DEFAULT_MIN_SAMPLES, explorationLimit, MODEL_FILE_NAME, NeuralModelError, parseModel, summariseModel, type ModelSummary, type ReclaimBounds } from '@gov/neural';
+import { createFileModelStore, DEFAULT_MIN_SAMPLES, describeExplorationLimit, explorationLimit, MODEL_FILE_NAME, NeuralModelError, parseModel, summariseModel, type ModelSummary, type ReclaimBounds } from '@gov/neural';
 import { ConfigError, configSearchPaths, defaultConfig, parseConfigToml, resolveStateDir, type GovConfig } from '@gov/policies';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -48,10 +48,8 @@ function percent(value: number): string {
 /** What `explores` shows: how far the advisor's next exploratory raise may go, and why. */
 function describeBounds(bounds: ReclaimBounds): string {
   const share = (value: number) => `${(value * 100).toFixed(1)}%`;
-  if (bounds.largestHarmless === 0) return 'no reclaim measured harmless yet: raises only where the model is sure';
-  const limit = `up to ${share(explorationLimit(bounds))} of RAM`;
-  if (bounds.smallestHarmfulRaise === null) return `${limit}, twice the largest reclaim measured harmless (${share(bounds.largestHarmless)})`;
-  return `${limit}, halfway from the largest reclaim measured harmless (${share(bounds.largestHarmless)}) to the smallest raise harm followed (${share(bounds.smallestHarmfulRaise)})`;
+  const why = describeExplorationLimit(bounds, share);
+  return why === null ? 'no reclaim measured harmless yet: raises only where the model is sure' : `up to ${share(explorationLimit(bounds))} of RAM, ${why}`;
 }
 
 function renderStatus(status: StatusJson): string {
