@@ -135,6 +135,15 @@ function errorReply(error: unknown): Reply {
   return json({ error: { code: typeof coded?.code === 'string' ? coded.code : 'GOV_HTTP_INTERNAL', message: typeof coded?.message === 'string' ? coded.message : String(error) } }, 500);
 }
 
+/** The request's URL, or `null` when its target cannot be read as one. */
+function parseTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://govd.invalid');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The `node:http` request listener of govd's API. Mutating routes need
  * `Authorization: Bearer <token>`; every error is answered with a JSON body
@@ -145,8 +154,11 @@ export function createApiHandler(api: DaemonApi, options: ApiHandlerOptions): (r
   const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts.map((host) => host.toLowerCase())) : null;
   return (req, res) => {
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://govd.invalid');
+    // The request target is whatever bytes a client sent: a target that is not a URL is
+    // answered like every other bad request, never thrown out of the listener.
+    const url = parseTarget(req.url);
     const handle = async (): Promise<Reply> => {
+      if (!url) throw new HttpError(400, 'GOV_HTTP_BAD_TARGET', 'the request target is not a path such as /api/status');
       if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
         throw new HttpError(421, 'GOV_HTTP_BAD_HOST', `the Host header "${req.headers.host ?? ''}" does not name this daemon`);
       }
@@ -165,10 +177,11 @@ export function createApiHandler(api: DaemonApi, options: ApiHandlerOptions): (r
       (reply) => send(res, reply),
       (error: unknown) => {
         const reply = errorReply(error);
-        if (reply.status >= 500) options.onError?.(error, { method, path: url.pathname });
+        const path = url?.pathname ?? '(bad target)';
+        if (reply.status >= 500) options.onError?.(error, { method, path });
         const headers: Record<string, string> = {};
         if (reply.status === 401) headers['www-authenticate'] = 'Bearer realm="govd"';
-        if (reply.status === 405) headers['allow'] = [...(routes.get(url.pathname)?.keys() ?? [])].join(', ');
+        if (reply.status === 405) headers['allow'] = [...(routes.get(path)?.keys() ?? [])].join(', ');
         if (reply.status === 413) headers['connection'] = 'close';
         // An unread body would otherwise be parsed as the next request on this connection.
         if (!req.readableEnded) {
