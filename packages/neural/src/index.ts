@@ -1,5 +1,9 @@
-export { createNeuralAdvisor, DEFAULT_MIN_SAMPLES, describeExplorationLimit, explorationLimit, MODEL_FILE_NAME, openNeuralAdvisor, summariseModel, summariseRecent } from './advisor.js';
-export type { LearnStatus, ModelSummary, NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor, RecentError } from './advisor.js';
+export { createNeuralAdvisor, MODEL_FILE_NAME, openNeuralAdvisor } from './advisor.js';
+export type { NeuralAdvisor, NeuralAdvisorOptions, OpenedNeuralAdvisor } from './advisor.js';
+export { DEFAULT_MIN_SAMPLES } from './advisor-settings.js';
+export { describeExplorationLimit, explorationLimit } from './advise.js';
+export { summariseModel, summariseRecent } from './status.js';
+export type { LearnStatus, ModelSummary, RecentError } from './status.js';
 export { NeuralInputError, NeuralModelError, NeuralOptionsError, NeuralStoreError } from './errors.js';
 export { assertFiniteFeatures, extractFeatures, FEATURE_MIN_SPREAD, FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
 export type { FeatureContext, FeatureName } from './features.js';
