@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createReclaimer } from '@gov/reclaimer';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { createDockerClient, type DockerClient } from './client.js';
@@ -66,7 +67,8 @@ describeWithDocker('@gov/docker on the real engine', () => {
 
   beforeEach(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'gov-docker-int-'));
-    client = createDockerClient({ stateDir });
+    // The one part that writes to the kernel: memory.reclaim of each container gov pauses.
+    client = createDockerClient({ stateDir, reclaimer: createReclaimer() });
   });
   afterEach(async () => {
     await rm(stateDir, { recursive: true, force: true });

@@ -1,17 +1,8 @@
 export { connectDocker, createDockerClient } from './client.js';
-export type {
-  CgroupReclaimPort,
-  ContainerInfo,
-  DockerClient,
-  DockerClientOptions,
-  PauseDecision,
-  PauseIdleOptions,
-  PauseIdleResult,
-  SampleOptions,
-  SampleProgress,
-  UnpauseAllResult,
-  UnpauseResult,
-} from './client.js';
+export type { DockerClient, DockerClientOptions } from './client.js';
+export type { CgroupReclaimPort, PauseDecision, PauseIdleOptions, PauseIdleResult, UnpauseAllResult, UnpauseResult } from './pause-executor.js';
+export { createContainerSensor } from './sensor.js';
+export type { ContainerInfo, ContainerSensor, ContainerSensorOptions, SampleOptions, SampleProgress } from './sensor.js';
 export { containerCgroupPath, expandSystemdSlice, locateContainerCgroup, memoryCgroupFromProc, parseCgroupMounts } from './cgroup-paths.js';
 export type { CgroupDriver, CgroupMount, ContainerCgroup } from './cgroup-paths.js';
 export { createDockerodeEngine, dockerOptionsFromHost, engineContainerFromInspect } from './engine.js';
