@@ -255,7 +255,7 @@ describeWithDocker('@gov/docker on the real engine', () => {
   it('turns an engine that stops mid-run into GOV_DOCKER_UNAVAILABLE', async () => {
     const socket = join(stateDir, 'engine.sock');
     const proxy = await startEngineProxy(socket);
-    const viaProxy = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 5000 });
+    const viaProxy = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 5000, reclaimer: createReclaimer() });
     start('gone', sleeper);
     const sampling = viaProxy.sample({
       durationMs: 20_000,
@@ -272,7 +272,7 @@ describeWithDocker('@gov/docker on the real engine', () => {
     const socket = join(stateDir, 'silent.sock');
     const proxy = await startEngineProxy(socket, 'silent');
     try {
-      const client2 = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 1000 });
+      const client2 = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 1000, reclaimer: createReclaimer() });
       await expect(client2.listContainers()).rejects.toMatchObject({ code: 'GOV_DOCKER_UNAVAILABLE', timedOut: true, message: 'asking the engine for its info: no answer within 1000 ms' });
     } finally {
       await proxy.close();

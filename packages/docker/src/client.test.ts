@@ -20,8 +20,13 @@ afterEach(async () => {
 
 const v2Machine = () => v2MachineIn(dir);
 
+/** For the tests that pause nothing: reaching it is a failure. */
+const noReclaimer: CgroupReclaimPort = {
+  reclaim: async (request) => Promise.reject(new Error(`this test reclaims nothing, yet ${request.cgroup} was asked for`)),
+};
+
 function options(engine: DockerEngine, extra: Partial<DockerClientOptions> = {}): DockerClientOptions {
-  return { engine, procRoot: join(dir, 'proc'), stateDir: join(dir, 'state'), now: () => clockMs, ...extra };
+  return { engine, procRoot: join(dir, 'proc'), stateDir: join(dir, 'state'), now: () => clockMs, reclaimer: noReclaimer, ...extra };
 }
 
 describe('listContainers', () => {
