@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createReclaimer } from '@gov/reclaimer';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { createDockerClient, type DockerClient } from './client.js';
@@ -66,7 +67,8 @@ describeWithDocker('@gov/docker on the real engine', () => {
 
   beforeEach(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'gov-docker-int-'));
-    client = createDockerClient({ stateDir });
+    // The one part that writes to the kernel: memory.reclaim of each container gov pauses.
+    client = createDockerClient({ stateDir, reclaimer: createReclaimer() });
   });
   afterEach(async () => {
     await rm(stateDir, { recursive: true, force: true });
@@ -253,7 +255,7 @@ describeWithDocker('@gov/docker on the real engine', () => {
   it('turns an engine that stops mid-run into GOV_DOCKER_UNAVAILABLE', async () => {
     const socket = join(stateDir, 'engine.sock');
     const proxy = await startEngineProxy(socket);
-    const viaProxy = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 5000 });
+    const viaProxy = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 5000, reclaimer: createReclaimer() });
     start('gone', sleeper);
     const sampling = viaProxy.sample({
       durationMs: 20_000,
@@ -270,7 +272,7 @@ describeWithDocker('@gov/docker on the real engine', () => {
     const socket = join(stateDir, 'silent.sock');
     const proxy = await startEngineProxy(socket, 'silent');
     try {
-      const client2 = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 1000 });
+      const client2 = createDockerClient({ dockerHost: `unix://${socket}`, stateDir, timeoutMs: 1000, reclaimer: createReclaimer() });
       await expect(client2.listContainers()).rejects.toMatchObject({ code: 'GOV_DOCKER_UNAVAILABLE', timedOut: true, message: 'asking the engine for its info: no answer within 1000 ms' });
     } finally {
       await proxy.close();

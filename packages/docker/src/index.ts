@@ -1,29 +1,16 @@
 export { connectDocker, createDockerClient } from './client.js';
-export type {
-  CgroupReclaimPort,
-  ContainerInfo,
-  DockerClient,
-  DockerClientOptions,
-  PauseDecision,
-  PauseIdleOptions,
-  PauseIdleResult,
-  SampleOptions,
-  SampleProgress,
-  UnpauseAllResult,
-  UnpauseResult,
-} from './client.js';
-export { containerCgroupPath, expandSystemdSlice, locateContainerCgroup, memoryCgroupFromProc, parseCgroupMounts } from './cgroup-paths.js';
-export type { CgroupDriver, CgroupMount, ContainerCgroup } from './cgroup-paths.js';
-export { createDockerodeEngine, dockerOptionsFromHost, engineContainerFromInspect } from './engine.js';
+export type { DockerClient, DockerClientOptions } from './client.js';
+export type { ContainerCgroup } from './cgroup-paths.js';
+export { createDockerodeEngine } from './engine.js';
 export type { DockerEngine, DockerodeEngineOptions, EngineContainer, EngineInfo } from './engine.js';
 export { DockerError } from './errors.js';
 export type { DockerErrorCode } from './errors.js';
-export { matchesGlob, NEVER_PAUSE_LABEL, parseComposeDependsOn, planPauses } from './guards.js';
+export { planPauses } from './guards.js';
 export type { GuardedContainer, GuardOptions, GuardPlan, PauseGuard } from './guards.js';
-export { createIdleSampler } from './idle-sampler.js';
-export type { CpuSample, IdleSampler, IdleSamplerOptions, IdleStatus } from './idle-sampler.js';
-export { createPausedStateStore, formatPausedState, parsePausedState } from './paused-state.js';
-export type { PausedRecord, PausedStateStore, StateFs } from './paused-state.js';
-export type { Timers } from './timeout.js';
-export { containerMemoryFromCgroup, parseCpuUsageNs, readCgroupUsage, toContainerMemory, usageFromStatsApi } from './usage.js';
-export type { ContainerMemory, ContainerUsage, ReadCgroupUsageOptions } from './usage.js';
+export type { IdleSampler } from './idle-sampler.js';
+export type { CgroupReclaimPort, PauseDecision, PauseIdleOptions, PauseIdleResult, UnpauseAllResult, UnpauseResult } from './pause-executor.js';
+export type { PausedRecord } from './paused-state.js';
+export { createContainerSensor } from './sensor.js';
+export type { ContainerInfo, ContainerSensor, ContainerSensorOptions, SampleOptions, SampleProgress } from './sensor.js';
+export { readCgroupUsage, usageFromStatsApi } from './usage.js';
+export type { ContainerMemory, ContainerUsage } from './usage.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, GIB } from '../test/builders.js';
-import { createNeuralAdvisor, openNeuralAdvisor, summariseModel, type NeuralAdvisor } from './advisor.js';
+import { createNeuralAdvisor, openNeuralAdvisor, type NeuralAdvisor } from './advisor.js';
 import { FEATURE_NAMES } from './features.js';
 import { createLearner, type Learner, type Prediction } from './learner.js';
 import { createMemoryModelStore, formatModel, parseModel } from './model-file.js';
+import { summariseModel } from './status.js';
 import type { ReclaimDecisionLike } from './types.js';
 
 const MIB = 1024 ** 2;

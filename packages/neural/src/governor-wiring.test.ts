@@ -1,9 +1,10 @@
 import type { LinuxMemory, Snapshot } from '@gov/meminfo';
-import { configSchema, createGovernor, type Advisor, type HistoryRecord, type ReclaimRequestLike } from '@gov/policies';
-import { describe, expect, it } from 'vitest';
+import { configSchema, createGovernor, type Advice as PortAdvice, type AdvisedAction, type AdviceRequest, type Advisor, type HistoryRecord, type ReclaimRequestLike } from '@gov/policies';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createNeuralAdvisor } from './advisor.js';
 import { FEATURE_NAMES } from './features.js';
 import { createLearner, type Learner, type Prediction } from './learner.js';
+import type { Advice, AdvisedActionLike, AdviceRequestLike } from './types.js';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -77,6 +78,12 @@ function harness(advisor: Advisor, read: (at: Date) => Snapshot) {
 }
 
 describe('the neural advisor in the Governor', () => {
+  it('mirrors the port exactly where it answers and reads no more than the port sends (checked by the compiler)', () => {
+    expectTypeOf<Advice>().toEqualTypeOf<PortAdvice>();
+    expectTypeOf<AdviceRequest>().toExtend<AdviceRequestLike>();
+    expectTypeOf<AdvisedAction>().toExtend<AdvisedActionLike>();
+  });
+
   it('satisfies the Advisor port as it is', () => {
     const advisor: Advisor = createNeuralAdvisor({ learner: createLearner() });
     expect(typeof advisor.advise).toBe('function');

@@ -2,6 +2,7 @@
  * The shapes the learner reads. They are the structural subset of `@gov/meminfo`'s `Snapshot`
  * and `@gov/policies`' advisor port that it needs, declared here so the learner has no runtime
  * (or type) dependency on either: a full `Snapshot` or `AdviceRequest` is assignable to them.
+ * `governor-wiring.test.ts` has the compiler hold them to the port, so the two cannot drift.
  */
 
 /** The part of a memory snapshot the learner reads; `@gov/meminfo`'s `Snapshot` satisfies it. */

@@ -1,0 +1,260 @@
+import { MAX_TARGET_BYTES } from '@gov/reclaimer';
+import type { DockerEngine, EngineContainer } from './engine.js';
+import { errorSummary, isEngineGone } from './error-summary.js';
+import { DockerError } from './errors.js';
+import { planPauses, type PauseGuard } from './guards.js';
+import type { PausedRecord, PausedStateStore } from './paused-state.js';
+import type { ContainerInfo, ContainerSensor } from './sensor.js';
+import type { ContainerMemory } from './usage.js';
+
+/** The part of `@gov/reclaimer` pausing needs: reclaim one cgroup. */
+export interface CgroupReclaimPort {
+  reclaim(request: { method: 'cgroup_reclaim'; cgroup: string; targetBytes?: number; dryRun?: boolean }): Promise<{
+    steps: { name: string; status: 'ok' | 'skipped' | 'failed'; error?: { code: string; message: string }; detail?: string }[];
+  }>;
+}
+
+/** What happened to one container in `pauseIdle`. */
+export interface PauseDecision {
+  id: string;
+  name: string;
+  action: 'paused' | 'would-pause' | 'skipped' | 'failed';
+  /** For `skipped`: the guard that kept it running, or `not-confirmed`. */
+  guard: PauseGuard | 'not-confirmed' | null;
+  reason: string;
+  memoryBefore: ContainerMemory | null;
+  memoryAfter: ContainerMemory | null;
+  /** Bytes that left the container's cgroup: usage before the pause − usage after the reclaim. */
+  freedBytes: number;
+  reclaim: { status: 'ok' | 'skipped' | 'failed'; targetBytes: number | null; detail: string } | null;
+  error?: { code: string; message: string };
+}
+
+export interface PauseIdleOptions {
+  /** How long a container must have been idle; default 30 minutes. */
+  idleForMs?: number;
+  /** Decide and report, pause nothing. */
+  dryRun?: boolean;
+  /**
+   * Asked once with the containers about to be paused; nothing is paused unless it resolves
+   * true. Absent: nothing is paused.
+   */
+  confirm?: (containers: ContainerInfo[]) => boolean | Promise<boolean>;
+  /** Name globs; when not empty only matching containers may be paused. */
+  allow?: readonly string[];
+  /** Name globs never paused. */
+  deny?: readonly string[];
+  /** Default 3. */
+  maxPausesPerTick?: number;
+}
+
+export interface PauseIdleResult {
+  dryRun: boolean;
+  idleForMs: number;
+  /** The answer of `confirm`; `null` when it was not asked (nothing to pause, or a dry run). */
+  confirmed: boolean | null;
+  /** Names of the containers paused now. */
+  paused: string[];
+  /** Names that would be paused (dry run). */
+  wouldPause: string[];
+  /** Sum of `freedBytes` of the paused containers. */
+  freedBytes: number;
+  /** Every container considered, sorted by name. */
+  containers: PauseDecision[];
+}
+
+export interface UnpauseResult {
+  id: string;
+  name: string;
+  action: 'unpaused' | 'not-paused';
+  /** Whether gov had paused it (it was in the state file). */
+  pausedByGov: boolean;
+}
+
+export interface UnpauseAllResult {
+  unpaused: string[];
+  /** Remembered containers that were already running again or are gone: dropped from the state file. */
+  forgotten: { name: string; reason: 'unpaused-elsewhere' | 'gone' }[];
+  failed: { name: string; error: { code: string; message: string } }[];
+}
+
+export interface PauseExecutor {
+  /** Pauses containers idle for `idleForMs`, then reclaims their memory cgroups. */
+  pauseIdle(options?: PauseIdleOptions): Promise<PauseIdleResult>;
+  /** Unpauses one container by name or id, and forgets it if gov had paused it. */
+  unpause(nameOrId: string): Promise<UnpauseResult>;
+  /** Unpauses every container gov paused that is still paused. */
+  unpauseAll(): Promise<UnpauseAllResult>;
+  /** The containers gov paused that are still paused (others are forgotten). */
+  pausedByGov(): Promise<PausedRecord[]>;
+}
+
+export interface PauseExecutorOptions {
+  /** Pauses and unpauses. */
+  engine: DockerEngine;
+  /** Lists the containers and their idleness, and reads a container's memory around its pause. */
+  sensor: ContainerSensor;
+  /** Reclaims a paused container's memory cgroup: the only thing here that writes to the kernel. */
+  reclaimer: CgroupReclaimPort;
+  /** The record of what gov paused; the sensor must read the same one. */
+  state: PausedStateStore;
+  now: () => number;
+}
+
+const MIB = 1024 ** 2;
+
+/** `12 s`, `4 min`, `250 ms`: how long a container has been idle, for a reason line. */
+function describeIdle(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** Drops remembered containers that are gone or running again; returns the ids still paused by gov. */
+export async function reconcilePaused(state: PausedStateStore, listed: readonly EngineContainer[]): Promise<Set<string>> {
+  const byId = new Map(listed.map((container) => [container.id, container]));
+  const records = await state.read();
+  if (records.length === 0) return new Set();
+  const kept = records.filter((record) => byId.get(record.id)?.state === 'paused');
+  if (kept.length !== records.length) {
+    await state.update((current) => current.filter((record) => byId.get(record.id)?.state === 'paused'));
+  }
+  return new Set(kept.map((record) => record.id));
+}
+
+/** A decision not yet acted on: skipped by a guard, or about to be paused. */
+function decisionFor(container: ContainerInfo, action: PauseDecision['action'], guard: PauseDecision['guard'], reason: string): PauseDecision {
+  return { id: container.id, name: container.name, action, guard, reason, memoryBefore: container.memory, memoryAfter: null, freedBytes: 0, reclaim: null };
+}
+
+/**
+ * Pauses idle containers that pass every guard (`planPauses`), reclaims each one's memory cgroup
+ * through the reclaimer it was given, and keeps the state file of what gov paused.
+ */
+export function createPauseExecutor(options: PauseExecutorOptions): PauseExecutor {
+  const { engine, sensor, reclaimer, state, now } = options;
+
+  async function reclaimContainer(container: ContainerInfo, before: ContainerMemory | null): Promise<PauseDecision['reclaim']> {
+    if (container.cgroup === null) return { status: 'skipped', targetBytes: null, detail: 'the container\'s cgroup is not on this machine' };
+    const reclaimable = before === null ? 0 : Math.max(0, before.cache - before.shmem);
+    if (reclaimable < MIB) return { status: 'skipped', targetBytes: null, detail: 'it holds less than 1 MiB of page cache' };
+    const targetBytes = Math.min(reclaimable, MAX_TARGET_BYTES);
+    try {
+      const result = await reclaimer.reclaim({ method: 'cgroup_reclaim', cgroup: container.cgroup.path, targetBytes });
+      const failed = result.steps.find((step) => step.status === 'failed');
+      if (failed) return { status: 'failed', targetBytes, detail: failed.error?.message ?? `${failed.name} failed` };
+      const ran = result.steps.filter((step) => step.status === 'ok');
+      if (ran.length === 0) return { status: 'skipped', targetBytes, detail: result.steps.map((step) => step.detail ?? step.name).join('; ') || 'nothing ran' };
+      return { status: 'ok', targetBytes, detail: ran.map((step) => step.detail ?? step.name).join('; ') };
+    } catch (error) {
+      return { status: 'failed', targetBytes, detail: errorSummary(error).message };
+    }
+  }
+
+  /** Pauses one confirmed container and reclaims its cgroup, filling in `decision` as it goes. */
+  async function pauseOne(container: ContainerInfo, decision: PauseDecision): Promise<void> {
+    const before = (await sensor.memoryOf(container)) ?? container.memory;
+    decision.memoryBefore = before;
+    try {
+      await engine.pause(container.id);
+    } catch (error) {
+      if (isEngineGone(error)) throw error;
+      Object.assign(decision, { action: 'failed', error: errorSummary(error) });
+      return;
+    }
+    decision.action = 'paused';
+    // Remembered before the reclaim, so a crash after the pause still lets unpauseAll resume it.
+    const pausedAt = new Date(now()).toISOString();
+    await state.update((records) => [...records.filter((record) => record.id !== container.id), { id: container.id, name: container.name, pausedAt, freedBytes: 0 }]);
+    decision.reclaim = await reclaimContainer(container, before);
+    decision.memoryAfter = await sensor.memoryOf(container);
+    decision.freedBytes = before !== null && decision.memoryAfter !== null ? Math.max(0, before.usage - decision.memoryAfter.usage) : 0;
+    await state.update((records) => records.map((record) => (record.id === container.id ? { ...record, freedBytes: decision.freedBytes } : record)));
+  }
+
+  async function pauseIdle(pauseOptions: PauseIdleOptions = {}): Promise<PauseIdleResult> {
+    const idleForMs = pauseOptions.idleForMs ?? 30 * 60_000;
+    const dryRun = pauseOptions.dryRun ?? false;
+    const containers = await sensor.listContainers();
+    const plan = planPauses(
+      containers.map((container) => ({ ...container, memoryBytes: container.memory?.usage ?? 0 })),
+      (container) => container.memory !== null && sensor.sampler.isIdle(container.id, idleForMs),
+      { allow: pauseOptions.allow ?? [], deny: pauseOptions.deny ?? [], maxPauses: pauseOptions.maxPausesPerTick ?? 3 },
+    );
+    const decisions = plan.skipped.map(({ container, guard, reason }) => decisionFor(container, 'skipped', guard, reason));
+    const chosen = plan.pause.map((candidate) => containers.find((container) => container.id === candidate.id) as ContainerInfo);
+    let confirmed: boolean | null = null;
+    if (chosen.length > 0 && !dryRun) confirmed = pauseOptions.confirm ? (await pauseOptions.confirm(chosen)) === true : false;
+
+    for (const container of chosen) {
+      const decision = decisionFor(container, 'would-pause', null, `idle for ${describeIdle(container.idleForMs ?? 0)}`);
+      decisions.push(decision);
+      if (dryRun) continue;
+      if (confirmed) await pauseOne(container, decision);
+      else Object.assign(decision, { action: 'skipped', guard: 'not-confirmed', reason: 'pausing was not confirmed' });
+    }
+
+    decisions.sort((a, b) => a.name.localeCompare(b.name));
+    const paused = decisions.filter((decision) => decision.action === 'paused');
+    return {
+      dryRun,
+      idleForMs,
+      confirmed,
+      paused: paused.map((decision) => decision.name),
+      wouldPause: decisions.filter((decision) => decision.action === 'would-pause').map((decision) => decision.name),
+      freedBytes: paused.reduce((sum, decision) => sum + decision.freedBytes, 0),
+      containers: decisions,
+    };
+  }
+
+  async function unpause(nameOrId: string): Promise<UnpauseResult> {
+    const container = await engine.inspect(nameOrId);
+    const records = await state.read();
+    const pausedByGov = records.some((record) => record.id === container.id);
+    let action: UnpauseResult['action'] = 'not-paused';
+    if (container.state === 'paused') {
+      await engine.unpause(container.id);
+      action = 'unpaused';
+    }
+    if (pausedByGov) await state.update((current) => current.filter((record) => record.id !== container.id));
+    return { id: container.id, name: container.name, action, pausedByGov };
+  }
+
+  async function unpauseAll(): Promise<UnpauseAllResult> {
+    const records = await state.read();
+    const result: UnpauseAllResult = { unpaused: [], forgotten: [], failed: [] };
+    const done = new Set<string>();
+    const forgetDone = () => state.update((current) => current.filter((entry) => !done.has(entry.id)));
+    for (const record of records) {
+      try {
+        const container = await engine.inspect(record.id);
+        if (container.state === 'paused') {
+          await engine.unpause(record.id);
+          result.unpaused.push(container.name);
+        } else {
+          result.forgotten.push({ name: container.name, reason: 'unpaused-elsewhere' });
+        }
+        done.add(record.id);
+      } catch (error) {
+        if (error instanceof DockerError && error.code === 'GOV_DOCKER_NOT_FOUND') {
+          result.forgotten.push({ name: record.name, reason: 'gone' });
+          done.add(record.id);
+        } else if (isEngineGone(error)) {
+          await forgetDone();
+          throw error;
+        } else {
+          result.failed.push({ name: record.name, error: errorSummary(error) });
+        }
+      }
+    }
+    await forgetDone();
+    return result;
+  }
+
+  async function pausedByGov(): Promise<PausedRecord[]> {
+    const kept = await reconcilePaused(state, await engine.listContainers());
+    return (await state.read()).filter((record) => kept.has(record.id));
+  }
+
+  return { pauseIdle, unpause, unpauseAll, pausedByGov };
+}
