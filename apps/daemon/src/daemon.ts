@@ -39,12 +39,6 @@ export interface DaemonReclaimer {
   reclaim(request: ReclaimRequest): Promise<ReclaimResult>;
 }
 
-/** A container port that can also take the CPU samples idle detection needs. */
-export interface DaemonContainers extends ContainerPort {
-  /** Lists the containers (recording a CPU sample for idle detection). */
-  sample?(): Promise<readonly { state: string }[]>;
-}
-
 export interface DaemonOptions {
   loaded: LoadedConfig;
   /** `--config PATH`, reused by a reload. */
@@ -61,7 +55,7 @@ export interface DaemonOptions {
   /** Replaces the real ports (tests). */
   source?: SnapshotSource;
   reclaimer?: DaemonReclaimer;
-  containers?: DaemonContainers;
+  containers?: ContainerPort;
   /** `null`: run without an advisor. Absent: the neural advisor with its model in `state_dir`. */
   advisor?: Advisor | null;
   now?: () => Date;
@@ -133,7 +127,7 @@ export async function startDaemon(options: DaemonOptions) {
 
   let dockerClient: DockerClient | null = null;
   let dockerState: { available: boolean | null; error: string | null } = { available: null, error: null };
-  const containers: DaemonContainers =
+  const containers: ContainerPort =
     options.containers ??
     (() => {
       const client = () => (dockerClient ??= createDockerClient({ stateDir, idleCpuPercent: loaded.config.docker.idle_cpu_percent, reclaimer }));
@@ -143,13 +137,12 @@ export async function startDaemon(options: DaemonOptions) {
           return { paused: result.paused, wouldPause: result.wouldPause, freedBytes: result.freedBytes };
         },
         // Listing records a CPU sample per container, which is what idle detection needs.
-        sample: () => client().listContainers(),
+        listContainers: () => client().listContainers(),
       };
     })();
 
   let advisor: Advisor | null = null;
   let neural: NeuralAdvisor | null = null;
-  let runningContainers: number | null = null;
   const learning = loaded.config.governor.learning;
   if (options.advisor !== undefined) {
     advisor = options.advisor;
@@ -192,7 +185,7 @@ export async function startDaemon(options: DaemonOptions) {
     source,
     reclaimer,
     containers,
-    ...(advisor ? { advisor, runningContainers: () => runningContainers } : {}),
+    ...(advisor ? { advisor } : {}),
     history: historyPort,
     clock: { now },
     config: loaded.config,
@@ -202,7 +195,7 @@ export async function startDaemon(options: DaemonOptions) {
 
   let ticks = 0;
   let lastSnapshot: Snapshot | null = null;
-  governor.on('tick', (report: TickReport) => {
+  governor.onTick((report: TickReport) => {
     ticks += 1;
     if (report.snapshot) {
       lastSnapshot = report.snapshot;
@@ -217,19 +210,7 @@ export async function startDaemon(options: DaemonOptions) {
     metrics.observeTick(report.durationMs, report.errors.length > 0);
     metrics.setTelemetryBytes(telemetry.memoryStatus().totalBytes);
     logger.debug({ decision: report.taken?.code ?? null, durationMs: report.durationMs, errors: report.errors.length }, 'tick');
-    // Idle detection needs a listing every tick; so does the advisor, which counts running containers.
-    if ((loaded.config.docker.auto_pause_idle_containers || neural !== null) && containers.sample) {
-      containers.sample().then(
-        (listed) => {
-          dockerState = { available: true, error: null };
-          runningContainers = listed.filter((container) => container.state === 'running').length;
-        },
-        (error: unknown) => {
-          dockerState = { available: false, error: (error as Error).message };
-          runningContainers = null;
-        },
-      );
-    }
+    if (report.containers) dockerState = { available: report.containers.available, error: report.containers.error };
   });
 
   async function apply(next: LoadedConfig): Promise<string[]> {
