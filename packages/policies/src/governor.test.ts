@@ -5,9 +5,10 @@ import { GiB, MiB, snapshot, wslSnapshot } from '../test/builders.js';
 import { defaultConfig, type GovConfig } from './config-schema.js';
 import { parseConfigToml } from './config.js';
 import type { Decision } from './decide.js';
-import { createGovernor, type GovernorOptions, type TickReport } from './governor.js';
+import { createGovernor, type GovernorOptions } from './governor.js';
 import type { HistoryRecord } from './history.js';
 import type { Advice, Advisor, ContainerPauseOptions, ReclaimRequestLike, ReclaimResultLike } from './ports.js';
+import type { TickReport } from './tick-report.js';
 
 const START = new Date('2026-01-15T10:00:00.000Z');
 

@@ -8,7 +8,7 @@ export type { Decision, DecisionCode, DecisionPolicy, NoneDecision, PauseIdleDec
 export { ConfigError } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { createGovernor } from './governor.js';
-export type { ContainerReading, Governor, GovernorOptions, TickError, TickReport } from './governor.js';
+export type { Governor, GovernorOptions } from './governor.js';
 export { formatHistoryLine, historyRecordSchema, parseHistory } from './history.js';
 export type { ErrorStage, HistoryAdvice, HistoryRecord, HistoryStep } from './history.js';
 export type { Advice, AdvisedAction, AdviceRequest, Advisor, Clock, ContainerPauseOptions, ContainerPort, HistoryPort, Logger, ReclaimPort, ReclaimRequestLike, ReclaimResultLike, SnapshotSource } from './ports.js';
@@ -16,3 +16,4 @@ export { toHistoryRecord } from './record.js';
 export type { ActionCause, TickAction } from './record.js';
 export { createPolicyState } from './state.js';
 export type { Incident, IncidentKind, PolicyState } from './state.js';
+export type { ContainerReading, TickError, TickReport } from './tick-report.js';
