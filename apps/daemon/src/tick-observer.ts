@@ -14,32 +14,20 @@ export interface TickMemory {
 /** Feeds every tick report to the metrics, the telemetry and the debug log, and remembers what the status needs. */
 export function observeTicks(governor: Governor, options: { metrics: Metrics; telemetry: Telemetry; logger: Logger }): TickMemory {
   const { metrics, telemetry, logger } = options;
-  let count = 0;
-  let lastSnapshot: Snapshot | null = null;
-  let docker: TickMemory['docker'] = { available: null, error: null };
+  const memory: { -readonly [K in keyof TickMemory]: TickMemory[K] } = { count: 0, lastSnapshot: null, docker: { available: null, error: null } };
   governor.onTick((report) => {
-    count += 1;
+    memory.count += 1;
     if (report.snapshot) {
-      lastSnapshot = report.snapshot;
+      memory.lastSnapshot = report.snapshot;
       metrics.recordSnapshot(report.snapshot);
       telemetry.recordSnapshot(report.snapshot);
     }
-    if (report.containers) docker = { available: report.containers.available, error: report.containers.error };
+    if (report.containers) memory.docker = { available: report.containers.available, error: report.containers.error };
     if (report.taken) metrics.recordDecision(report.taken);
     if (report.action?.kind === 'reclaim') metrics.recordReclaim(reclaimSample(report.action.result, 'governor'));
     metrics.observeTick(report.durationMs, report.errors.length > 0);
     metrics.setTelemetryBytes(telemetry.memoryStatus().totalBytes);
     logger.debug({ decision: report.taken?.code ?? null, durationMs: report.durationMs, errors: report.errors.length }, 'tick');
   });
-  return {
-    get count() {
-      return count;
-    },
-    get lastSnapshot() {
-      return lastSnapshot;
-    },
-    get docker() {
-      return docker;
-    },
-  };
+  return memory;
 }

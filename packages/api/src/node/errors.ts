@@ -2,18 +2,12 @@
 export class HistoryFileError extends Error {
   override readonly name = 'HistoryFileError';
   readonly code = 'GOV_DAEMON_HISTORY';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** The state directory or its token file cannot be prepared. */
 export class StateDirError extends Error {
   override readonly name = 'StateDirError';
   readonly code = 'GOV_DAEMON_STATE_DIR';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**
