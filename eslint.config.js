@@ -42,6 +42,24 @@ export default tseslint.config(
     },
   },
   {
+    // govd's contract is bundled into the Control Center page: the main entry takes nothing from
+    // Node, and only types from the libraries that do IO.
+    files: ['packages/api/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/api/src/node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...ioModules.map((name) => ({ name, message: 'the main entry is browser-safe; IO goes in src/node' })),
+            ...['@gov/meminfo', '@gov/policies', '@gov/reclaimer', '@gov/docker', '@gov/neural'].map((name) => ({ name, allowTypeImports: true, message: 'the main entry is browser-safe: import types only' })),
+          ],
+          patterns: [{ group: ['node:*'], message: 'the main entry is browser-safe; IO goes in src/node' }],
+        },
+      ],
+    },
+  },
+  {
     // The ring buffers run in browsers too: no Node built-ins at all.
     files: ['packages/ringbuffer-evictor/src/**/*.ts'],
     ignores: ['**/*.test.ts', 'packages/ringbuffer-evictor/src/http/**'],

@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigFileError } from '@gov/api/node';
 import { ConfigError, defaultConfig } from '@gov/policies';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ConfigFileError, defaultConfigPath, loadCliConfig } from './config-file.js';
+import { defaultConfigPath, loadCliConfig } from './config-file.js';
 import { createTestIo } from './test-io.js';
 
 let home: string;

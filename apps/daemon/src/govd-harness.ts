@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stateFiles } from '@gov/api/node';
 
 /** The built daemon the end-to-end tests run, as a user would. */
 export const GOVD = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/govd.js');
@@ -95,7 +96,7 @@ export async function startGovd(toml: string, options: { args?: string[]; dir?: 
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     exited,
-    token: async () => (await readFile(join(stateDir, 'token'), 'utf8')).trim(),
+    token: async () => (await readFile(stateFiles(stateDir).token, 'utf8')).trim(),
     get,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

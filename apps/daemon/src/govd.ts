@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
+import { ConfigFileError, loadConfig } from '@gov/api/node';
 import { ConfigError } from '@gov/policies';
 import { pino } from 'pino';
 import { HELP, parseGovdArgs, USAGE } from './cli-args.js';
-import { loadConfig } from './config-file.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { DaemonUsageError } from './errors.js';
 import { version } from './version.js';
@@ -35,8 +35,8 @@ async function main(): Promise<number> {
   try {
     loaded = await loadConfig({ flagPath: args.configPath, env: process.env, home });
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    logger.fatal({ code: error.code, problems: error.problems }, 'invalid config; nothing started');
+    if (!(error instanceof ConfigError || error instanceof ConfigFileError)) throw error;
+    logger.fatal({ code: error.code, ...(error instanceof ConfigError ? { problems: error.problems } : { path: error.path }) }, 'invalid config; nothing started');
     process.stderr.write(`govd: ${error.message}\n`);
     return 2;
   }

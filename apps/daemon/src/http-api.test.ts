@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpError } from './errors.js';
-import { createApiHandler, MAX_BODY_BYTES, type DaemonApi, type RequestBody } from './http-api.js';
+import { ApiError } from '@gov/api';
+import { createApiHandler, MAX_BODY_BYTES, type RequestBody, type RoutedApi } from './http-api.js';
 
 const TOKEN = 'a'.repeat(64);
 
 function createFakeApi() {
   const calls: { route: string; body?: RequestBody; limit?: number }[] = [];
-  const api: DaemonApi = {
+  const api: RoutedApi = {
     status: () => ({ policy: 'dynamic' }),
     history: async (limit) => {
       calls.push({ route: 'history', limit });
@@ -19,7 +19,7 @@ function createFakeApi() {
     config: () => ({ path: null, config: {} }),
     updateConfig: async (body) => {
       calls.push({ route: 'updateConfig', body });
-      if ((body.json as { bad?: boolean }).bad) throw new HttpError(400, 'GOV_CONFIG_INVALID', 'invalid config', [{ path: 'governor.policy', value: 'x', message: 'no' }]);
+      if ((body.json as { bad?: boolean }).bad) throw new ApiError(400, 'GOV_CONFIG_INVALID', 'invalid config', [{ path: 'governor.policy', value: 'x', message: 'no' }]);
       return { applied: true };
     },
     reclaim: async (body) => {
@@ -44,7 +44,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(api: DaemonApi, options: { allowedHosts?: string[] } = {}) {
+async function start(api: RoutedApi, options: { allowedHosts?: string[] } = {}) {
   const errors: unknown[] = [];
   server = createServer(createApiHandler(api, { token: TOKEN, onError: (error) => errors.push(error), ...options }));
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from './errors.js';
-import { isAuthorized } from './token.js';
+import { ApiError, parseHistoryLimit, routes, type ApiResponses, type RouteName } from '@gov/api';
+import { isAuthorized } from '@gov/api/node';
 
 /** Largest request body the API reads; anything longer is answered 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,20 +14,27 @@ export interface RequestBody {
   text: string;
 }
 
-/** What the HTTP routes call; the daemon implements it, tests pass an in-memory one. */
-export interface DaemonApi {
-  status(): unknown;
-  history(limit: number): Promise<unknown>;
-  telemetry(): unknown;
+/**
+ * What the HTTP routes call; the daemon implements it with the answers of the contract
+ * (`ApiResponses` of `@gov/api`). The routing itself never looks into an answer, so it takes
+ * any (`RoutedApi`): routing tests pass an in-memory one with placeholder answers.
+ */
+export interface DaemonApi<A extends Record<RouteName, unknown> = ApiResponses> {
+  status(): A['status'];
+  history(limit: number): Promise<A['history']>;
+  telemetry(): A['telemetry'];
   metrics(): Promise<{ contentType: string; body: string }>;
-  config(): unknown;
-  updateConfig(body: RequestBody): Promise<unknown>;
-  reclaim(body: RequestBody): Promise<unknown>;
-  feedback(body: RequestBody): Promise<unknown>;
+  config(): A['config'];
+  updateConfig(body: RequestBody): Promise<A['updateConfig']>;
+  reclaim(body: RequestBody): Promise<A['reclaim']>;
+  feedback(body: RequestBody): Promise<A['feedback']>;
   /** Starts the learned advisor over (`gov learn reset`). */
-  learnReset(): Promise<unknown>;
+  learnReset(): Promise<A['learnReset']>;
   controlCenter(): string;
 }
+
+/** A `DaemonApi` with answers of any shape: all the routing needs. */
+export type RoutedApi = DaemonApi<Record<RouteName, unknown>>;
 
 export interface ApiHandlerOptions {
   token: string;
@@ -53,19 +60,6 @@ interface Route {
 
 const json = (value: unknown, status = 200): Reply => ({ status, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(value)}\n` });
 
-/** Default and largest `limit` of GET /api/history. */
-export const HISTORY_DEFAULT_LIMIT = 100;
-export const HISTORY_MAX_LIMIT = 10_000;
-
-function parseLimit(url: URL): number {
-  const text = url.searchParams.get('limit');
-  if (text === null) return HISTORY_DEFAULT_LIMIT;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > HISTORY_MAX_LIMIT) {
-    throw new HttpError(400, 'GOV_HTTP_BAD_QUERY', `limit: "${text}" is not a whole number from 1 to ${HISTORY_MAX_LIMIT}`);
-  }
-  return Number(text);
-}
-
 /**
  * Reads a request body of at most `MAX_BODY_BYTES`. A longer body is drained (up to a bound)
  * before the 413, so the client reads the answer instead of a reset connection.
@@ -81,38 +75,40 @@ export async function readBody(req: IncomingMessage): Promise<RequestBody> {
     if (size > MAX_DRAIN_BYTES) break;
     if (!tooLarge) chunks.push(chunk);
   }
-  if (tooLarge) throw new HttpError(413, 'GOV_HTTP_BODY_TOO_LARGE', `the request body is over ${MAX_BODY_BYTES} bytes`, { limitBytes: MAX_BODY_BYTES });
+  if (tooLarge) throw new ApiError(413, 'GOV_HTTP_BODY_TOO_LARGE', `the request body is over ${MAX_BODY_BYTES} bytes`, { limitBytes: MAX_BODY_BYTES });
   const text = Buffer.concat(chunks).toString('utf8');
   const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? 'application/json';
   if (contentType !== 'application/json') return { contentType, json: undefined, text };
-  if (text.trim() === '') throw new HttpError(400, 'GOV_HTTP_BAD_JSON', 'the request body is empty; send a JSON object');
+  if (text.trim() === '') throw new ApiError(400, 'GOV_HTTP_BAD_JSON', 'the request body is empty; send a JSON object');
   try {
     return { contentType, json: JSON.parse(text) as unknown, text };
   } catch (error) {
-    throw new HttpError(400, 'GOV_HTTP_BAD_JSON', `the request body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
+    throw new ApiError(400, 'GOV_HTTP_BAD_JSON', `the request body is not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
   }
 }
 
-function buildRoutes(api: DaemonApi): Map<string, Map<string, Route>> {
-  const routes = new Map<string, Map<string, Route>>();
-  const add = (method: string, path: string, mutating: boolean, handle: Handler) => {
-    if (!routes.has(path)) routes.set(path, new Map());
-    routes.get(path)?.set(method, { mutating, handle });
+function buildRoutes(api: RoutedApi): Map<string, Map<string, Route>> {
+  const table = new Map<string, Map<string, Route>>();
+  const handlers: Record<RouteName, Handler> = {
+    controlCenter: async () => ({ status: 200, contentType: 'text/html; charset=utf-8', body: api.controlCenter() }),
+    status: async () => json(api.status()),
+    history: async (_req, url) => json(await api.history(parseHistoryLimit(url.searchParams.get('limit')))),
+    telemetry: async () => json(api.telemetry()),
+    metrics: async () => {
+      const metrics = await api.metrics();
+      return { status: 200, contentType: metrics.contentType, body: metrics.body };
+    },
+    config: async () => json(api.config()),
+    updateConfig: async (req) => json(await api.updateConfig(await readBody(req))),
+    reclaim: async (req) => json(await api.reclaim(await readBody(req))),
+    feedback: async (req) => json(await api.feedback(await readBody(req))),
+    learnReset: async () => json(await api.learnReset()),
   };
-  add('GET', '/', false, async () => ({ status: 200, contentType: 'text/html; charset=utf-8', body: api.controlCenter() }));
-  add('GET', '/api/status', false, async () => json(await api.status()));
-  add('GET', '/api/history', false, async (_req, url) => json(await api.history(parseLimit(url))));
-  add('GET', '/api/telemetry', false, async () => json(await api.telemetry()));
-  add('GET', '/metrics', false, async () => {
-    const metrics = await api.metrics();
-    return { status: 200, contentType: metrics.contentType, body: metrics.body };
-  });
-  add('GET', '/api/config', false, async () => json(await api.config()));
-  add('PUT', '/api/config', true, async (req) => json(await api.updateConfig(await readBody(req))));
-  add('POST', '/api/reclaim', true, async (req) => json(await api.reclaim(await readBody(req))));
-  add('POST', '/api/feedback', true, async (req) => json(await api.feedback(await readBody(req))));
-  add('POST', '/api/learn/reset', true, async () => json(await api.learnReset()));
-  return routes;
+  for (const [name, route] of Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]) {
+    if (!table.has(route.path)) table.set(route.path, new Map());
+    table.get(route.path)?.set(route.method, { mutating: route.mutating, handle: handlers[name] });
+  }
+  return table;
 }
 
 function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
@@ -128,7 +124,7 @@ function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, st
 }
 
 function errorReply(error: unknown): Reply {
-  if (error instanceof HttpError) {
+  if (error instanceof ApiError) {
     return json({ error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } }, error.status);
   }
   const coded = error as { code?: unknown; message?: unknown };
@@ -149,8 +145,8 @@ function parseTarget(target: string | undefined): URL | null {
  * `Authorization: Bearer <token>`; every error is answered with a JSON body
  * `{ error: { code, message, details? } }`.
  */
-export function createApiHandler(api: DaemonApi, options: ApiHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const routes = buildRoutes(api);
+export function createApiHandler(api: RoutedApi, options: ApiHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const table = buildRoutes(api);
   const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts.map((host) => host.toLowerCase())) : null;
   return (req, res) => {
     const method = req.method ?? 'GET';
@@ -158,18 +154,18 @@ export function createApiHandler(api: DaemonApi, options: ApiHandlerOptions): (r
     // answered like every other bad request, never thrown out of the listener.
     const url = parseTarget(req.url);
     const handle = async (): Promise<Reply> => {
-      if (!url) throw new HttpError(400, 'GOV_HTTP_BAD_TARGET', 'the request target is not a path such as /api/status');
+      if (!url) throw new ApiError(400, 'GOV_HTTP_BAD_TARGET', 'the request target is not a path such as /api/status');
       if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
-        throw new HttpError(421, 'GOV_HTTP_BAD_HOST', `the Host header "${req.headers.host ?? ''}" does not name this daemon`);
+        throw new ApiError(421, 'GOV_HTTP_BAD_HOST', `the Host header "${req.headers.host ?? ''}" does not name this daemon`);
       }
-      const byMethod = routes.get(url.pathname);
-      if (!byMethod) throw new HttpError(404, 'GOV_HTTP_NOT_FOUND', `no route ${url.pathname}`);
+      const byMethod = table.get(url.pathname);
+      if (!byMethod) throw new ApiError(404, 'GOV_HTTP_NOT_FOUND', `no route ${url.pathname}`);
       const route = byMethod.get(method);
       if (!route) {
-        throw new HttpError(405, 'GOV_HTTP_METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}; allowed: ${[...byMethod.keys()].join(', ')}`, { allow: [...byMethod.keys()] });
+        throw new ApiError(405, 'GOV_HTTP_METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}; allowed: ${[...byMethod.keys()].join(', ')}`, { allow: [...byMethod.keys()] });
       }
       if (route.mutating && !isAuthorized(req.headers.authorization, options.token)) {
-        throw new HttpError(401, 'GOV_HTTP_UNAUTHORIZED', 'this route needs "Authorization: Bearer <token>" with the token in the state directory');
+        throw new ApiError(401, 'GOV_HTTP_UNAUTHORIZED', 'this route needs "Authorization: Bearer <token>" with the token in the state directory');
       }
       return route.handle(req, url);
     };
@@ -181,7 +177,7 @@ export function createApiHandler(api: DaemonApi, options: ApiHandlerOptions): (r
         if (reply.status >= 500) options.onError?.(error, { method, path });
         const headers: Record<string, string> = {};
         if (reply.status === 401) headers['www-authenticate'] = 'Bearer realm="govd"';
-        if (reply.status === 405) headers['allow'] = [...(routes.get(path)?.keys() ?? [])].join(', ');
+        if (reply.status === 405) headers['allow'] = [...(table.get(path)?.keys() ?? [])].join(', ');
         if (reply.status === 413) headers['connection'] = 'close';
         // An unread body would otherwise be parsed as the next request on this connection.
         if (!req.readableEnded) {

@@ -1,4 +1,5 @@
 import type { Snapshot } from '@gov/meminfo';
+import type { ReclaimResultLike } from '@gov/policies';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What a decision contributes to the metrics: its kind, policy and reason code. */
@@ -18,6 +19,11 @@ export interface ReclaimSample {
   /** Whether a step of the reclaim failed. */
   failed: boolean;
   freedBytes: number;
+}
+
+/** A reclaim's result as the metrics count it: under the method that really ran. */
+export function reclaimSample(result: ReclaimResultLike, trigger: ReclaimSample['trigger']): ReclaimSample {
+  return { method: result.fallback?.to ?? result.method, trigger, dryRun: result.dryRun, failed: result.steps.some((step) => step.status === 'failed'), freedBytes: result.freedBytes };
 }
 
 const LINUX_FIELDS = ['total', 'used', 'free', 'available', 'buffCache', 'cached', 'reclaimable', 'actualUsage', 'swapUsed'] as const;

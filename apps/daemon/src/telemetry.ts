@@ -1,27 +1,6 @@
+import type { TelemetryAction, TelemetryPoint } from '@gov/api';
 import type { Snapshot } from '@gov/meminfo';
 import { createBufferStore, type BufferStoreStatus } from '@gov/ringbuffer-evictor';
-
-/** One sample of the memory chart: the numbers of a snapshot, without its detail. */
-export interface TelemetryPoint {
-  at: string;
-  total: number | null;
-  used: number | null;
-  cached: number | null;
-  available: number | null;
-  reclaimable: number | null;
-  hostTotal: number | null;
-  hostAvailable: number | null;
-  psiSomeAvg10: number | null;
-}
-
-/** One thing the daemon did, as the chart marks it. */
-export interface TelemetryAction {
-  at: string;
-  kind: string;
-  method: string | null;
-  freedBytes: number;
-  dryRun: boolean;
-}
 
 export interface TelemetryOptions {
   /** Samples kept; the default is a day at the default 30 s interval. */

@@ -5,9 +5,10 @@ import { GiB, MiB, snapshot, wslSnapshot } from '../test/builders.js';
 import { defaultConfig, type GovConfig } from './config-schema.js';
 import { parseConfigToml } from './config.js';
 import type { Decision } from './decide.js';
-import { createGovernor, type GovernorOptions, type TickReport } from './governor.js';
+import { createGovernor, type GovernorOptions } from './governor.js';
 import type { HistoryRecord } from './history.js';
 import type { Advice, Advisor, ContainerPauseOptions, ReclaimRequestLike, ReclaimResultLike } from './ports.js';
+import type { TickReport } from './tick-report.js';
 
 const START = new Date('2026-01-15T10:00:00.000Z');
 
@@ -18,7 +19,7 @@ function configWith(changes: (config: GovConfig) => void = () => {}): GovConfig 
 }
 
 /** Fakes for every port; each records what the Governor asked of it. */
-function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; dryRun?: boolean; runningContainers?: () => number | null } = {}) {
+function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; dryRun?: boolean; listed?: Array<{ state: string }> | Error } = {}) {
   let time = START.getTime();
   const clock = {
     now: () => new Date(time),
@@ -57,6 +58,14 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
       pauses.push(pauseOptions);
       return pauseOptions.dryRun ? { paused: [], wouldPause: ['db'], freedBytes: 0 } : { paused: ['db'], freedBytes: 300 * MiB };
     }),
+    ...(options.listed === undefined
+      ? {}
+      : {
+          listContainers: vi.fn(async () => {
+            if (options.listed instanceof Error) throw options.listed;
+            return options.listed ?? [];
+          }),
+        }),
   };
   const records: HistoryRecord[] = [];
   const history = {
@@ -83,14 +92,16 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
     ...(options.withContainers === false ? {} : { containers }),
     ...(options.advice === undefined ? {} : { advisor }),
     ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
-    ...(options.runningContainers === undefined ? {} : { runningContainers: options.runningContainers }),
   };
   const governor = createGovernor(governorOptions);
+  // What each tick reported, in the order it happened: decision, failures, action, then the tick.
   const events: string[] = [];
-  governor.on('decision', (decision) => events.push(`decision:${decision.kind}`));
-  governor.on('action', (action) => events.push(`action:${action.kind}`));
-  governor.on('error', (error) => events.push(`error:${error.stage}:${error.code}`));
-  governor.on('tick', () => events.push('tick'));
+  governor.onTick((report) => {
+    if (report.taken) events.push(`decision:${report.taken.kind}`);
+    for (const error of report.errors) events.push(`error:${error.stage}:${error.code}`);
+    if (report.action) events.push(`action:${report.action.kind}`);
+    events.push('tick');
+  });
   return { governor, clock, source, reclaimer, requests, containers, pauses, history, records, advisor, events };
 }
 
@@ -285,8 +296,8 @@ describe('advisor', () => {
     expect((await h.governor.tick()).taken).toEqual(dynamicReclaim);
   });
 
-  test('the advisor learns how many containers run from the runningContainers port', async () => {
-    const h = harness({ advice: { verdict: 'allow', reason: 'ok' }, runningContainers: () => 3 });
+  test('the advisor learns how many containers run from the container listing of the same tick', async () => {
+    const h = harness({ advice: { verdict: 'allow', reason: 'ok' }, listed: [{ state: 'running' }, { state: 'paused' }, { state: 'running' }, { state: 'running' }] });
     await h.governor.tick();
     expect(h.advisor.advise).toHaveBeenCalledWith(expect.objectContaining({ runningContainers: 3 }));
   });
@@ -322,6 +333,54 @@ describe('advisor', () => {
     await h.governor.recordFeedback('slow', 'builds crawl');
     expect(h.advisor.recordFeedback).toHaveBeenCalledWith('slow', START);
     expect(h.records).toEqual([{ kind: 'feedback', at: START.toISOString(), feedback: 'slow', note: 'builds crawl' }]);
+  });
+});
+
+describe('sensing containers', () => {
+  test('the listing runs in the tick, beside the snapshot, when the advisor needs it; the report carries what it said', async () => {
+    const h = harness({ advice: { verdict: 'allow', reason: 'ok' }, listed: [{ state: 'running' }, { state: 'exited' }] });
+    h.containers.listContainers?.mockImplementationOnce(async () => {
+      h.clock.advance(40);
+      return [{ state: 'running' }, { state: 'exited' }];
+    });
+    const report = await h.governor.tick();
+    expect(h.containers.listContainers).toHaveBeenCalledTimes(1);
+    expect(report.containers).toEqual({ available: true, running: 1, error: null });
+    expect(h.advisor.advise).toHaveBeenCalledWith(expect.objectContaining({ runningContainers: 1 }));
+    // Inside the measured tick: its 40 ms count with the reclaim's 250 ms.
+    expect(report.durationMs).toBe(290);
+  });
+
+  test('auto-pause alone is reason enough to list; without it or an advisor nothing is listed', async () => {
+    const pausing = harness({ config: configWith((c) => (c.docker.auto_pause_idle_containers = true)), listed: [] });
+    expect((await pausing.governor.tick()).containers).toEqual({ available: true, running: 0, error: null });
+    const idle = harness({ listed: [{ state: 'running' }] });
+    const report = await idle.governor.tick();
+    expect(idle.containers.listContainers).not.toHaveBeenCalled();
+    expect(report.containers).toBeUndefined();
+  });
+
+  test('a failed listing leaves the count unknown and the tick whole: no error line', async () => {
+    const h = harness({ advice: { verdict: 'allow', reason: 'ok' }, listed: new Error('connect ENOENT /var/run/docker.sock') });
+    const report = await h.governor.tick();
+    expect(report.containers).toEqual({ available: false, running: null, error: 'connect ENOENT /var/run/docker.sock' });
+    expect(h.advisor.advise).toHaveBeenCalledWith(expect.objectContaining({ runningContainers: null }));
+    expect(report.errors).toEqual([]);
+    expect(h.records.map((record) => record.kind)).toEqual(['reclaim']);
+  });
+});
+
+describe('onTick', () => {
+  test('every listener gets each report until it unsubscribes', async () => {
+    const h = harness({ snapshots: [snapshot()] });
+    const seen: string[] = [];
+    const stop = h.governor.onTick((report) => seen.push(report.at));
+    await h.governor.tick();
+    stop();
+    h.clock.advance(1000);
+    await h.governor.tick();
+    expect(seen).toEqual([START.toISOString()]);
+    expect(h.events).toEqual(['decision:none', 'tick', 'decision:none', 'tick']);
   });
 });
 
@@ -385,7 +444,7 @@ describe('start, stop, setConfig', () => {
     const h = harness({ snapshots: [snapshot()] });
     const governor = createGovernor({ source: h.source, reclaimer: h.reclaimer, history: h.history, clock: h.clock, config: defaultConfig, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
     const ticks: TickReport[] = [];
-    governor.on('tick', (report) => ticks.push(report));
+    governor.onTick((report) => ticks.push(report));
     governor.start();
     governor.start();
     expect(timers.pending.map(({ ms }) => ms)).toEqual([0]);
@@ -410,7 +469,7 @@ describe('start, stop, setConfig', () => {
     const errors: unknown[] = [];
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn((object: object) => errors.push(object)) };
     const governor = createGovernor({ source: h.source, reclaimer: h.reclaimer, history: h.history, clock: h.clock, config: defaultConfig, logger, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
-    governor.on('tick', () => {
+    governor.onTick(() => {
       throw new Error('listener bug');
     });
     const report = await governor.tick();

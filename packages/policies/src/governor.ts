@@ -1,58 +1,19 @@
 import type { Snapshot } from '@gov/meminfo';
-import { EventEmitter } from 'eventemitter3';
+import { applyAdvice } from './advice.js';
 import type { GovConfig } from './config-schema.js';
-import { decide, nextState, viewMemory, withinFloor, type Decision, type ReclaimDecision } from './decide.js';
-import type { ErrorStage, HistoryAdvice, HistoryRecord } from './history.js';
-import type { Advice, Advisor, Clock, ContainerPort, HistoryPort, Logger, ReclaimPort, ReclaimResultLike, SnapshotSource } from './ports.js';
+import { decide, nextState, type Decision } from './decide.js';
+import type { ErrorStage, HistoryRecord } from './history.js';
+import type { Advisor, Clock, ContainerPort, HistoryPort, Logger, ReclaimPort, SnapshotSource } from './ports.js';
+import { toHistoryAdvice, toHistoryRecord } from './record.js';
 import { createPolicyState, type PolicyState } from './state.js';
-
-const MiB = 1024 * 1024;
-
-/** What one tick did. */
-export type TickAction =
-  | { kind: 'reclaim'; result: ReclaimResultLike }
-  | { kind: 'pause-idle-containers'; paused: string[]; freedBytes: number; durationMs: number; dryRun: boolean };
-
-/** A part of a tick that failed; the tick still finished and the next one runs. */
-export interface TickError {
-  stage: ErrorStage;
-  code: string;
-  message: string;
-  cause: unknown;
-}
-
-export interface TickReport {
-  /** ISO time the tick started. */
-  at: string;
-  snapshot: Snapshot | null;
-  /** What the policy decided. */
-  decision: Decision | null;
-  /** The advisor's opinion, for dynamic-policy reclaims when an advisor is plugged in. */
-  advice: Advice | null;
-  /** The decision as taken, after the advisor (a veto is a `none` with code `advisor-veto`). */
-  taken: Decision | null;
-  action: TickAction | null;
-  /** The history line written, if any. */
-  record: HistoryRecord | null;
-  dryRun: boolean;
-  durationMs: number;
-  errors: TickError[];
-}
-
-export interface GovernorEvents {
-  tick: (report: TickReport) => void;
-  decision: (decision: Decision, snapshot: Snapshot) => void;
-  action: (action: TickAction, report: TickReport) => void;
-  error: (error: TickError) => void;
-}
+import { toTickError, type ContainerReading, type TickReport } from './tick-report.js';
 
 export interface GovernorOptions {
   source: SnapshotSource;
   reclaimer: ReclaimPort;
+  /** Pauses idle containers; with `listContainers`, also sensed every tick the advisor or auto-pause needs it. */
   containers?: ContainerPort;
   advisor?: Advisor;
-  /** How many containers are running, for the advisor (govd: its last Docker listing); null when unknown. */
-  runningContainers?: () => number | null;
   history: HistoryPort;
   clock?: Clock;
   config: GovConfig;
@@ -65,7 +26,7 @@ export interface GovernorOptions {
   clearTimeout?: (handle: unknown) => void;
 }
 
-export interface Governor extends EventEmitter<GovernorEvents> {
+export interface Governor {
   /** Runs one tick now; while a tick runs, resolves with that tick's report instead of starting another. */
   tick(): Promise<TickReport>;
   /** Ticks now and then every `governor.check_interval_secs`, until `stop()`. The timer does not keep the process alive. */
@@ -76,51 +37,30 @@ export interface Governor extends EventEmitter<GovernorEvents> {
   setConfig(config: GovConfig): void;
   /** Records `gov feedback` in the history and tells the advisor. */
   recordFeedback(kind: 'slow' | 'ok', note?: string | null): Promise<void>;
+  /** Calls `listener` with every tick's report once the tick is done; returns the function that stops it. A listener that throws is logged, never breaks the loop. */
+  onTick(listener: (report: TickReport) => void): () => void;
   readonly config: GovConfig;
   readonly state: PolicyState;
   readonly lastTick: TickReport | null;
   readonly running: boolean;
 }
 
-function toTickError(stage: ErrorStage, cause: unknown): TickError {
-  const error = cause as { code?: unknown; message?: unknown } | undefined;
-  const code = typeof error?.code === 'string' ? error.code : 'GOV_TICK_FAILED';
-  const message = typeof error?.message === 'string' ? error.message : String(cause);
-  return { stage, code, message, cause };
-}
-
-function adviseOn(decision: ReclaimDecision, advice: Advice, snapshot: Snapshot, config: GovConfig): Decision {
-  if (advice.verdict === 'allow') return decision;
-  if (advice.verdict === 'raise') {
-    // A raise can only add to a target, and what it asks for still has to clear the floor.
-    const view = viewMemory(snapshot);
-    const current = decision.targetBytes;
-    if (view === null || current === null || !(advice.targetBytes > current)) return decision;
-    const raised = withinFloor(view, config, decision.policy, decision.code, 'cgroup_reclaim', advice.targetBytes, decision.reason);
-    if (raised.kind !== 'reclaim' || raised.targetBytes === null || raised.targetBytes <= current) return decision;
-    return { ...raised, reason: `${raised.reason}; advisor raised it to ${Math.round(raised.targetBytes / MiB)} MiB: ${advice.reason}` };
+async function readContainers(port: Required<Pick<ContainerPort, 'listContainers'>>): Promise<ContainerReading> {
+  try {
+    const listed = await port.listContainers();
+    return { available: true, running: listed.filter((container) => container.state === 'running').length, error: null };
+  } catch (error) {
+    return { available: false, running: null, error: (error as Error)?.message ?? String(error) };
   }
-  if (advice.verdict === 'veto') return { kind: 'none', policy: decision.policy, code: 'advisor-veto', reason: `${decision.reason}; advisor vetoed: ${advice.reason}` };
-  // A shrink can only lower the target, and never below what a reclaim needs.
-  const current = decision.targetBytes ?? Number.POSITIVE_INFINITY;
-  const target = Math.floor(Math.min(advice.targetBytes, current));
-  if (!(target >= MiB)) return { kind: 'none', policy: decision.policy, code: 'advisor-veto', reason: `${decision.reason}; advisor shrank it below 1 MiB: ${advice.reason}` };
-  if (target === current) return decision;
-  return { ...decision, method: 'cgroup_reclaim', targetBytes: target, reason: `${decision.reason}; advisor shrank it to ${Math.round(target / MiB)} MiB: ${advice.reason}` };
-}
-
-function historyAdvice(advice: Advice | null): HistoryAdvice | null {
-  if (advice === null) return null;
-  return { verdict: advice.verdict, reason: advice.reason, targetBytes: advice.verdict === 'shrink' || advice.verdict === 'raise' ? advice.targetBytes : null };
 }
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * The Governor runs the loop through its ports: snapshot → decide → advisor (dynamic-policy
- * reclaims only) → act (unless dry-run) → history → events. Any part that fails is recorded as
- * an `error` history line and event; the tick still completes and the next one runs. Ticks
- * never overlap.
+ * The Governor runs the loop through its ports: sense (snapshot, and the containers when the
+ * advisor or auto-pause needs them) → decide → advisor (dynamic-policy reclaims only) → act
+ * (unless dry-run) → history → tick listeners. Any part that fails is recorded as an `error`
+ * history line; the tick still completes and the next one runs. Ticks never overlap.
  */
 export function createGovernor(options: GovernorOptions): Governor {
   const clock = options.clock ?? { now: () => new Date() };
@@ -134,26 +74,26 @@ export function createGovernor(options: GovernorOptions): Governor {
   let timer: unknown = null;
   let started = false;
   let lastActionAt: Date | null = state.lastReclaimAt ? new Date(state.lastReclaimAt) : null;
-
-  const emitter = new EventEmitter<GovernorEvents>();
-  // A listener that throws must not break the tick nor the timer loop.
-  const emit = <E extends keyof GovernorEvents>(event: E, ...args: Parameters<GovernorEvents[E]>) => {
-    try {
-      (emitter.emit as (name: E, ...rest: Parameters<GovernorEvents[E]>) => boolean)(event, ...args);
-    } catch (error) {
-      logger.error({ event, err: error }, `a governor "${event}" listener threw`);
-    }
-  };
+  const listeners = new Set<(report: TickReport) => void>();
 
   const fail = (report: TickReport, stage: ErrorStage, cause: unknown): void => {
     const error = toTickError(stage, cause);
     report.errors.push(error);
     logger.error({ stage, code: error.code, err: cause }, `tick ${stage} failed: ${error.message}`);
-    emit('error', error);
   };
 
+  /** Snapshot and container listing side by side: both are the tick's sensing. */
+  async function sense(report: TickReport): Promise<void> {
+    const port = options.containers;
+    const wantsContainers = port?.listContainers !== undefined && (config.docker.auto_pause_idle_containers || options.advisor !== undefined);
+    const [snapshot, containers] = await Promise.allSettled([(async () => options.source.readSnapshot())(), wantsContainers ? readContainers(port as Required<ContainerPort>) : Promise.resolve(undefined)]);
+    if (snapshot.status === 'fulfilled') report.snapshot = snapshot.value;
+    else fail(report, 'snapshot', snapshot.reason);
+    if (containers.status === 'fulfilled' && containers.value !== undefined) report.containers = containers.value;
+  }
+
   async function act(report: TickReport, taken: Decision, dryRun: boolean, now: Date): Promise<HistoryRecord | null> {
-    const base = { at: report.at, policy: taken.policy, code: taken.code, reason: taken.reason };
+    const cause = { at: report.at, policy: taken.policy, code: taken.code, reason: taken.reason, advice: report.advice ? toHistoryAdvice(report.advice) : null };
     if (taken.kind === 'reclaim') {
       try {
         const result = await options.reclaimer.reclaim({ method: taken.method, ...(taken.targetBytes === null ? {} : { targetBytes: taken.targetBytes }), dryRun });
@@ -162,18 +102,7 @@ export function createGovernor(options: GovernorOptions): Governor {
           lastActionAt = now;
           options.advisor?.recordAction({ at: now, decision: taken, targetBytes: taken.targetBytes, freedBytes: result.freedBytes });
         }
-        return {
-          kind: 'reclaim',
-          ...base,
-          method: result.fallback?.to ?? result.method,
-          targetBytes: taken.targetBytes,
-          freedBytes: result.freedBytes,
-          durationMs: result.durationMs,
-          dryRun,
-          steps: result.steps.map((step) => ({ name: step.name, status: step.status, durationMs: step.durationMs, ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}) })),
-          advice: historyAdvice(report.advice),
-          ...(result.fallback ? { fallback: { ...result.fallback } } : {}),
-        };
+        return toHistoryRecord(report.action, cause);
       } catch (cause) {
         fail(report, 'act', cause);
         return null;
@@ -198,7 +127,7 @@ export function createGovernor(options: GovernorOptions): Governor {
         const durationMs = Math.max(0, clock.now().getTime() - started);
         report.action = { kind: 'pause-idle-containers', paused, freedBytes: result.freedBytes, durationMs, dryRun };
         if (!dryRun && paused.length > 0) lastActionAt = now;
-        return { kind: 'pause-idle-containers', ...base, paused, freedBytes: result.freedBytes, durationMs, dryRun };
+        return toHistoryRecord(report.action, cause);
       } catch (cause) {
         fail(report, 'act', cause);
         return null;
@@ -207,18 +136,25 @@ export function createGovernor(options: GovernorOptions): Governor {
     return null;
   }
 
+  /** The decision as taken: the policy's, after the advisor for dynamic-policy reclaims. */
+  function advise(report: TickReport, decision: Decision, snapshot: Snapshot, now: Date): Decision {
+    if (decision.kind !== 'reclaim' || decision.policy !== 'dynamic' || !options.advisor) return decision;
+    try {
+      report.advice = options.advisor.advise({ decision, snapshot, now, lastActionAt, runningContainers: report.containers?.running ?? null });
+      return applyAdvice(decision, report.advice, snapshot, config);
+    } catch (cause) {
+      fail(report, 'advise', cause);
+      return decision;
+    }
+  }
+
   async function runTick(): Promise<TickReport> {
     const now = clock.now();
     const dryRun = options.dryRun === true || config.governor.dry_run;
     const report: TickReport = { at: now.toISOString(), snapshot: null, decision: null, advice: null, taken: null, action: null, record: null, dryRun, durationMs: 0, errors: [] };
     const records: HistoryRecord[] = [];
 
-    try {
-      report.snapshot = await options.source.readSnapshot();
-    } catch (cause) {
-      fail(report, 'snapshot', cause);
-    }
-
+    await sense(report);
     const snapshot = report.snapshot;
     if (snapshot !== null) {
       try {
@@ -235,21 +171,12 @@ export function createGovernor(options: GovernorOptions): Governor {
 
     const decision = report.decision;
     if (snapshot !== null && decision !== null) {
-      let taken: Decision = decision;
-      if (decision.kind === 'reclaim' && decision.policy === 'dynamic' && options.advisor) {
-        try {
-          report.advice = options.advisor.advise({ decision, snapshot, now, lastActionAt, runningContainers: options.runningContainers?.() ?? null });
-          taken = adviseOn(decision, report.advice, snapshot, config);
-        } catch (cause) {
-          fail(report, 'advise', cause);
-        }
-      }
+      const taken = advise(report, decision, snapshot, now);
       report.taken = taken;
-      emit('decision', taken, snapshot);
       logger.debug({ decision: taken }, `decision: ${taken.kind} (${taken.code})`);
 
       if (decision.kind === 'reclaim' && taken.kind === 'none' && report.advice) {
-        records.push({ kind: 'veto', at: report.at, policy: decision.policy, code: taken.code, reason: taken.reason, method: decision.method, targetBytes: decision.targetBytes, advice: historyAdvice(report.advice) as HistoryAdvice });
+        records.push({ kind: 'veto', at: report.at, policy: decision.policy, code: taken.code, reason: taken.reason, method: decision.method, targetBytes: decision.targetBytes, advice: toHistoryAdvice(report.advice) });
       }
       const record = await act(report, taken, dryRun, now);
       if (record) records.push(record);
@@ -276,9 +203,15 @@ export function createGovernor(options: GovernorOptions): Governor {
       }
     }
     report.durationMs = Math.max(0, clock.now().getTime() - now.getTime());
-    if (report.action) emit('action', report.action, report);
     lastTick = report;
-    emit('tick', report);
+    for (const listener of listeners) {
+      // A listener that throws must not break the tick nor the timer loop.
+      try {
+        listener(report);
+      } catch (error) {
+        logger.error({ event: 'tick', err: error }, 'a governor "tick" listener threw');
+      }
+    }
     return report;
   }
 
@@ -303,7 +236,7 @@ export function createGovernor(options: GovernorOptions): Governor {
     timer = handle;
   }
 
-  const governor = Object.assign(emitter, {
+  return {
     tick,
     start() {
       if (started) return;
@@ -327,12 +260,21 @@ export function createGovernor(options: GovernorOptions): Governor {
       options.advisor?.recordFeedback(kind, now);
       await options.history.append({ kind: 'feedback', at: now.toISOString(), feedback: kind, note });
     },
-  });
-  Object.defineProperties(governor, {
-    config: { get: () => config, enumerable: true },
-    state: { get: () => state, enumerable: true },
-    lastTick: { get: () => lastTick, enumerable: true },
-    running: { get: () => inFlight !== null, enumerable: true },
-  });
-  return governor as unknown as Governor;
+    onTick(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    get config() {
+      return config;
+    },
+    get state() {
+      return state;
+    },
+    get lastTick() {
+      return lastTick;
+    },
+    get running() {
+      return inFlight !== null;
+    },
+  };
 }

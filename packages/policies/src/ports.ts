@@ -44,6 +44,12 @@ export interface ContainerPauseOptions {
 /** Pauses idle containers (and reclaims their cgroups); `@gov/docker`'s client satisfies it. */
 export interface ContainerPort {
   pauseIdle(options: ContainerPauseOptions): Promise<{ paused: string[]; freedBytes: number; wouldPause?: string[] }>;
+  /**
+   * Lists the containers. The Governor calls it while it senses, each tick the advisor or
+   * auto-pause needs it: the advisor learns how many run, and `@gov/docker` records the CPU
+   * sample idle detection needs. A failed listing only leaves the count unknown.
+   */
+  listContainers?(): Promise<readonly { state: string }[]>;
 }
 
 /** Appends one history line durably (govd: JSON Lines, fsync'd). */
@@ -60,6 +66,7 @@ export interface AdviceRequest {
   snapshot: Snapshot;
   now: Date;
   lastActionAt: Date | null;
+  /** Containers running, from this tick's container listing; `null` when unknown. */
   runningContainers: number | null;
 }
 

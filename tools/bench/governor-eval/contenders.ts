@@ -175,7 +175,7 @@ export function createDynamicGovernor(name: string, options: DynamicOptions): Co
     history: { append: async (record) => void options.history?.push(record) },
     ...(options.advisor ? { advisor: options.advisor } : {}),
   });
-  governor.on('tick', (report) => {
+  governor.onTick((report) => {
     if (report.advice?.verdict === 'veto') tally.vetoes += 1;
     if (report.advice?.verdict === 'shrink') tally.shrinks += 1;
     if (report.advice?.verdict === 'raise') tally.raises += 1;

@@ -1,7 +1,6 @@
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
-import { ConfigError, configJsonSchema, defaultConfig, renderConfigToml } from '@gov/policies';
+import { rename, stat } from 'node:fs/promises';
+import { writeConfigAtomically } from '@gov/api/node';
+import { ConfigError, configJsonSchema, defaultConfig } from '@gov/policies';
 import { stringify as stringifyToml } from 'smol-toml';
 import { parseCommandArgs } from '../args.js';
 import { defaultConfigPath, loadCliConfig } from '../config-file.js';
@@ -21,14 +20,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Writes through a temporary file and a rename, so a crash never leaves half a config. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, text, { mode: 0o644 });
-  await rename(temporary, path);
-}
-
 const backupStamp = (now: Date) => now.toISOString().replace(/[:.]/g, '-');
 
 async function init(io: CliIo, options: { path?: string; force: boolean; json: boolean }): Promise<number> {
@@ -45,7 +36,8 @@ async function init(io: CliIo, options: { path?: string; force: boolean; json: b
     backup = `${path}.${backupStamp(new Date())}.bak`;
     await rename(path, backup);
   }
-  await writeAtomically(path, renderConfigToml(defaultConfig));
+  // Through a temporary file, fsync and a rename: a crash never leaves half a config.
+  await writeConfigAtomically(path, defaultConfig);
   if (options.json) io.stdout.write(formatJson({ path, written: true, backup }));
   else io.stdout.write(`wrote ${path}${backup ? ` (the previous file is ${backup})` : ''}\n`);
   return 0;

@@ -8,9 +8,9 @@ import {
   type UnpauseAllResult,
   type UnpauseResult,
 } from '@gov/docker';
-import { resolveStateDir, type GovConfig } from '@gov/policies';
+import type { GovConfig } from '@gov/policies';
 import { parseCommandArgs, parseDuration } from '../args.js';
-import { homeOf, loadCliConfig } from '../config-file.js';
+import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
@@ -30,8 +30,7 @@ export interface DockerCommandOptions {
 /** The `[docker]` config (the file govd reads) and the state dir: `--state-dir`, `$GOV_STATE_DIR`, then `daemon.state_dir`. */
 async function loadSettings(values: { config?: string | undefined; 'state-dir'?: string | undefined }, io: CliIo): Promise<{ config: GovConfig; stateDir: string }> {
   const { config } = await loadCliConfig(io, values.config);
-  const stateDir = values['state-dir'] ?? (io.env['GOV_STATE_DIR'] ? io.env['GOV_STATE_DIR'] : resolveStateDir(config, homeOf(io)));
-  return { config, stateDir };
+  return { config, stateDir: chosenStateDir(values['state-dir'], config, io) };
 }
 
 function cpuText(container: ContainerInfo): string {

@@ -74,6 +74,21 @@ describe('gov feedback', () => {
     expect(parseHistory(await readFile(path, 'utf8'))).toEqual({ records: [record], skipped: 1 });
   });
 
+  it('rotates the history file as govd would when the record would take it past history_max_mb', async () => {
+    const port = await closedPort();
+    await mkdir(join(home, '.config', 'gov'), { recursive: true });
+    await writeFile(join(home, '.config', 'gov', 'config.toml'), `[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\nhistory_max_mb = 1\n`);
+    await mkdir(stateDir, { recursive: true });
+    // One line 10 bytes short of 1 MiB: the feedback line does not fit beside it.
+    const frame = formatHistoryLine({ kind: 'event', at: '2026-01-28T10:00:00.000Z', event: 'started', message: '' }).length;
+    const old = formatHistoryLine({ kind: 'event', at: '2026-01-28T10:00:00.000Z', event: 'started', message: 'x'.repeat(1024 * 1024 - 10 - frame) });
+    await writeFile(join(stateDir, 'history.jsonl'), old);
+    const command = createFeedbackCommand({ now: () => new Date('2026-01-28T10:05:00.000Z') });
+    expect(await command.run({ argv: ['slow'], io: createTestIo({ env: { HOME: home } }).io })).toBe(0);
+    expect(await readFile(join(stateDir, 'history.jsonl.1'), 'utf8')).toBe(old);
+    expect(await readFile(join(stateDir, 'history.jsonl'), 'utf8')).toBe(formatHistoryLine({ kind: 'feedback', at: '2026-01-28T10:05:00.000Z', feedback: 'slow', note: null }));
+  });
+
   it('creates the state directory and history file 0600 when neither exists', async () => {
     await writeConfig(await closedPort());
     const { io, stdout } = createTestIo({ env: { HOME: home } });

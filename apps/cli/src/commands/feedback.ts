@@ -1,17 +1,19 @@
+import { FEEDBACK_NOTE_MAX_CHARS, type FeedbackResponse } from '@gov/api';
+import { createHistoryFile, historyMaxBytes, stateFiles } from '@gov/api/node';
 import type { HistoryRecord } from '@gov/policies';
 import { parseCommandArgs } from '../args.js';
-import { loadCliConfig } from '../config-file.js';
+import { loadCliConfig, stateDirOf } from '../config-file.js';
+import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
 import { UsageError } from '../errors.js';
 import { formatJson } from '../format.js';
 import type { CliIo, Command } from '../io.js';
-import { appendHistoryFile, daemonUrl, postToDaemon, stateDirOf, type DaemonClientOptions } from './history-client.js';
 
 const USAGE = 'gov feedback slow|ok [--note TEXT] [--config PATH] [--json]';
-const MAX_NOTE = 2000;
 
 /**
  * `gov feedback slow|ok`: tells govd how the machine felt after its recent actions, which the
- * advisor learns from. When govd is not running the feedback is appended to the history file.
+ * advisor learns from. When govd is not running the feedback is appended to the history file,
+ * through the same history file code govd uses (rotation, torn-line repair, fsync).
  */
 export function createFeedbackCommand(options: DaemonClientOptions = {}): Command {
   const now = options.now ?? (() => new Date());
@@ -25,18 +27,25 @@ export function createFeedbackCommand(options: DaemonClientOptions = {}): Comman
       if (kind !== 'slow' && kind !== 'ok') throw new UsageError(kind === undefined ? 'say how it went: slow or ok' : `"${kind}" is not slow or ok`, USAGE);
       if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; put a note in --note "…"`, USAGE);
       const note = values.note?.trim() || null;
-      if (note !== null && note.length > MAX_NOTE) throw new UsageError(`--note is ${note.length} characters; at most ${MAX_NOTE}`, USAGE);
+      if (note !== null && note.length > FEEDBACK_NOTE_MAX_CHARS) throw new UsageError(`--note is ${note.length} characters; at most ${FEEDBACK_NOTE_MAX_CHARS}`, USAGE);
 
       const { config } = await loadCliConfig(io, values.config);
       const stateDir = stateDirOf(config, io);
-      const url = daemonUrl(config);
-      const answer = await postToDaemon(url, '/api/feedback', { kind, note }, stateDir, options);
-      let result: { delivered: 'govd'; url: string; record: { kind: 'feedback'; feedback: string; note: string | null } } | { delivered: 'file'; path: string; record: HistoryRecord };
+      const govd = await connectGovd(config, stateDir, options);
+      const { url } = govd;
+      const answer = await govd.ask((client) => client.feedback({ kind, note }));
+      let result: { delivered: 'govd'; url: string; record: FeedbackResponse['recorded'] } | { delivered: 'file'; path: string; record: HistoryRecord };
       if (answer !== null) {
         result = { delivered: 'govd', url, record: { kind: 'feedback', feedback: kind, note } };
       } else {
         const record: HistoryRecord = { kind: 'feedback', at: now().toISOString(), feedback: kind, note };
-        const path = await appendHistoryFile(stateDir, record, options.fs);
+        const path = stateFiles(stateDir).history;
+        const history = createHistoryFile({ path, maxBytes: historyMaxBytes(config) });
+        try {
+          await history.append(record);
+        } finally {
+          await history.close();
+        }
         result = { delivered: 'file', path, record };
       }
       if (values.json) {

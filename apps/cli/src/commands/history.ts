@@ -1,15 +1,14 @@
-import { join } from 'node:path';
+import { HISTORY_MAX_LIMIT, type HistoryRead } from '@gov/api';
+import { createHistoryFile, historyMaxBytes, stateFiles } from '@gov/api/node';
 import type { HistoryRecord } from '@gov/policies';
 import { parseCommandArgs, parsePositiveInt } from '../args.js';
-import { loadCliConfig } from '../config-file.js';
+import { loadCliConfig, stateDirOf } from '../config-file.js';
+import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
 import { formatBytes, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
-import { daemonUrl, HISTORY_FILE, readHistoryFiles, requestDaemon, stateDirOf, type DaemonClientOptions } from './history-client.js';
 
 const USAGE = 'gov history [--limit N] [--config PATH] [--json]';
 const DEFAULT_LIMIT = 20;
-/** The most govd serves in one answer. */
-const MAX_LIMIT = 10_000;
 
 /** Where the records came from: govd's API, or the files when govd is not running. */
 export type HistorySource = { from: 'govd'; url: string } | { from: 'file'; path: string };
@@ -71,19 +70,20 @@ export function createHistoryCommand(options: DaemonClientOptions = {}): Command
     usage: USAGE,
     async run({ argv, io }: { argv: string[]; io: CliIo }) {
       const { values } = parseCommandArgs(argv, { limit: { type: 'string' }, config: { type: 'string' } }, USAGE);
-      const limit = Math.min(MAX_LIMIT, values.limit === undefined ? DEFAULT_LIMIT : parsePositiveInt(values.limit, '--limit'));
+      const limit = Math.min(HISTORY_MAX_LIMIT, values.limit === undefined ? DEFAULT_LIMIT : parsePositiveInt(values.limit, '--limit'));
       const { config } = await loadCliConfig(io, values.config);
-      const url = daemonUrl(config);
-      const answer = await requestDaemon<{ records: HistoryRecord[]; skipped: number }>(`${url}/api/history?limit=${limit}`, { method: 'GET' }, options);
+      const stateDir = stateDirOf(config, io);
+      const govd = await connectGovd(config, stateDir, options);
+      const answer = await govd.ask((client) => client.history({ limit }));
       let source: HistorySource;
-      let result: { records: HistoryRecord[]; skipped: number };
+      let result: HistoryRead;
       if (answer) {
-        source = { from: 'govd', url };
+        source = { from: 'govd', url: govd.url };
         result = answer;
       } else {
-        const stateDir = stateDirOf(config, io);
-        source = { from: 'file', path: join(stateDir, HISTORY_FILE) };
-        result = await readHistoryFiles(stateDir, limit, options.fs);
+        const path = stateFiles(stateDir).history;
+        source = { from: 'file', path };
+        result = await createHistoryFile({ path, maxBytes: historyMaxBytes(config) }).read(limit);
       }
       io.stdout.write(values.json ? formatJson({ source, records: result.records, skipped: result.skipped }) : renderHistory(result.records, result.skipped, source));
       return 0;

@@ -150,6 +150,6 @@ describe('gov learn', () => {
   it('fails as a config error when the named config is missing', async () => {
     const { io, stderr } = createTestIo({ env: { HOME: home, GOV_CONFIG: join(dir, 'absent.toml') } });
     expect(await runMain(['learn', 'status'], io)).toBe(2);
-    expect(stderr()).toMatch(/^gov: invalid config .*absent\.toml:\n {2}\(file\): cannot read the config file: ENOENT/);
+    expect(stderr()).toBe(`gov: config file ${join(dir, 'absent.toml')} does not exist ($GOV_CONFIG)\n`);
   });
 });

@@ -1,42 +1,26 @@
 import * as nodeFs from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createFileModelStore, DEFAULT_MIN_SAMPLES, describeExplorationLimit, explorationLimit, MODEL_FILE_NAME, NeuralModelError, parseModel, summariseModel, type ModelSummary, type ReclaimBounds } from '@gov/neural';
-import { ConfigError, configSearchPaths, defaultConfig, parseConfigToml, resolveStateDir, type GovConfig } from '@gov/policies';
+import { ApiError } from '@gov/api';
+import { stateFiles } from '@gov/api/node';
+import { createFileModelStore, DEFAULT_MIN_SAMPLES, describeExplorationLimit, explorationLimit, NeuralModelError, parseModel, summariseModel, type ModelSummary, type ReclaimBounds } from '@gov/neural';
+import type { GovConfig } from '@gov/policies';
 import { parseCommandArgs } from '../args.js';
+import { chosenStateDir, loadCliConfig } from '../config-file.js';
+import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
-import { DaemonRequestError, daemonUrl, postToDaemon, type DaemonClientOptions } from './history-client.js';
 
 const USAGE = 'gov learn status|reset [--state-dir PATH] [--config PATH] [--yes] [--json]';
-
-async function readConfig(flagPath: string | undefined, env: CliIo['env'], home: string): Promise<GovConfig> {
-  const explicit = flagPath ?? (env['GOV_CONFIG'] ? env['GOV_CONFIG'] : undefined);
-  const candidates = flagPath ? [flagPath] : configSearchPaths({ env, home });
-  for (const path of candidates) {
-    let text: string;
-    try {
-      text = await nodeFs.readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path !== explicit) continue;
-      throw new ConfigError(path, [{ path: '', value: undefined, message: `cannot read the config file: ${(error as Error).message}` }], { cause: error });
-    }
-    return parseConfigToml(text, path);
-  }
-  return defaultConfig;
-}
 
 /**
  * Where the model lives: `--state-dir`, then `$GOV_STATE_DIR`, then the config's
  * `daemon.state_dir` (the file govd reads), so `gov learn` looks where govd writes. Also the
  * config, whose `daemon.listen` says where a running govd answers.
  */
-async function locate(values: { 'state-dir'?: string | undefined; config?: string | undefined }, env: CliIo['env']): Promise<{ stateDir: string; path: string; config: GovConfig }> {
-  const home = env['HOME'] || homedir();
-  const config = await readConfig(values.config, env, home);
-  const stateDir = resolve(values['state-dir'] ?? (env['GOV_STATE_DIR'] ? env['GOV_STATE_DIR'] : resolveStateDir(config, home)));
-  return { stateDir, path: join(stateDir, MODEL_FILE_NAME), config };
+async function locate(values: { 'state-dir'?: string | undefined; config?: string | undefined }, io: CliIo): Promise<{ stateDir: string; path: string; config: GovConfig }> {
+  const { config } = await loadCliConfig(io, values.config);
+  const stateDir = chosenStateDir(values['state-dir'], config, io);
+  return { stateDir, path: stateFiles(stateDir).model, config };
 }
 
 type StatusJson = { model: string; exists: false; phase: 'observing'; samples: 0; minSamples: number } | ({ model: string; exists: true; trusted: true } & ModelSummary) | { model: string; exists: true; trusted: false; problem: string };
@@ -93,12 +77,13 @@ async function status(path: string, json: boolean, io: CliIo): Promise<number> {
 type GovdReset = 'reset' | 'not-running' | 'no-advisor';
 
 /** Asks a running govd to start its advisor over (it keeps the model in memory otherwise). */
-async function resetGovd(url: string, stateDir: string, options: DaemonClientOptions): Promise<{ govd: GovdReset; removed: boolean }> {
+async function resetGovd(located: { stateDir: string; config: GovConfig }, options: DaemonClientOptions): Promise<{ url: string; govd: GovdReset; removed: boolean }> {
+  const govd = await connectGovd(located.config, located.stateDir, options);
   try {
-    const answer = await postToDaemon<{ removed?: boolean }>(url, '/api/learn/reset', {}, stateDir, options);
-    return answer === null ? { govd: 'not-running', removed: false } : { govd: 'reset', removed: answer.removed === true };
+    const answer = await govd.ask((client) => client.learnReset());
+    return answer === null ? { url: govd.url, govd: 'not-running', removed: false } : { url: govd.url, govd: 'reset', removed: answer.removed === true };
   } catch (error) {
-    if (error instanceof DaemonRequestError && error.code === 'GOV_HTTP_NO_ADVISOR') return { govd: 'no-advisor', removed: false };
+    if (error instanceof ApiError && error.code === 'GOV_HTTP_NO_ADVISOR') return { url: govd.url, govd: 'no-advisor', removed: false };
     throw error;
   }
 }
@@ -112,8 +97,8 @@ async function reset(located: { stateDir: string; path: string; config: GovConfi
       return 1;
     }
   }
-  const url = daemonUrl(located.config);
-  const govd = await resetGovd(url, located.stateDir, options);
+  const govd = await resetGovd(located, options);
+  const { url } = govd;
   const removedHere = await createFileModelStore({ path, fs: nodeFs }).remove();
   const removed = govd.removed || removedHere;
   if (json) {
@@ -139,7 +124,7 @@ export function createLearnCommand(options: DaemonClientOptions = {}): Command {
       if (action !== 'status' && action !== 'reset') throw new UsageError(action === undefined ? 'say status or reset' : `unknown subcommand "${action}"; use status or reset`, USAGE);
       if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, USAGE);
       if (values.yes && action === 'status') throw new UsageError('--yes only applies to reset', USAGE);
-      const located = await locate(values, io.env);
+      const located = await locate(values, io);
       const json = Boolean(values.json);
       return action === 'status' ? status(located.path, json, io) : reset(located, json, Boolean(values.yes), io, options);
     },

@@ -1,15 +1,12 @@
 import { randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
-import { join } from 'node:path';
 import { StateDirError } from './errors.js';
+import { stateFiles } from './state-dir.js';
 
 export interface TokenOptions {
   fs?: Pick<typeof nodeFs, 'mkdir' | 'readFile' | 'writeFile' | 'stat' | 'chmod'>;
   randomBytes?: (size: number) => Buffer;
 }
-
-/** Name of the bearer token file inside the state directory. */
-export const TOKEN_FILE = 'token';
 
 /**
  * Returns the API token kept in `stateDir/token`, creating the directory (0700) and the file
@@ -19,7 +16,7 @@ export const TOKEN_FILE = 'token';
 export async function ensureToken(stateDir: string, options: TokenOptions = {}): Promise<string> {
   const fs = options.fs ?? nodeFs;
   const random = options.randomBytes ?? nodeRandomBytes;
-  const path = join(stateDir, TOKEN_FILE);
+  const path = stateFiles(stateDir).token;
   try {
     await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -41,6 +38,19 @@ export async function ensureToken(stateDir: string, options: TokenOptions = {}):
     return token;
   } catch (error) {
     throw new StateDirError(`cannot read the API token ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The token govd wrote in `stateDir`, for a client on the same machine; `problem` says why it
+ * could not be read (e.g. not the user govd runs as).
+ */
+export async function readToken(stateDir: string, options: { fs?: Pick<typeof nodeFs, 'readFile'> } = {}): Promise<{ token: string | null; problem: string | null }> {
+  const fs = options.fs ?? nodeFs;
+  try {
+    return { token: (await fs.readFile(stateFiles(stateDir).token, 'utf8')).trim(), problem: null };
+  } catch (error) {
+    return { token: null, problem: (error as Error).message };
   }
 }
 

@@ -1,6 +1,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatHistoryLine, parseHistory, type HistoryRecord } from '@gov/policies';
+import { formatHistoryLine, parseHistory, type GovConfig, type HistoryRecord } from '@gov/policies';
+import type { HistoryRead } from '../types.js';
 import { HistoryFileError } from './errors.js';
 
 /** The subset of `node:fs/promises` the history file uses; tests pass a recording wrapper. */
@@ -14,15 +15,10 @@ export interface HistoryFileOptions {
   fs?: HistoryFs;
 }
 
-export interface HistoryRead {
-  /** Oldest first, at most `limit`, the previous file's records before the current file's. */
-  records: HistoryRecord[];
-  /** Lines that could not be read back (a torn last line after a crash, a garbled line). */
-  skipped: number;
+/** The rotation size a config asks for (`daemon.history_max_mb`), in bytes. */
+export function historyMaxBytes(config: GovConfig): number {
+  return config.daemon.history_max_mb * 1024 * 1024;
 }
-
-/** Name of the history file inside the state directory. */
-export const HISTORY_FILE = 'history.jsonl';
 
 type Handle = Awaited<ReturnType<HistoryFs['open']>>;
 
@@ -43,7 +39,9 @@ async function syncDirectory(fs: HistoryFs, dir: string): Promise<void> {
 
 /**
  * The append-only history: one JSON line per record, each append written and fsync'd before
- * it resolves, appends serialised, rotated at `maxBytes` keeping one previous file.
+ * it resolves, appends serialised, rotated at `maxBytes` keeping one previous file. A torn last
+ * line left by a crash is ended before the first append, and skipped on read. govd holds one
+ * open; gov opens one for a single append when govd is not running.
  */
 export function createHistoryFile(options: HistoryFileOptions) {
   const fs = options.fs ?? nodeFs;
@@ -117,7 +115,7 @@ export function createHistoryFile(options: HistoryFileOptions) {
         throw new HistoryFileError(`cannot append to the history file ${path}: ${(error as Error).message}`, { cause: error });
       });
     },
-    /** The last `limit` records across the previous and the current file. */
+    /** The last `limit` records across the previous and the current file, oldest first. */
     async read(limit = Number.POSITIVE_INFINITY): Promise<HistoryRead> {
       try {
         const previous = await readOne(`${path}.1`);

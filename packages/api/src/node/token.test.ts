@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureToken, isAuthorized } from './token.js';
+import { ensureToken, isAuthorized, readToken } from './token.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -59,5 +59,14 @@ describe('isAuthorized, for any header', () => {
     const token = fc.stringMatching(/^[0-9a-f]{16,64}$/);
     fc.assert(fc.property(token, (secret) => isAuthorized(`Bearer ${secret}`, secret)));
     fc.assert(fc.property(token, fc.string(), (secret, header) => isAuthorized(header, secret) === (header.trim().replace(/^bearer\s+/i, '') === secret && /^bearer\s/i.test(header))));
+  });
+});
+
+describe('readToken', () => {
+  it('reads the token govd wrote, or says why it cannot', async () => {
+    const stateDir = join(dir, 'state');
+    expect(await readToken(stateDir)).toEqual({ token: null, problem: `ENOENT: no such file or directory, open '${join(stateDir, 'token')}'` });
+    await ensureToken(stateDir, { randomBytes: (size) => Buffer.alloc(size, 0x0f) });
+    expect(await readToken(stateDir)).toEqual({ token: '0f'.repeat(32), problem: null });
   });
 });

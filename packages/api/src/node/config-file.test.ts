@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { defaultConfig, parseConfigToml } from '@gov/policies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultUserConfigPath, loadConfig, writeConfigAtomically } from './config-file.js';
+import { ConfigFileError } from './errors.js';
 
 let home: string;
 beforeEach(async () => {
@@ -37,11 +38,18 @@ describe('loadConfig', () => {
 
   it('refuses a missing file named by --config or $GOV_CONFIG', async () => {
     const missing = join(home, 'nope.toml');
-    await expect(loadConfig({ flagPath: missing, env: {}, home })).rejects.toMatchObject({
-      code: 'GOV_CONFIG_INVALID',
-      problems: [{ path: '', value: undefined, message: `cannot read the config file: ENOENT: no such file or directory, open '${missing}'` }],
-    });
-    await expect(loadConfig({ flagPath: null, env: { GOV_CONFIG: missing }, home })).rejects.toMatchObject({ code: 'GOV_CONFIG_INVALID' });
+    await expect(loadConfig({ flagPath: missing, env: {}, home })).rejects.toEqual(new ConfigFileError('GOV_CONFIG_NOT_FOUND', `config file ${missing} does not exist`, missing));
+    await expect(loadConfig({ flagPath: null, env: { GOV_CONFIG: missing }, home })).rejects.toMatchObject({ name: 'ConfigFileError', code: 'GOV_CONFIG_NOT_FOUND', exitCode: 2, message: `config file ${missing} does not exist ($GOV_CONFIG)` });
+  });
+
+  it('refuses a file it cannot read, wherever it was found', async () => {
+    await mkdir(join(home, '.config', 'gov', 'config.toml'), { recursive: true });
+    await expect(loadConfig({ flagPath: null, env: {}, home })).rejects.toMatchObject({ name: 'ConfigFileError', code: 'GOV_CONFIG_UNREADABLE', path: defaultUserConfigPath(home) });
+  });
+
+  it('skips a default path under a file (ENOTDIR) as missing', async () => {
+    await writeFile(join(home, '.config'), 'not a directory');
+    expect(await loadConfig({ flagPath: null, env: {}, home })).toEqual({ config: defaultConfig, path: null });
   });
 
   it('lists every bad key of a file', async () => {

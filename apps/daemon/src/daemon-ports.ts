@@ -1,0 +1,61 @@
+import type { StateFiles } from '@gov/api/node';
+import { createDockerClient, type DockerClient } from '@gov/docker';
+import { createSnapshotSource } from '@gov/meminfo';
+import { createFileModelStore, openNeuralAdvisor, type NeuralAdvisor } from '@gov/neural';
+import type { Advisor, ContainerPort, GovConfig, SnapshotSource } from '@gov/policies';
+import { createDryRunExecutor, createReclaimer } from '@gov/reclaimer';
+import type { DaemonOptions, DaemonReclaimer } from './daemon.js';
+
+/** The real ports govd runs the Governor on, or the ones a test passed in. */
+export interface DaemonPorts {
+  source: SnapshotSource;
+  reclaimer: DaemonReclaimer;
+  containers: ContainerPort;
+  advisor: Advisor | null;
+  /** The learned advisor when it is the one running (its status and reset are on the API). */
+  neural: NeuralAdvisor | null;
+  /** Closes what govd opened (the /proc files the snapshot source keeps open). */
+  close(): void;
+}
+
+/** The Docker client, made at its first use: a daemon that never lists nor pauses never builds one. */
+function lazyDockerPort(make: () => DockerClient): ContainerPort {
+  let client: DockerClient | null = null;
+  const docker = () => (client ??= make());
+  return { pauseIdle: (options) => docker().pauseIdle(options), listContainers: () => docker().listContainers() };
+}
+
+/** Opens the neural advisor on its model in the state directory; `null` when it cannot be opened (logged). */
+async function openAdvisor(options: DaemonOptions, learning: GovConfig['governor']['learning'], files: StateFiles, fs: NonNullable<DaemonOptions['fs']>): Promise<NeuralAdvisor | null> {
+  const { logger } = options;
+  try {
+    const opened = await openNeuralAdvisor({
+      store: createFileModelStore({ path: files.model, fs }),
+      minSamples: learning.min_samples,
+      mayRaise: learning.may_raise,
+      onError: (error) => logger.warn({ err: error }, `advisor: ${error.message}`),
+    });
+    if (opened.loaded.status === 'set-aside') logger.warn({ setAsideTo: opened.loaded.setAsideTo }, `advisor model set aside: ${opened.loaded.problem}`);
+    return opened.advisor;
+  } catch (error) {
+    logger.warn({ err: error }, `running without the advisor: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/** Builds the snapshot source, reclaimer, container port and advisor govd runs with. */
+export async function createDaemonPorts(options: DaemonOptions, config: GovConfig, files: StateFiles, fs: NonNullable<DaemonOptions['fs']>): Promise<DaemonPorts> {
+  const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait' } : { whenBusy: 'wait' });
+  const containers = options.containers ?? lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer }));
+  const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;
+  // Detects the environment once and keeps the /proc files open between ticks.
+  const ownSource = options.source ? null : createSnapshotSource();
+  return {
+    source: options.source ?? (ownSource as SnapshotSource),
+    reclaimer,
+    containers,
+    advisor: options.advisor === undefined ? neural : options.advisor,
+    neural,
+    close: () => ownSource?.close(),
+  };
+}

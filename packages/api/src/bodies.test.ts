@@ -1,0 +1,36 @@
+import { RECLAIM_METHODS } from '@gov/reclaimer';
+import { describe, expect, test } from 'vitest';
+import { feedbackBodySchema, parseRequestBody, reclaimBodySchema } from './bodies.js';
+import { ApiError } from './errors.js';
+import { parseHistoryLimit } from './routes.js';
+
+describe('request bodies', () => {
+  test('a reclaim body names only methods of the catalogue, and defaults to full', () => {
+    expect(reclaimBodySchema.shape.method.unwrap().options).toEqual(RECLAIM_METHODS);
+    expect(parseRequestBody(reclaimBodySchema, {})).toEqual({ method: 'full' });
+  });
+
+  test('a body of the wrong shape is a 400 listing every problem', () => {
+    let error: unknown;
+    try {
+      parseRequestBody(reclaimBodySchema, { method: 'rm -rf /', level: 7 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: 'GOV_HTTP_INVALID_BODY', details: [{ path: 'method' }, { path: 'level' }] });
+    expect(() => parseRequestBody(feedbackBodySchema, { kind: 'meh', extra: 1 })).toThrow('invalid request body: kind: Invalid option: expected one of "slow"|"ok"; (body): Unrecognized key: "extra"');
+  });
+
+  test('feedback takes a note of at most 2000 characters, or none', () => {
+    expect(parseRequestBody(feedbackBodySchema, { kind: 'ok', note: null })).toEqual({ kind: 'ok', note: null });
+    expect(() => parseRequestBody(feedbackBodySchema, { kind: 'ok', note: 'x'.repeat(2001) })).toThrow(ApiError);
+  });
+});
+
+test('parseHistoryLimit: 100 by default, 1 to 10 000, else a 400', () => {
+  expect([parseHistoryLimit(null), parseHistoryLimit('1'), parseHistoryLimit('10000')]).toEqual([100, 1, 10_000]);
+  for (const text of ['0', '-3', 'ten', '10001', '2.5']) {
+    expect(() => parseHistoryLimit(text)).toThrow(new ApiError(400, 'GOV_HTTP_BAD_QUERY', `limit: "${text}" is not a whole number from 1 to 10000`));
+  }
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { ApiError } from './errors.js';
+
+/** The longest note `POST /api/feedback` takes. */
+export const FEEDBACK_NOTE_MAX_CHARS = 2000;
+
+/** `POST /api/reclaim`: every field optional, `method` defaults to `full`; the reclaimer validates the rest. */
+export const reclaimBodySchema = z.strictObject({
+  method: z.enum(['drop_caches', 'compact_memory', 'cgroup_reclaim', 'full']).default('full'),
+  level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  sync: z.boolean().optional(),
+  targetBytes: z.number().int().positive().optional(),
+  cgroup: z.string().max(4096).optional(),
+  dryRun: z.boolean().optional(),
+});
+
+/** `POST /api/feedback`: how the machine felt after govd's recent actions. */
+export const feedbackBodySchema = z.strictObject({
+  kind: z.enum(['slow', 'ok']),
+  note: z.string().max(FEEDBACK_NOTE_MAX_CHARS).nullable().optional(),
+});
+
+/** What a client sends to `POST /api/reclaim`. */
+export type ReclaimBody = z.input<typeof reclaimBodySchema>;
+/** What a client sends to `POST /api/feedback`. */
+export type FeedbackBody = z.input<typeof feedbackBodySchema>;
+
+/** Checks a request's JSON against its route's schema; a 400 `GOV_HTTP_INVALID_BODY` lists every problem. */
+export function parseRequestBody<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  throw new ApiError(400, 'GOV_HTTP_INVALID_BODY', `invalid request body: ${problems.map((problem) => `${problem.path || '(body)'}: ${problem.message}`).join('; ')}`, problems);
+}

@@ -1,0 +1,100 @@
+import type { GovConfigInput } from '@gov/policies';
+import type { FeedbackBody, ReclaimBody } from './bodies.js';
+import { ApiError, ApiUnreachableError, type ApiErrorBody } from './errors.js';
+import { routes, type RouteName } from './routes.js';
+import type { ApiResponses } from './types.js';
+
+export interface ApiClientOptions {
+  /** Where govd answers, e.g. `baseUrl(config.daemon.listen)`; `''` from the page govd serves. */
+  baseUrl: string;
+  /** The token from the state directory; sent to the mutating routes only. */
+  token?: string | null;
+  /** Default: the global `fetch`. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Gives up on a request after this long (it then counts as unreachable); default never. */
+  timeoutMs?: number;
+}
+
+/** One method per route of govd's API, each resolving to that route's typed answer. */
+export interface ApiClient {
+  status(): Promise<ApiResponses['status']>;
+  history(query?: { limit?: number }): Promise<ApiResponses['history']>;
+  telemetry(): Promise<ApiResponses['telemetry']>;
+  /** Prometheus text. */
+  metrics(): Promise<ApiResponses['metrics']>;
+  config(): Promise<ApiResponses['config']>;
+  /** A whole config: an object is sent as JSON, a string as TOML. */
+  updateConfig(config: GovConfigInput | string): Promise<ApiResponses['updateConfig']>;
+  reclaim(body?: ReclaimBody): Promise<ApiResponses['reclaim']>;
+  feedback(body: FeedbackBody): Promise<ApiResponses['feedback']>;
+  learnReset(): Promise<ApiResponses['learnReset']>;
+}
+
+/** Network failures that mean nobody answers at the address (Node's fetch puts the code in `cause`). */
+const UNREACHABLE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'];
+
+function isUnreachable(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown }).code;
+  return UNREACHABLE_CODES.includes(String(code)) || (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+}
+
+interface Outgoing {
+  query?: string;
+  body?: { contentType: string; text: string };
+}
+
+/**
+ * A small typed client of govd's API over `fetch`, for gov, the Control Center and scripts.
+ * Rejects with `ApiUnreachableError` when nothing answers and with `ApiError` (the answer's
+ * status, code, message and details) when govd answers with an error.
+ */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const fetcher = options.fetch ?? ((url: string, init: RequestInit) => globalThis.fetch(url, init));
+
+  /** One request; resolves to the answer's text (`as: 'text'`) or its parsed JSON. */
+  async function send(name: RouteName, outgoing: Outgoing, as: 'json' | 'text'): Promise<unknown> {
+    const route = routes[name];
+    const url = `${options.baseUrl}${route.path}${outgoing.query ?? ''}`;
+    const headers: Record<string, string> = {};
+    if (outgoing.body) headers['content-type'] = outgoing.body.contentType;
+    if (route.mutating && options.token) headers['authorization'] = `Bearer ${options.token}`;
+    const init: RequestInit = { method: route.method, headers, ...(outgoing.body ? { body: outgoing.body.text } : {}), ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }) };
+    let response: Response;
+    try {
+      response = await fetcher(url, init);
+    } catch (error) {
+      if (isUnreachable(error)) throw new ApiUnreachableError(url, { cause: error });
+      throw error;
+    }
+    const text = await response.text();
+    if (response.ok && as === 'text') return text;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(response.status, 'GOV_API_BAD_ANSWER', `${url} answered ${response.status} with something that is not govd's JSON`);
+    }
+    if (!response.ok) {
+      const error = (body as Partial<ApiErrorBody> | null)?.error;
+      throw new ApiError(response.status, error?.code ?? 'GOV_API_BAD_ANSWER', `govd answered ${response.status}: ${error?.message ?? text}`, error?.details);
+    }
+    return body;
+  }
+
+  // govd's answers are trusted to have their route's shape: this is the one place that says so.
+  const json = async <K extends RouteName>(name: K, outgoing: Outgoing = {}): Promise<ApiResponses[K]> => (await send(name, outgoing, 'json')) as ApiResponses[K];
+  const jsonBody = (value: unknown) => ({ contentType: 'application/json', text: JSON.stringify(value) });
+
+  return {
+    status: () => json('status'),
+    history: (query = {}) => json('history', query.limit === undefined ? {} : { query: `?limit=${query.limit}` }),
+    telemetry: () => json('telemetry'),
+    metrics: async () => String(await send('metrics', {}, 'text')),
+    config: () => json('config'),
+    updateConfig: (config) => json('updateConfig', { body: typeof config === 'string' ? { contentType: 'application/toml', text: config } : jsonBody(config) }),
+    reclaim: (body = {}) => json('reclaim', { body: jsonBody(body) }),
+    feedback: (body) => json('feedback', { body: jsonBody(body) }),
+    learnReset: () => json('learnReset'),
+  };
+}
