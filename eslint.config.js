@@ -45,7 +45,10 @@ export default tseslint.config(
   },
   {
     // Entries that pure libraries import from IO packages: nothing of Node in them.
-    files: ['packages/io/src/{portable,atomic-write,errors,exec-port,timers,wsl-distro}.ts'],
+    files: [
+      'packages/io/src/{portable,atomic-write,errors,exec-port,timers,wsl-distro}.ts',
+      'packages/meminfo/src/{model,cgroup-files,cpu,errors,fast-scan,key-value,meminfo,pressure,types,vmstat,waste}.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { paths: pureImportBans, patterns: [{ group: ['node:*'], message: 'this entry runs without Node' }] }],
     },
