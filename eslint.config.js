@@ -48,6 +48,7 @@ export default tseslint.config(
     files: [
       'packages/io/src/{portable,atomic-write,errors,exec-port,timers,wsl-distro}.ts',
       'packages/meminfo/src/{model,cgroup-files,cpu,errors,fast-scan,key-value,meminfo,pressure,types,vmstat,waste}.ts',
+      'packages/reclaimer/src/catalogue.ts',
     ],
     rules: {
       'no-restricted-imports': ['error', { paths: pureImportBans, patterns: [{ group: ['node:*'], message: 'this entry runs without Node' }] }],
