@@ -24,6 +24,5 @@ export { createIdleSampler } from './idle-sampler.js';
 export type { CpuSample, IdleSampler, IdleSamplerOptions, IdleStatus } from './idle-sampler.js';
 export { createPausedStateStore, formatPausedState, parsePausedState } from './paused-state.js';
 export type { PausedRecord, PausedStateStore, StateFs } from './paused-state.js';
-export type { Timers } from './timeout.js';
 export { containerMemoryFromCgroup, parseCpuUsageNs, readCgroupUsage, toContainerMemory, usageFromStatsApi } from './usage.js';
 export type { ContainerMemory, ContainerUsage, ReadCgroupUsageOptions } from './usage.js';
