@@ -47,7 +47,7 @@ export default tseslint.config(
     // Entries that pure libraries import from IO packages: nothing of Node in them.
     files: [
       'packages/io/src/{portable,atomic-write,errors,exec-port,timers,wsl-distro}.ts',
-      'packages/meminfo/src/{model,cgroup-files,cpu,errors,fast-scan,key-value,meminfo,pressure,types,vmstat,waste}.ts',
+      'packages/meminfo/src/{model,cgroup-files,cpu,errors,key-value,meminfo,pressure,types,vmstat,waste}.ts',
       'packages/reclaimer/src/catalogue.ts',
     ],
     rules: {
