@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AtomicWriteFs } from './atomic-write.js';
-import { writeFileAtomic } from './node-write.js';
+import { syncDirectory, writeFileAtomic } from './node-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -124,5 +124,20 @@ describe('writeFileAtomic', () => {
     await Promise.all(versions.map((text) => writeFileAtomic(target, text)));
     expect(versions).toContain(await readFile(target, 'utf8'));
     expect(await readdir(dir)).toEqual(['race.txt']);
+  });
+});
+
+describe('syncDirectory', () => {
+  it('opens the directory, fsyncs and closes it', async () => {
+    const { fs, calls } = recordingFs();
+    await syncDirectory(dir, { fs });
+    expect(calls).toEqual(['open <dir> r', 'sync <dir>', 'close <dir>']);
+  });
+
+  it('never throws: a directory that cannot be fsync\'d only weakens durability', async () => {
+    const { fs, calls } = recordingFs({ call: 'sync', errno: 'EINVAL' });
+    await expect(syncDirectory(dir, { fs })).resolves.toBeUndefined();
+    expect(calls).toEqual(['open <dir> r', 'sync <dir>', 'close <dir>']);
+    await expect(syncDirectory(join(dir, 'missing'))).resolves.toBeUndefined();
   });
 });

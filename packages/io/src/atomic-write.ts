@@ -31,6 +31,24 @@ function lastSeparator(path: string): number {
   return Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
 }
 
+/**
+ * Makes a created, renamed or removed directory entry durable: fsyncs the directory. Best
+ * effort: some platforms and file systems (Windows) cannot, which weakens durability, never
+ * correctness; it never throws.
+ */
+export async function syncDirectory(path: string, options: { fs: Pick<AtomicWriteFs, 'open'> }): Promise<void> {
+  try {
+    const directory = await options.fs.open(path, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  } catch {
+    // best effort, see above
+  }
+}
+
 function randomHex(): string {
   return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(6)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
@@ -70,14 +88,5 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await fs.unlink(temporary).catch(() => undefined);
     throw error;
   }
-  try {
-    const directory = await fs.open(dir, 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
-  } catch {
-    // Some platforms and file systems cannot fsync a directory (Windows); the rename is still atomic.
-  }
+  await syncDirectory(dir, { fs });
 }

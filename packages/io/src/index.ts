@@ -3,7 +3,7 @@ export { errnoOf, ExecError, TimeoutError } from './errors.js';
 export { createExec } from './exec.js';
 export type { CreateExecOptions } from './exec.js';
 export type { Exec, ExecOptions, ExecResult } from './exec-port.js';
-export { writeFileAtomic } from './node-write.js';
+export { syncDirectory, writeFileAtomic } from './node-write.js';
 export { createDeadline, systemTimers, withDeadline } from './timers.js';
 export type { Deadline, DeadlineOptions, Timers, WithDeadlineOptions } from './timers.js';
 export { isWslDistroName, WSL_DISTRO_NAME_RULE, wslDistroNameProblem } from './wsl-distro.js';

@@ -1,5 +1,5 @@
 // The part of the kit with no Node import: safe for the pure libraries and in a browser.
-export { writeFileAtomic } from './atomic-write.js';
+export { syncDirectory, writeFileAtomic } from './atomic-write.js';
 export type { AtomicWriteFs, AtomicWriteHandle, WriteFileAtomicOptions } from './atomic-write.js';
 export { errnoOf, ExecError, TimeoutError } from './errors.js';
 export type { Exec, ExecOptions, ExecResult } from './exec-port.js';
