@@ -12,16 +12,16 @@ describe('WSL distribution names', () => {
   });
 
   it('refuses a name that wsl.exe would read as an option', () => {
-    expect(wslDistroNameProblem('-u')).toBe('"-u" is not a WSL distribution name: a name is 1 to 64 ASCII letters, digits, ".", "_" or "-", not starting with "-"');
+    expect(wslDistroNameProblem('-u')).toBe('WSL distribution "-u" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"');
   });
 
-  it('says what it got when it is not a string, and shortens long names', () => {
+  it('shows what it got, shortened', () => {
     expect([wslDistroNameProblem(undefined), wslDistroNameProblem(null), wslDistroNameProblem(7)]).toEqual([
-      'undefined is not a WSL distribution name: a name is 1 to 64 ASCII letters, digits, ".", "_" or "-", not starting with "-"',
-      'null is not a WSL distribution name: a name is 1 to 64 ASCII letters, digits, ".", "_" or "-", not starting with "-"',
-      'a number is not a WSL distribution name: a name is 1 to 64 ASCII letters, digits, ".", "_" or "-", not starting with "-"',
+      'WSL distribution "undefined" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"',
+      'WSL distribution "null" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"',
+      'WSL distribution "7" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"',
     ]);
-    expect(wslDistroNameProblem('y'.repeat(100))).toBe(`"${'y'.repeat(80)}…" is not a WSL distribution name: a name is 1 to 64 ASCII letters, digits, ".", "_" or "-", not starting with "-"`);
+    expect(wslDistroNameProblem('y'.repeat(100))).toBe(`WSL distribution "${'y'.repeat(80)}…" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"`);
   });
 
   it('accepts exactly WSL\'s names that do not start with "-" and fit 64 characters (property)', () => {

@@ -6,7 +6,7 @@
 const WSL_DISTRO_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
 
 /** The rule, in words, for error messages. */
-export const WSL_DISTRO_NAME_RULE = '1 to 64 ASCII letters, digits, ".", "_" or "-", not starting with "-"';
+export const WSL_DISTRO_NAME_RULE = '1–64 letters, digits, ".", "_" or "-", not starting with "-"';
 
 /** Whether `value` is a WSL distribution name gov passes to `wsl.exe -d`. */
 export function isWslDistroName(value: unknown): value is string {
@@ -16,7 +16,7 @@ export function isWslDistroName(value: unknown): value is string {
 /** `null` for a good name; otherwise the sentence that says why it is refused and what is allowed. */
 export function wslDistroNameProblem(value: unknown): string | null {
   if (isWslDistroName(value)) return null;
-  const shown =
-    typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : value === undefined || value === null ? String(value) : `a ${typeof value}`;
-  return `${shown} is not a WSL distribution name: a name is ${WSL_DISTRO_NAME_RULE}`;
+  const text = String(value);
+  const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  return `WSL distribution ${shown} is refused: a name is ${WSL_DISTRO_NAME_RULE}`;
 }

@@ -90,7 +90,7 @@ describe('through wsl.exe (a stand-in on PATH)', () => {
       });
     }
     await expect(standIns.argv('wsl.exe')).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(() => wslCatArgs('-d', '/proc/meminfo')).toThrowError('"-d" is not a WSL distribution name: a name is 1 to 64 ASCII letters, digits, ".", "_" or "-", not starting with "-"');
+    expect(() => wslCatArgs('-d', '/proc/meminfo')).toThrowError('WSL distribution "-d" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"');
   });
 
   it('reports wsl.exe missing from PATH', async () => {
