@@ -3,6 +3,11 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const ioModules = ['execa', 'dockerode', 'node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises'];
+// Pure code takes the IO kit's part without Node imports, never its main entry.
+const pureImportBans = [
+  ...ioModules.map((name) => ({ name, message: 'pure libraries take IO through injected ports' })),
+  { name: '@gov/io', message: 'pure code imports @gov/io/portable' },
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'coverage/**', '.bench-data/**'] },
@@ -35,10 +40,18 @@ export default tseslint.config(
     files: ['packages/{policies,neural,ringbuffer-evictor}/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: ioModules.map((name) => ({ name, message: 'pure libraries take IO through injected ports' })) },
-      ],
+      'no-restricted-imports': ['error', { paths: pureImportBans }],
+    },
+  },
+  {
+    // Entries that pure libraries import from IO packages: nothing of Node in them.
+    files: [
+      'packages/io/src/{portable,atomic-write,errors,exec-port,timers,wsl-distro}.ts',
+      'packages/meminfo/src/{model,cgroup-files,cpu,errors,key-value,meminfo,pressure,types,vmstat,waste}.ts',
+      'packages/reclaimer/src/catalogue.ts',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { paths: pureImportBans, patterns: [{ group: ['node:*'], message: 'this entry runs without Node' }] }],
     },
   },
   {
@@ -67,7 +80,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ioModules.map((name) => ({ name, message: 'pure libraries take IO through injected ports' })),
+          paths: pureImportBans,
           patterns: [{ group: ['node:*'], message: 'the main entry is browser-safe' }],
         },
       ],

@@ -1,3 +1,3 @@
 import { defineLibraryConfig } from '../../tools/tsup-library.js';
 
-export default defineLibraryConfig();
+export default defineLibraryConfig({ index: 'src/index.ts', catalogue: 'src/catalogue.ts' });

@@ -1,7 +1,7 @@
+import { withDeadline, type Timers } from '@gov/io';
 import Dockerode from 'dockerode';
 import type { CgroupDriver } from './cgroup-paths.js';
-import { DockerError, toDockerError } from './errors.js';
-import { globalTimers, withDeadline, type Timers } from './timeout.js';
+import { DockerError, noAnswer, toDockerError } from './errors.js';
 
 /** What the engine says about itself that sensing needs. */
 export interface EngineInfo {
@@ -128,12 +128,11 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 /** A `DockerEngine` on dockerode; every call has a deadline and every failure is a `DockerError`. */
 export function createDockerodeEngine(options: DockerodeEngineOptions = {}): DockerEngine {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const timers = options.timers ?? globalTimers;
   const docker = options.docker ?? new Dockerode({ ...(options.dockerHost ? dockerOptionsFromHost(options.dockerHost) : {}), timeout: timeoutMs });
 
   const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
-      return await withDeadline(what, timeoutMs, timers, work);
+      return await withDeadline(timeoutMs, work, { timers: options.timers, timeoutError: () => noAnswer(what, timeoutMs) });
     } catch (error) {
       throw toDockerError(error, what);
     }

@@ -26,6 +26,11 @@ export class DockerError extends Error {
   }
 }
 
+/** The engine (or a cgroup file read on its behalf) did not answer by its deadline. */
+export function noAnswer(what: string, timeoutMs: number): DockerError {
+  return new DockerError(`${what}: no answer within ${timeoutMs} ms`, { code: 'GOV_DOCKER_UNAVAILABLE', timedOut: true });
+}
+
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTSOCK']);
 
 /** Turns an error from dockerode into a `DockerError` with a code a caller can act on. */

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPausedStateStore, formatPausedState, nodeStateFs, parsePausedState, type PausedRecord } from './paused-state.js';
+import { createPausedStateStore, formatPausedState, nodeStateFs, parsePausedState, type PausedRecord, type StateFs } from './paused-state.js';
 
 const A: PausedRecord = { id: 'a'.repeat(64), name: 'web', pausedAt: '2026-11-22T02:00:00.000Z', freedBytes: 1024 };
 const B: PausedRecord = { id: 'b'.repeat(64), name: 'db', pausedAt: '2026-11-22T02:01:00.000Z', freedBytes: 0 };
@@ -23,6 +23,21 @@ describe('createPausedStateStore', () => {
     expect(await store.update((records) => [...records, A])).toEqual([A]);
     expect(await readFile(store.file, 'utf8')).toBe(formatPausedState([A]));
     expect(await readdir(join(dir, 'nested'))).toEqual(['docker-paused.json']);
+  });
+
+  it('writes the file durably: fsync\'d before it replaces the old one, private to its owner', async () => {
+    const file = join(dir, 'gov', 'docker-paused.json');
+    const synced: string[] = [];
+    const fs: StateFs = {
+      ...nodeStateFs,
+      open: async (path, flags, mode) => {
+        const handle = await nodeStateFs.open(path, flags, mode);
+        return { writeFile: (data) => handle.writeFile(data), chmod: (bits) => handle.chmod(bits), close: () => handle.close(), sync: async () => (synced.push(flags), handle.sync()) };
+      },
+    };
+    await createPausedStateStore({ file, fs }).update(() => [A]);
+    expect(synced).toEqual(['wx', 'r']);
+    expect([(await stat(file)).mode & 0o777, (await stat(join(dir, 'gov'))).mode & 0o777]).toEqual([0o600, 0o700]);
   });
 
   it('serialises concurrent updates so none is lost', async () => {

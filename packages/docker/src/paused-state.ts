@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import * as nodeFs from 'node:fs/promises';
+import { errnoOf, writeFileAtomic, type AtomicWriteFs } from '@gov/io';
 import { DockerError } from './errors.js';
 
 /** A container gov paused. */
@@ -13,24 +12,12 @@ export interface PausedRecord {
   freedBytes: number;
 }
 
-/** The file calls the state store makes; the default wraps `node:fs/promises`. */
-export interface StateFs {
-  readFile(path: string): Promise<string>;
-  writeFile(path: string, text: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  mkdir(path: string): Promise<void>;
-  rm(path: string): Promise<void>;
+/** The file calls the state store makes: `writeFileAtomic`'s and a read; `node:fs/promises` is one. */
+export interface StateFs extends AtomicWriteFs {
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
 }
 
-export const nodeStateFs: StateFs = {
-  readFile: (path) => readFile(path, 'utf8'),
-  writeFile: (path, text) => writeFile(path, text, { encoding: 'utf8', mode: 0o600 }),
-  rename: (from, to) => rename(from, to),
-  mkdir: async (path) => {
-    await mkdir(path, { recursive: true, mode: 0o700 });
-  },
-  rm: (path) => rm(path, { force: true }),
-};
+export const nodeStateFs: StateFs = nodeFs;
 
 /**
  * Parses the state file. Entries that are not records are dropped rather than fatal: the file
@@ -69,8 +56,8 @@ export interface PausedStateStore {
   read(): Promise<PausedRecord[]>;
   /**
    * Reads, changes and writes the records as one step (serialised within this process). The
-   * write goes to a temporary file that is then renamed over the state file, so a crash leaves
-   * either the old or the new list, never half of one.
+   * write is atomic (`writeFileAtomic` of `@gov/io`: fsync'd, renamed over the state file), so
+   * a crash leaves either the old or the new list, never half of one.
    */
   update(change: (records: PausedRecord[]) => PausedRecord[]): Promise<PausedRecord[]>;
 }
@@ -84,23 +71,19 @@ export function createPausedStateStore(options: { file: string; fs?: StateFs }):
   const read = async (): Promise<PausedRecord[]> => {
     let text: string;
     try {
-      text = await fs.readFile(file);
+      text = await fs.readFile(file, 'utf8');
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') return [];
-      throw new DockerError(`cannot read ${file}: ${(error as { code?: string }).code ?? (error as Error).message}`, { code: 'GOV_DOCKER_STATE', cause: error });
+      if (errnoOf(error) === 'ENOENT') return [];
+      throw new DockerError(`cannot read ${file}: ${errnoOf(error) ?? (error as Error).message}`, { code: 'GOV_DOCKER_STATE', cause: error });
     }
     return text.trim() === '' ? [] : parsePausedState(text, file);
   };
 
   const write = async (records: PausedRecord[]): Promise<void> => {
-    const temporary = `${file}.${randomUUID()}.tmp`;
     try {
-      await fs.mkdir(dirname(file));
-      await fs.writeFile(temporary, formatPausedState(records));
-      await fs.rename(temporary, file);
+      await writeFileAtomic(file, formatPausedState(records), { fs, mode: 0o600, dirMode: 0o700 });
     } catch (error) {
-      await fs.rm(temporary).catch(() => undefined);
-      throw new DockerError(`cannot write ${file}: ${(error as { code?: string }).code ?? (error as Error).message}`, { code: 'GOV_DOCKER_STATE', cause: error });
+      throw new DockerError(`cannot write ${file}: ${errnoOf(error) ?? (error as Error).message}`, { code: 'GOV_DOCKER_STATE', cause: error });
     }
   };
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { withDeadline, type Timers } from '@gov/io';
 import { parseMemoryStat, readCgroupMemory, type CgroupMemory, type MeminfoFs } from '@gov/meminfo';
 import type { ContainerCgroup } from './cgroup-paths.js';
-import { DockerError } from './errors.js';
-import { globalTimers, withDeadline, type Timers } from './timeout.js';
+import { DockerError, noAnswer } from './errors.js';
 
 /** A container's memory in bytes. */
 export interface ContainerMemory {
@@ -95,8 +95,8 @@ export async function readCgroupUsage(cgroup: ContainerCgroup, options: ReadCgro
   const cpuFile = cgroup.version === 1 ? `${cgroup.cpuDir}/cpuacct.usage` : `${cgroup.cpuDir}/cpu.stat`;
   const timeoutMs = options.timeoutMs ?? 1000;
   const [memory, cpuText] = await Promise.all([
-    readCgroupMemory(cgroup.memoryDir, { fs, timeoutMs, ...(options.timers ? { timers: options.timers } : {}) }),
-    withDeadline(`reading ${cpuFile}`, timeoutMs, options.timers ?? globalTimers, (signal) => fs.readFile(cpuFile, { signal })),
+    readCgroupMemory(cgroup.memoryDir, { fs, timeoutMs, timers: options.timers }),
+    withDeadline(timeoutMs, (signal) => fs.readFile(cpuFile, { signal }), { timers: options.timers, timeoutError: () => noAnswer(`reading ${cpuFile}`, timeoutMs) }),
   ]);
   return { memory: containerMemoryFromCgroup(memory), cpuUsageNs: parseCpuUsageNs(cpuText, cgroup.version), source: 'cgroup' };
 }

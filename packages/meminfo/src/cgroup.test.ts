@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCgroupLimit, parseMemoryStat, readCgroupMemory } from './cgroup.js';
+import { readCgroupMemory } from './cgroup.js';
+import { parseCgroupLimit, parseMemoryStat } from './cgroup-files.js';
 import { MeminfoParseError, MeminfoSourceError } from './errors.js';
 
 let dir: string;

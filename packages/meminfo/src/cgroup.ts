@@ -1,6 +1,7 @@
-import { MeminfoParseError, MeminfoSourceError } from './errors.js';
-import { globalTimers, isMissingFile, nodeFs, readText, withTimeout, type MeminfoFs, type MeminfoTimers } from './io.js';
-import { parseKeyValueLines } from './key-value.js';
+import { withDeadline, type Timers } from '@gov/io';
+import { parseCgroupBytes, parseCgroupLimit, parseMemoryStat } from './cgroup-files.js';
+import { MeminfoSourceError } from './errors.js';
+import { isMissingFile, nodeFs, readText, sourceTimeout, type MeminfoFs } from './io.js';
 import { parsePressure } from './pressure.js';
 import type { Pressure } from './types.js';
 
@@ -20,31 +21,7 @@ export interface CgroupMemory {
 export interface ReadCgroupMemoryOptions {
   fs?: MeminfoFs;
   timeoutMs?: number;
-  timers?: MeminfoTimers;
-}
-
-/** Parses a cgroup `memory.stat` (v1 or v2) into every counter it holds. */
-export function parseMemoryStat(text: string): Record<string, number> {
-  return parseKeyValueLines(text, 'memory.stat');
-}
-
-// cgroup v1 reports "no limit" as PAGE_COUNTER_MAX pages (9223372036854771712 on 4 KiB pages);
-// anything that large is no limit on a real machine.
-const V1_UNLIMITED_FROM = 2 ** 62;
-
-/** Parses a single-number cgroup file (`memory.current`, `memory.usage_in_bytes`). */
-export function parseCgroupBytes(text: string, source: string): number {
-  if (typeof text !== 'string') throw new MeminfoParseError(`${source}: expected text, got ${typeof text}`, { source });
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) throw new MeminfoParseError(`${source}: expected a byte count, got ${JSON.stringify(text.slice(0, 40))}`, { source, line: 1 });
-  return Number(trimmed);
-}
-
-/** Parses a cgroup limit: v2 `max` and the v1 "unlimited" sentinel are `null`. */
-export function parseCgroupLimit(text: string, source: string): number | null {
-  if (typeof text === 'string' && text.trim() === 'max') return null;
-  const bytes = parseCgroupBytes(text, source);
-  return bytes >= V1_UNLIMITED_FROM ? null : bytes;
+  timers?: Timers;
 }
 
 async function readOptional(fs: MeminfoFs, path: string, signal: AbortSignal): Promise<string | null> {
@@ -68,7 +45,9 @@ async function readOptional(fs: MeminfoFs, path: string, signal: AbortSignal): P
 export async function readCgroupMemory(cgroupDir: string, options: ReadCgroupMemoryOptions = {}): Promise<CgroupMemory> {
   const fs = options.fs ?? nodeFs;
   const dir = cgroupDir.replace(/\/+$/, '');
-  return withTimeout('cgroup', `cgroup ${dir}`, options.timeoutMs ?? 1000, options.timers ?? globalTimers, async (signal) => {
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutError = () => sourceTimeout('cgroup', `cgroup ${dir}`, timeoutMs);
+  return withDeadline(timeoutMs, async (signal) => {
     const current = await readOptional(fs, `${dir}/memory.current`, signal);
     if (current !== null) {
       const [max, stat, pressure] = await Promise.all([
@@ -102,5 +81,5 @@ export async function readCgroupMemory(cgroupDir: string, options: ReadCgroupMem
       stat: parseMemoryStat(stat),
       pressure: null,
     };
-  });
+  }, { timers: options.timers, timeoutError });
 }

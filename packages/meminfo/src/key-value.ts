@@ -1,5 +1,4 @@
 import { MeminfoParseError } from './errors.js';
-import { fastScanKeyValues } from './fast-scan.js';
 
 /** 1-based line number of a character offset; only computed on the error path. */
 export function lineAt(text: string, offset: number): number {
@@ -52,11 +51,8 @@ export function scanKeyValueLines(text: string, source: string, visit: (name: st
  * cgroup v1 reports "no limit" as 9223372036854771712.
  */
 export function parseKeyValueLines(text: string, source: string): Record<string, number> {
-  let entries: [string, number][] = [];
-  if (typeof text !== 'string' || !fastScanKeyValues(text, (name, value) => entries.push([name, value]))) {
-    entries = [];
-    scanKeyValueLines(text, source, (name, value) => entries.push([name, Number(value)]));
-  }
+  const entries: [string, number][] = [];
+  scanKeyValueLines(text, source, (name, value) => entries.push([name, Number(value)]));
   // fromEntries defines own properties, so a key such as `__proto__` stays plain data.
   return Object.fromEntries(entries);
 }

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { freeColumns, parseFreeOutput } from '../test/free-output.js';
-import { parseMemoryStat, readCgroupMemory } from './cgroup.js';
+import { readCgroupMemory } from './cgroup.js';
+import { parseMemoryStat } from './cgroup-files.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { readLinuxMemory } from './sources/linux.js';
 

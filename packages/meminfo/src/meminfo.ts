@@ -1,5 +1,4 @@
 import { MeminfoParseError } from './errors.js';
-import { fastScanMeminfo } from './fast-scan.js';
 import { lineAt, scanLines } from './key-value.js';
 import type { LinuxMemory } from './types.js';
 
@@ -37,12 +36,8 @@ export function scanMeminfo(text: string, visit: (field: string, value: number, 
 
 /** Parses `/proc/meminfo` text into every field it holds. Throws `MeminfoParseError` naming the line. */
 export function parseMeminfo(text: string): Meminfo {
-  let entries: [string, number][] = [];
-  const keep = (field: string, value: number) => entries.push([field, value]);
-  if (typeof text !== 'string' || !fastScanMeminfo(text, keep)) {
-    entries = [];
-    scanMeminfo(text, keep);
-  }
+  const entries: [string, number][] = [];
+  scanMeminfo(text, (field, value) => entries.push([field, value]));
   // fromEntries defines own properties, so a field named like an Object.prototype member stays data.
   return Object.fromEntries(entries);
 }
@@ -112,13 +107,9 @@ const DERIVED_FIELDS = new Set(['MemTotal', 'MemFree', 'MemAvailable', 'Buffers'
  * line is still checked; only the fields the derivation needs are kept (this runs every tick).
  */
 export function parseLinuxMemory(text: string): LinuxMemory {
-  let fields: Meminfo = {};
-  const keep = (field: string, value: number) => {
+  const fields: Meminfo = {};
+  scanMeminfo(text, (field, value) => {
     if (DERIVED_FIELDS.has(field)) fields[field] = value;
-  };
-  if (typeof text !== 'string' || !fastScanMeminfo(text, keep)) {
-    fields = {};
-    scanMeminfo(text, keep);
-  }
+  });
   return deriveLinuxMemory(fields);
 }

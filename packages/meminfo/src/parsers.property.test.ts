@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCgroupLimit, parseMemoryStat } from './cgroup.js';
+import { parseCgroupLimit, parseMemoryStat } from './cgroup-files.js';
 import { MeminfoParseError } from './errors.js';
 import { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
 import { parsePressure } from './pressure.js';

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStandIns } from '../test/stand-in.js';
-import { createExec, type MeminfoFs, type MeminfoTimers } from './io.js';
+import { createExec, type Timers } from '@gov/io';
+import type { MeminfoFs } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
-import { createSnapshotSource, readSnapshot, wasteBytes } from './snapshot.js';
+import { createSnapshotSource, readSnapshot } from './snapshot.js';
 import { parseVmstat } from './vmstat.js';
 import { parseCpuTimes } from './cpu.js';
+import { wasteBytes } from './waste.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const now = () => new Date('2026-11-22T03:00:00.000Z');
@@ -86,7 +88,7 @@ describe('readSnapshot', () => {
 
   it('gives up on a local file that hangs at the shared deadline and keeps the others', async () => {
     let fire: (() => void) | undefined;
-    const timers: MeminfoTimers = { setTimeout: (callback) => (fire = callback), clearTimeout: () => undefined };
+    const timers: Timers = { setTimeout: (callback) => (fire = callback), clearTimeout: () => undefined };
     let hungSignal: AbortSignal | undefined;
     const fs: MeminfoFs = {
       readFile: async (path, options) => {

@@ -1,8 +1,9 @@
+import { createDeadline, createExec, type Deadline, type Exec, type Timers } from '@gov/io';
 import { detectEnvironment } from './environment.js';
 import { parseCpuTimes } from './cpu.js';
 import { createKeptOpenFs } from './kept-open-fs.js';
 import { MeminfoSourceError } from './errors.js';
-import { createDeadline, createExec, globalTimers, isMissingFile, nodeFs, readText, type Deadline, type MeminfoExec, type MeminfoFs, type MeminfoTimers } from './io.js';
+import { isMissingFile, nodeFs, readText, sourceTimeout, type MeminfoFs } from './io.js';
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
 import { readWindowsHostMemory } from './sources/windows-host.js';
@@ -16,7 +17,7 @@ export interface ReadSnapshotOptions {
   /** The WSL distro to read on `windows`. */
   distro?: string;
   fs?: MeminfoFs;
-  exec?: MeminfoExec;
+  exec?: Exec;
   procRoot?: string;
   /** Deadline of each local file read. */
   timeoutMs?: number;
@@ -25,7 +26,7 @@ export interface ReadSnapshotOptions {
   /** Whether to ask Windows for host memory in a WSL guest or on Windows (default true). */
   host?: boolean;
   now?: () => Date;
-  timers?: MeminfoTimers;
+  timers?: Timers;
 }
 
 function degradedFrom(source: string, error: unknown): Degraded {
@@ -45,12 +46,12 @@ function degradedFrom(source: string, error: unknown): Degraded {
 export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<Snapshot> {
   const at = (options.now ?? (() => new Date()))();
   const fs = options.fs ?? nodeFs;
-  const timers = options.timers ?? globalTimers;
+  const timers = options.timers;
   const proc = options.procRoot ?? '/proc';
   const timeoutMs = options.timeoutMs ?? 1000;
   const degraded: Degraded[] = [];
   const environment = options.environment ?? (await detectEnvironment({ fs, procRoot: proc }));
-  let exec: MeminfoExec | undefined = options.exec;
+  let exec: Exec | undefined = options.exec;
   const execOnce = () => (exec ??= createExec());
 
   async function attempt<T>(source: string, read: () => Promise<T>): Promise<T | null> {
@@ -65,7 +66,7 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
   // The local files share one deadline: one timer per snapshot, not one per file.
   let deadline: Deadline | undefined;
   function readLocal<T>(source: string, path: string, parse: (text: string) => T): Promise<T | null> {
-    deadline ??= createDeadline(timeoutMs, timers);
+    deadline ??= createDeadline(timeoutMs, { timers });
     const { signal } = deadline;
     const work = (async () => {
       try {
@@ -77,7 +78,7 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
         throw error;
       }
     })();
-    return attempt(source, () => (deadline as Deadline).race(source, path, work));
+    return attempt(source, () => (deadline as Deadline).race(work, () => sourceTimeout(source, path, timeoutMs)));
   }
 
   let linux: Promise<LinuxMemory | null>;
@@ -128,16 +129,6 @@ export async function readSnapshot(options: ReadSnapshotOptions = {}): Promise<S
     host: environment === 'linux' && linuxMemory !== null ? { total: linuxMemory.total, available: linuxMemory.available, vmmem: null } : hostMemory,
     degraded,
   };
-}
-
-/**
- * Memory Windows has given the WSL VM that Linux applications are not using:
- * `vmmem working set − actualUsage`, never below 0. `null` where either side is unknown.
- */
-export function wasteBytes(snapshot: Pick<Snapshot, 'linux' | 'host'>): number | null {
-  const vmmem = snapshot.host?.vmmem ?? null;
-  if (vmmem === null || snapshot.linux === null) return null;
-  return Math.max(0, vmmem - snapshot.linux.actualUsage);
 }
 
 /**

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStandIns } from '../test/stand-in.js';
 import { MeminfoSourceError } from './errors.js';
-import { createExec, decodeOutput, type MeminfoFs, type MeminfoTimers } from './io.js';
+import { createExec, type Exec, type Timers } from '@gov/io';
+import type { MeminfoFs } from './io.js';
 import { readLinuxMemory } from './sources/linux.js';
 import { readWindowsHostMemory, windowsHostArgs } from './sources/windows-host.js';
 import { readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl, wslCatArgs } from './sources/wsl.js';
@@ -13,7 +14,7 @@ import { readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughW
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 /** Timers whose deadline passes at once: the read under test never answers. */
-const expiredTimers: MeminfoTimers = { setTimeout: (callback) => queueMicrotask(callback), clearTimeout: () => undefined };
+const expiredTimers: Timers = { setTimeout: (callback) => queueMicrotask(callback), clearTimeout: () => undefined };
 
 let standIns: Awaited<ReturnType<typeof createStandIns>>;
 beforeEach(async () => {
@@ -89,7 +90,7 @@ describe('through wsl.exe (a stand-in on PATH)', () => {
       });
     }
     await expect(standIns.argv('wsl.exe')).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(() => wslCatArgs('-d', '/proc/meminfo')).toThrowError('"-d" is not a WSL distro name (letters, digits, ".", "_", "-")');
+    expect(() => wslCatArgs('-d', '/proc/meminfo')).toThrowError('WSL distribution "-d" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"');
   });
 
   it('reports wsl.exe missing from PATH', async () => {
@@ -100,7 +101,7 @@ describe('through wsl.exe (a stand-in on PATH)', () => {
 
   it('gives up at its deadline and aborts the program', async () => {
     let signal: AbortSignal | undefined;
-    const exec = (_file: string, _args: readonly string[], options: { signal: AbortSignal }) => ((signal = options.signal), new Promise<never>(() => undefined));
+    const exec: Exec = (_file, _args, options) => ((signal = options?.signal), new Promise<never>(() => undefined));
     await expect(readLinuxMemoryThroughWsl({ distro: 'Ubuntu', exec, timers: expiredTimers, timeoutMs: 3000 })).rejects.toThrowError(
       new MeminfoSourceError('wsl.exe -d Ubuntu -e cat /proc/meminfo did not answer within 3000 ms', { code: 'GOV_MEMINFO_TIMEOUT', source: 'linux' }),
     );
@@ -133,16 +134,5 @@ describe('the Windows host through powershell.exe (a stand-in on PATH)', () => {
         exitCode: 1,
       }),
     );
-  });
-});
-
-describe('decodeOutput', () => {
-  it('decodes UTF-8, UTF-16LE with and without a BOM', () => {
-    expect([
-      decodeOutput(Buffer.from('MemTotal: 1 kB\n', 'utf8')),
-      decodeOutput(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Zugriff verweigert', 'utf16le')])),
-      decodeOutput(Buffer.from('Wsl/Service/E_ACCESSDENIED', 'utf16le')),
-      decodeOutput(Buffer.alloc(0)),
-    ]).toEqual(['MemTotal: 1 kB\n', 'Zugriff verweigert', 'Wsl/Service/E_ACCESSDENIED', '']);
   });
 });

@@ -1,4 +1,3 @@
-import { fastScanKeyValues } from './fast-scan.js';
 import { parseKeyValueLines, scanKeyValueLines } from './key-value.js';
 import type { Vmstat } from './types.js';
 
@@ -17,12 +16,8 @@ const SOURCE = '/proc/vmstat';
  *   `pgscan_direct_throttle` counts throttling events, not pages, and is never summed.
  */
 export function parseVmstat(text: string): Vmstat {
-  let counters = new VmstatCounters();
-  const add = (name: string, value: number) => counters.add(name, value);
-  if (typeof text !== 'string' || !fastScanKeyValues(text, add)) {
-    counters = new VmstatCounters();
-    scanKeyValueLines(text, SOURCE, (name, value) => counters.add(name, Number(value)));
-  }
+  const counters = new VmstatCounters();
+  scanKeyValueLines(text, SOURCE, (name, value) => counters.add(name, Number(value)));
   return counters.result();
 }
 

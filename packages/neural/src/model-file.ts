@@ -1,3 +1,4 @@
+import { errnoOf, writeFileAtomic, type AtomicWriteFs } from '@gov/io/portable';
 import { z } from 'zod';
 import { NeuralModelError, NeuralStoreError } from './errors.js';
 import { FEATURE_NAMES, FEATURE_SCHEMA } from './features.js';
@@ -196,30 +197,20 @@ export async function loadModel(store: ModelStore, now: Date = new Date()): Prom
   }
 }
 
-/** The subset of `node:fs/promises` the file store uses; pass `node:fs/promises` itself. */
-export interface ModelFs {
+/** The file calls the file store makes: `writeFileAtomic`'s and a read. Pass `node:fs/promises` itself. */
+export interface ModelFs extends AtomicWriteFs {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
-  open(path: string, flags: string, mode?: number): Promise<{ writeFile(data: string, encoding: 'utf8'): Promise<void>; sync(): Promise<void>; close(): Promise<void> }>;
-  rename(from: string, to: string): Promise<void>;
-  mkdir(path: string, options: { recursive: true; mode?: number }): Promise<string | undefined>;
-  unlink(path: string): Promise<void>;
 }
 
-function dirnameOf(path: string): string {
-  const index = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return index <= 0 ? (index === 0 ? path.slice(0, 1) : '.') : path.slice(0, index);
-}
-
-const isMissing = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
+const isMissing = (error: unknown) => errnoOf(error) === 'ENOENT';
 
 /**
- * A model store on a file: written to a temporary sibling file, fsync'd, then renamed over
- * the model, so a crash leaves the old model or the new one. The filesystem is injected
- * (`node:fs/promises`), which keeps this package free of IO imports.
+ * A model store on a file, replaced by `writeFileAtomic` of `@gov/io` (a temporary sibling file,
+ * fsync'd, renamed over the model), so a crash leaves the old model or the new one. The file
+ * system is injected (`node:fs/promises`), which keeps this package free of IO imports.
  */
 export function createFileModelStore(options: { path: string; fs: ModelFs }): ModelStore {
   const { path, fs } = options;
-  let writes = 0;
   return {
     location: path,
     async read() {
@@ -231,27 +222,10 @@ export function createFileModelStore(options: { path: string; fs: ModelFs }): Mo
       }
     },
     async write(text) {
-      writes += 1;
-      const temporary = `${path}.tmp-${writes}-${Math.random().toString(36).slice(2, 8)}`;
       try {
-        await fs.mkdir(dirnameOf(path), { recursive: true, mode: 0o700 });
-        const handle = await fs.open(temporary, 'w', 0o600);
-        try {
-          await handle.writeFile(text, 'utf8');
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temporary, path);
+        await writeFileAtomic(path, text, { fs, mode: 0o600, dirMode: 0o700 });
       } catch (error) {
         throw new NeuralStoreError(`cannot write the model ${path}: ${(error as Error).message}`, { cause: error });
-      }
-      // Make the rename itself durable; directories cannot be opened for this everywhere (Windows).
-      try {
-        const directory = await fs.open(dirnameOf(path), 'r');
-        await directory.sync().finally(() => directory.close());
-      } catch {
-        // best effort
       }
     },
     async setAside(stamp) {

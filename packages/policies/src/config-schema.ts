@@ -1,3 +1,4 @@
+import { MAX_TARGET_BYTES } from '@gov/reclaimer/catalogue';
 import { z } from 'zod';
 
 /** The interval-based and time-based policies a config can choose. */
@@ -19,7 +20,7 @@ const dynamicSchema = z.strictObject({
 
 const aggressiveSchema = z.strictObject({
   host_pressure_threshold_percent: percent(80, 'Reclaim when host memory used reaches this percentage. Also read as `windows_pressure_threshold`, its name in the original design.'),
-  target_reclaim_mb: int(1, 65_536, 1024, 'How many MiB each aggressive reclaim asks the kernel to give back.'),
+  target_reclaim_mb: int(1, MAX_TARGET_BYTES / 1024 ** 2, 1024, 'How many MiB each aggressive reclaim asks the kernel to give back.'),
   reclaim_interval_secs: int(1, 86_400, 60, 'At most one aggressive reclaim per this many seconds (doubled while backing off).'),
 });
 

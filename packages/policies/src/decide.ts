@@ -1,15 +1,14 @@
 import type { LinuxMemory, Snapshot } from '@gov/meminfo';
+import { wasteBytes } from '@gov/meminfo/model';
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES, type ReclaimMethod as CatalogueMethod } from '@gov/reclaimer/catalogue';
 import type { GovConfig, PolicyName } from './config-schema.js';
 import { localMinute, observeSnapshot, type PolicyState } from './state.js';
 
 const MiB = 1024 * 1024;
-/** The reclaimer accepts targets in [1 MiB, 64 GiB]. */
-const MIN_TARGET_BYTES = MiB;
-const MAX_TARGET_BYTES = 64 * 1024 * MiB;
 
 /** The policy that made a decision: the configured one, or the emergency rule that overrides it. */
 export type DecisionPolicy = PolicyName | 'emergency';
-export type ReclaimMethod = 'cgroup_reclaim' | 'full' | 'drop_caches';
+export type ReclaimMethod = Extract<CatalogueMethod, 'cgroup_reclaim' | 'full' | 'drop_caches'>;
 
 /** Why a decision was made, as a short stable word (a metrics label); `reason` says it in full. */
 export type DecisionCode =
@@ -87,7 +86,7 @@ export function viewMemory(snapshot: Snapshot): MemoryView | null {
     hostAvailablePercent,
     hostUsedPercent: 100 - hostAvailablePercent,
     linuxHeld: vmmem ?? linux.total - linux.free,
-    waste: vmmem === null ? linux.reclaimable : Math.max(0, vmmem - linux.actualUsage),
+    waste: wasteBytes({ linux, host }) ?? linux.reclaimable,
     reclaimable: linux.reclaimable,
     linux,
   };

@@ -1,3 +1,4 @@
+import type { Exec } from '@gov/io';
 import { parseLinuxMemory } from '@gov/meminfo';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -6,8 +7,9 @@ import { createLocalExecutor, type ReclaimFs } from './local-executor.js';
 import { createReclaimLock } from './lock.js';
 import { createReclaimer } from './reclaimer.js';
 import type { ReclaimExecutor, ReclaimRequest } from './types.js';
-import { MAX_TARGET_BYTES, MIN_TARGET_BYTES, validateCgroupPath } from './validate.js';
-import { createWslExecutor, type ProgramResult } from './wsl-executor.js';
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './catalogue.js';
+import { validateCgroupPath } from './validate.js';
+import { createWslExecutor } from './wsl-executor.js';
 
 const memory = parseLinuxMemory('MemTotal: 16777216 kB\nMemFree: 1048576 kB\nCached: 2097152 kB\nShmem: 0 kB\n');
 
@@ -73,13 +75,13 @@ describe('no generated input reaches an argv or a file except as validated digit
     await fc.assert(
       fc.asyncProperty(requestArbitrary, fc.boolean(), async (request, oldKernel) => {
         const argvs: string[][] = [];
-        const runProgram = async (file: string, args: readonly string[]): Promise<ProgramResult> => {
+        const runProgram: Exec = async (file, args) => {
           expect(file).toBe('wsl.exe');
           argvs.push([...args]);
-          if (args.includes('/proc/self/mountinfo')) return { exitCode: 0, stdout: '35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n', stderr: '', timedOut: false };
-          if (args.includes('/sys/fs/cgroup/cgroup.controllers')) return { exitCode: 0, stdout: 'cpu memory\n', stderr: '', timedOut: false };
-          if (oldKernel && args.some((arg) => arg.includes('swappiness'))) return { exitCode: 1, stdout: '', stderr: 'sh: 1: echo: echo: I/O error\n', timedOut: false };
-          return { exitCode: 0, stdout: '', stderr: '', timedOut: false };
+          if (args.includes('/proc/self/mountinfo')) return { exitCode: 0, stdout: '35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n', stderr: '' };
+          if (args.includes('/sys/fs/cgroup/cgroup.controllers')) return { exitCode: 0, stdout: 'cpu memory\n', stderr: '' };
+          if (oldKernel && args.some((arg) => arg.includes('swappiness'))) return { exitCode: 1, stdout: '', stderr: 'sh: 1: echo: echo: I/O error\n' };
+          return { exitCode: 0, stdout: '', stderr: '' };
         };
         const outcome = await attempt(createWslExecutor({ distro: 'Ubuntu', exec: runProgram }), request);
         if ('refused' in outcome) expect(argvs).toEqual([]);
@@ -125,7 +127,7 @@ describe('no generated input reaches an argv or a file except as validated digit
           },
         };
         let syncs = 0;
-        const outcome = await attempt(createLocalExecutor({ fs, runSync: async () => void (syncs += 1) }), request);
+        const outcome = await attempt(createLocalExecutor({ fs, exec: async () => ((syncs += 1), { exitCode: 0, stdout: '', stderr: '' }) }), request);
         if ('refused' in outcome) {
           expect([writes, syncs]).toEqual([[], 0]);
           return;

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExecError, type Exec, type Timers } from '@gov/io';
 import { parseLinuxMemory } from '@gov/meminfo';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReclaimError } from './errors.js';
@@ -35,20 +36,36 @@ function memoryFs(files: Record<string, string>, deny?: (path: string, data: str
   return { fs, writes };
 }
 
+/** An exec port that records each program it is asked to run and answers exit code 0. */
+function recordingExec() {
+  const runs: [string, string[]][] = [];
+  const exec: Exec = async (file, args) => (runs.push([file, [...args]]), { exitCode: 0, stdout: '', stderr: '' });
+  return { exec, runs };
+}
+
+/** Timers that record each delay and fire at once: the work under test never answers. */
+function expiringTimers() {
+  const delays: number[] = [];
+  const timers: Timers = { setTimeout: (callback, ms) => (delays.push(ms), queueMicrotask(callback)), clearTimeout: () => undefined };
+  return { timers, delays };
+}
+
 const meminfo = (freeKb: number) => parseLinuxMemory(`MemTotal: 16777216 kB\nMemFree: ${freeKb} kB\nMemAvailable: 12582912 kB\nCached: 1048576 kB\n`);
 const quietReclaimer = (executor: ReturnType<typeof createLocalExecutor>) => createReclaimer({ executor, readMemory: async () => meminfo(1024), lock: createReclaimLock(), now: () => 0 });
 
 describe('createLocalExecutor', () => {
   it('writes the level to drop_caches and 1 to compact_memory, and runs sync with nothing else', async () => {
     const { fs, writes } = memoryFs({});
-    const syncs: { timeoutMs: number }[] = [];
-    const executor = createLocalExecutor({ fs, runSync: async (options) => void syncs.push(options), procRoot: '/host/proc' });
+    const { exec, runs } = recordingExec();
+    const delays: number[] = [];
+    const timers: Timers = { setTimeout: (callback, ms) => (delays.push(ms), setTimeout(callback, ms)), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) };
+    const executor = createLocalExecutor({ fs, exec, timers, procRoot: '/host/proc' });
     const result = await quietReclaimer(executor).reclaim({ method: 'full', level: 2 });
     expect(writes).toEqual([
       ['/host/proc/sys/vm/drop_caches', '2'],
       ['/host/proc/sys/vm/compact_memory', '1'],
     ]);
-    expect(syncs).toEqual([{ timeoutMs: 60_000 }]);
+    expect([runs, delays]).toEqual([[['sync', []]], [60_000]]);
     expect(result.steps).toEqual([
       { name: 'sync', status: 'ok', detail: 'run sync', durationMs: 0 },
       { name: 'drop_caches', status: 'ok', detail: 'write "2" to /host/proc/sys/vm/drop_caches', durationMs: 0 },
@@ -58,7 +75,7 @@ describe('createLocalExecutor', () => {
 
   it('records EACCES as GOV_RECLAIM_PERMISSION with the fix in the message', async () => {
     const { fs } = memoryFs({}, () => 'EACCES');
-    const result = await quietReclaimer(createLocalExecutor({ fs, runSync: async () => {} })).reclaim({ method: 'drop_caches', sync: false });
+    const result = await quietReclaimer(createLocalExecutor({ fs, exec: recordingExec().exec })).reclaim({ method: 'drop_caches', sync: false });
     expect(result.steps).toEqual([
       {
         name: 'drop_caches',
@@ -85,10 +102,18 @@ describe('createLocalExecutor', () => {
   });
 
   it('records a sync that timed out or could not start', async () => {
-    const timedOut = createLocalExecutor({ fs: memoryFs({}).fs, syncTimeoutMs: 5, runSync: async () => Promise.reject(Object.assign(new Error('timed out'), { timedOut: true })) });
+    const timedOut = createLocalExecutor({ fs: memoryFs({}).fs, syncTimeoutMs: 5, timers: expiringTimers().timers, exec: () => new Promise(() => undefined) });
     await expect(timedOut.run({ kind: 'sync' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_TIMEOUT', 'sync did not finish within 5 ms', { timedOut: true }));
-    const missing = createLocalExecutor({ fs: memoryFs({}).fs, runSync: async () => Promise.reject(systemError('ENOENT', 'sync')) });
+    const missing = createLocalExecutor({ fs: memoryFs({}).fs, exec: async () => Promise.reject(new ExecError('sync could not start (ENOENT)', { file: 'sync', errno: 'ENOENT' })) });
     await expect(missing.run({ kind: 'sync' })).rejects.toMatchObject({ code: 'GOV_RECLAIM_UNSUPPORTED', message: 'sync is not installed (no sync program on PATH)' });
+  });
+
+  it('records a sync that failed or was killed', async () => {
+    const failing = createLocalExecutor({ fs: memoryFs({}).fs, exec: async () => ({ exitCode: 1, stdout: '', stderr: 'sync: error syncing /mnt: Input/output error\n' }) });
+    await expect(failing.run({ kind: 'sync' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_FAILED', 'sync failed: exit code 1: sync: error syncing /mnt: Input/output error', { exitCode: 1 }));
+    const killed = new ExecError('sync was killed by SIGKILL', { file: 'sync', signal: 'SIGKILL' });
+    const victim = createLocalExecutor({ fs: memoryFs({}).fs, exec: async () => Promise.reject(killed) });
+    await expect(victim.run({ kind: 'sync' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_FAILED', 'sync failed: sync was killed by SIGKILL', { cause: killed, signal: 'SIGKILL' }));
   });
 
   it('detects v1 memory and a v2 hierarchy without it from the mount table', async () => {

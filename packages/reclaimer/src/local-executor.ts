@@ -1,5 +1,5 @@
 import { readFile, realpath, writeFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { createExec, errnoOf, ExecError, withDeadline, type Exec, type Timers } from '@gov/io';
 import { findCgroupMounts, hasMemoryController, parseMountinfo, parseProcMounts, resolveCgroupFile } from './cgroup.js';
 import { isReclaimError, ReclaimError } from './errors.js';
 import type { ActionOutcome, CgroupLayout, ReclaimAction, ReclaimExecutor } from './types.js';
@@ -12,12 +12,10 @@ export interface ReclaimFs {
   realpath(path: string): Promise<string>;
 }
 
-/** Runs `sync`: the only child process the local executor starts, always with an empty argv. */
-export type RunSync = (options: { timeoutMs: number }) => Promise<void>;
-
 export interface LocalExecutorOptions {
   fs?: ReclaimFs;
-  runSync?: RunSync;
+  /** Runs `sync`, the only program it starts, always with an empty argv; default `createExec()` of `@gov/io`. */
+  exec?: Exec;
   /** Where procfs is mounted; default `/proc`. */
   procRoot?: string;
   /** Mount table used to find the cgroup hierarchies; default `<procRoot>/self/mountinfo`, then `<procRoot>/mounts`. */
@@ -26,6 +24,8 @@ export interface LocalExecutorOptions {
   cgroupLayout?: CgroupLayout;
   /** How long `sync` may take before it is killed; default 60 s. */
   syncTimeoutMs?: number;
+  /** The `sync` deadline's timers; default the host's. */
+  timers?: Timers;
 }
 
 const nodeFs: ReclaimFs = {
@@ -33,15 +33,6 @@ const nodeFs: ReclaimFs = {
   writeFile: (path, data) => writeFile(path, data),
   realpath: (path) => realpath(path),
 };
-
-const runSyncWithExeca: RunSync = async ({ timeoutMs }) => {
-  await execa('sync', [], { timeout: timeoutMs, stdin: 'ignore' });
-};
-
-function errnoOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /** Turns a failed write into a typed error whose message says how to fix it. */
 function writeError(error: unknown, path: string, what: string): ReclaimError {
@@ -71,7 +62,7 @@ function writeError(error: unknown, path: string, what: string): ReclaimError {
  */
 export function createLocalExecutor(options: LocalExecutorOptions = {}): ReclaimExecutor {
   const fs = options.fs ?? nodeFs;
-  const runSync = options.runSync ?? runSyncWithExeca;
+  const exec = options.exec ?? createExec();
   const procRoot = (options.procRoot ?? '/proc').replace(/\/$/, '');
   const syncTimeoutMs = options.syncTimeoutMs ?? 60_000;
 
@@ -146,22 +137,27 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Reclaim
 
     async run(action): Promise<ActionOutcome> {
       switch (action.kind) {
-        case 'sync':
+        case 'sync': {
+          let result;
           try {
-            await runSync({ timeoutMs: syncTimeoutMs });
-          } catch (error) {
-            const failure = error as { timedOut?: boolean; exitCode?: number; signal?: string; code?: string };
-            if (failure.timedOut) {
-              throw new ReclaimError('GOV_RECLAIM_TIMEOUT', `sync did not finish within ${syncTimeoutMs} ms`, { cause: error, timedOut: true });
-            }
-            if (failure.code === 'ENOENT') throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', 'sync is not installed (no sync program on PATH)', { cause: error, errno: 'ENOENT' });
-            throw new ReclaimError('GOV_RECLAIM_FAILED', `sync failed: ${(error as Error).message}`, {
-              cause: error,
-              exitCode: typeof failure.exitCode === 'number' ? failure.exitCode : undefined,
-              signal: typeof failure.signal === 'string' ? failure.signal : undefined,
+            result = await withDeadline(syncTimeoutMs, (signal) => exec('sync', [], { signal }), {
+              timers: options.timers,
+              timeoutError: () => new ReclaimError('GOV_RECLAIM_TIMEOUT', `sync did not finish within ${syncTimeoutMs} ms`, { timedOut: true }),
             });
+          } catch (error) {
+            if (isReclaimError(error)) throw error;
+            if (error instanceof ExecError && error.errno === 'ENOENT') {
+              throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', 'sync is not installed (no sync program on PATH)', { cause: error, errno: 'ENOENT' });
+            }
+            const signal = error instanceof ExecError ? (error.signal ?? undefined) : undefined;
+            throw new ReclaimError('GOV_RECLAIM_FAILED', `sync failed: ${(error as Error).message}`, { cause: error, ...(signal ? { signal } : {}) });
+          }
+          if (result.exitCode !== 0) {
+            const said = (result.stderr.trim() || result.stdout.trim()).split('\n')[0];
+            throw new ReclaimError('GOV_RECLAIM_FAILED', `sync failed: exit code ${result.exitCode}${said ? `: ${said}` : ''}`, { exitCode: result.exitCode });
           }
           return {};
+        }
         case 'drop_caches':
         case 'compact_memory': {
           const target = targetOf(action) as { path: string; content: string };

@@ -200,8 +200,7 @@ describe('createReclaimer', () => {
       now: steppingClock(),
       lock: createReclaimLock(),
       stepTimeoutMs: 30_000,
-      setTimeout: (callback) => (fire = callback),
-      clearTimeout: () => {},
+      timers: { setTimeout: (callback) => (fire = callback), clearTimeout: () => {} },
     });
     const pending = reclaimer.reclaim({ method: 'compact_memory' });
     await new Promise((resolve) => setImmediate(resolve));
@@ -311,7 +310,7 @@ describe('createReclaimer', () => {
     let fire: (() => void) | undefined;
     const { executor } = fakeExecutor();
     executor.run = () => new Promise((resolve) => (finishHung = () => resolve({})));
-    const reclaimer = createReclaimer({ executor, readMemory: async () => memory(1, 1), lock, setTimeout: (callback) => (fire = callback), clearTimeout: () => {} });
+    const reclaimer = createReclaimer({ executor, readMemory: async () => memory(1, 1), lock, timers: { setTimeout: (callback) => (fire = callback), clearTimeout: () => {} } });
     const pending = reclaimer.reclaim({ method: 'compact_memory' });
     await new Promise((resolve) => setImmediate(resolve));
     fire?.();

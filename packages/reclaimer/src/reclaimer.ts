@@ -1,11 +1,13 @@
+import { withDeadline, type Timers } from '@gov/io';
 import { parseMemoryStat, readLinuxMemory, type LinuxMemory } from '@gov/meminfo';
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './catalogue.js';
 import { createDryRunExecutor } from './dry-run-executor.js';
 import { isReclaimError, ReclaimError } from './errors.js';
 import { createLocalExecutor } from './local-executor.js';
 import { processReclaimLock, type ReclaimLock } from './lock.js';
 import { planReclaim, type PlannedStep } from './plan.js';
 import type { ActionOutcome, CgroupLayout, ReclaimAction, ReclaimExecutor, ReclaimRequest, ReclaimResult, ReclaimStep } from './types.js';
-import { MAX_TARGET_BYTES, MIN_TARGET_BYTES, validateRequest } from './validate.js';
+import { validateRequest } from './validate.js';
 
 export interface ReclaimerOptions {
   /** Runs the actions; default `createLocalExecutor()`. */
@@ -20,8 +22,8 @@ export interface ReclaimerOptions {
   stepTimeoutMs?: number;
   /** Monotonic milliseconds; default `performance.now()`. */
   now?: () => number;
-  setTimeout?: (callback: () => void, ms: number) => unknown;
-  clearTimeout?: (handle: unknown) => void;
+  /** The step timeouts' timers; default the host's. */
+  timers?: Timers;
 }
 
 export interface Reclaimer {
@@ -54,27 +56,16 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
   const lock = options.lock ?? processReclaimLock;
   const stepTimeoutMs = options.stepTimeoutMs ?? 120_000;
   const now = options.now ?? (() => performance.now());
-  const startTimer = options.setTimeout ?? ((callback, ms) => setTimeout(callback, ms));
-  const stopTimer = options.clearTimeout ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
 
   /** Work that outlived its step's timeout: the lock is kept until it settles. */
   const pending = new Set<Promise<unknown>>();
 
-  function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  function withinStepTimeout<T>(work: Promise<T>, what: string): Promise<T> {
     const tracked = work.finally(() => pending.delete(tracked));
     pending.add(tracked);
-    return new Promise<T>((resolve, reject) => {
-      const timer = startTimer(() => reject(new ReclaimError('GOV_RECLAIM_TIMEOUT', `${what} did not finish within ${stepTimeoutMs} ms`, { timedOut: true })), stepTimeoutMs);
-      tracked.then(
-        (value) => {
-          stopTimer(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          stopTimer(timer);
-          reject(error);
-        },
-      );
+    return withDeadline(stepTimeoutMs, () => tracked, {
+      timers: options.timers,
+      timeoutError: () => new ReclaimError('GOV_RECLAIM_TIMEOUT', `${what} did not finish within ${stepTimeoutMs} ms`, { timedOut: true }),
     });
   }
 
@@ -95,14 +86,14 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
     try {
       if ('failed' in step) throw step.failed;
       if ('action' in step) {
-        const outcome = await withTimeout(runner.run(step.action), step.name);
+        const outcome = await withinStepTimeout(runner.run(step.action), step.name);
         return finish({ status: doneStatus, detail: say(step.action, outcome, step.note) });
       }
       const { cgroup } = step.memoryReclaim;
       let bytes = step.memoryReclaim.bytes;
       let sized: string | undefined;
       if (bytes === null) {
-        const reclaimable = cgroup === '' ? before?.reclaimable : reclaimableFileBytes(await withTimeout(runner.readCgroupStat(cgroup), 'reading memory.stat'));
+        const reclaimable = cgroup === '' ? before?.reclaimable : reclaimableFileBytes(await withinStepTimeout(runner.readCgroupStat(cgroup), 'reading memory.stat'));
         if (reclaimable === undefined) throw new ReclaimError('GOV_RECLAIM_INVALID_TARGET', 'no target was given and memory could not be read to choose one');
         if (reclaimable < MIN_TARGET_BYTES) return finish({ status: 'skipped', detail: `nothing to reclaim: ${reclaimable} bytes of reclaimable cache, less than 1 MiB` });
         bytes = Math.min(reclaimable, MAX_TARGET_BYTES);
@@ -110,14 +101,14 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
       }
       const action: ReclaimAction = { kind: 'memory_reclaim', cgroup, bytes, swappiness: true };
       try {
-        const outcome = await withTimeout(runner.run(action), step.name);
+        const outcome = await withinStepTimeout(runner.run(action), step.name);
         return finish({ status: doneStatus, detail: say(action, outcome, sized) });
       } catch (error) {
         // Kernels before `swappiness=` answer EINVAL to the keyword: retry with the byte count alone.
         const refusedKeyword = isReclaimError(error) && error.code === 'GOV_RECLAIM_FAILED' && (error.errno === 'EINVAL' || error.errno === undefined);
         if (!refusedKeyword) throw error;
         const plain: ReclaimAction = { ...action, swappiness: false };
-        const outcome = await withTimeout(runner.run(plain), step.name);
+        const outcome = await withinStepTimeout(runner.run(plain), step.name);
         return finish({ status: doneStatus, detail: say(plain, outcome, [sized, `the kernel refused "swappiness=0" (${error.errno ?? error.message})`].filter(Boolean).join('; ')) });
       }
     } catch (error) {
@@ -132,7 +123,7 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
     let layout: CgroupLayout | ReclaimError = { v2Memory: null, v1Memory: null };
     if (request.method === 'cgroup_reclaim') {
       try {
-        layout = await withTimeout(runner.readCgroupLayout(), 'reading the cgroup mounts');
+        layout = await withinStepTimeout(runner.readCgroupLayout(), 'reading the cgroup mounts');
       } catch (error) {
         layout = isReclaimError(error) ? error : new ReclaimError('GOV_RECLAIM_UNSUPPORTED', `the cgroup mounts could not be read: ${toStepError(error).message}`, { cause: error });
       }

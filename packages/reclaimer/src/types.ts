@@ -1,8 +1,8 @@
 import type { LinuxMemory } from '@gov/meminfo';
+import type { ReclaimMethod } from './catalogue.js';
 import type { ReclaimErrorCode } from './errors.js';
 
-/** The closed catalogue: nothing else can be run. */
-export type ReclaimMethod = 'drop_caches' | 'compact_memory' | 'cgroup_reclaim' | 'full';
+export type { ReclaimMethod } from './catalogue.js';
 
 /** `1` page cache, `2` reclaimable slab (dentries, inodes), `3` both. */
 export type DropCachesLevel = 1 | 2 | 3;

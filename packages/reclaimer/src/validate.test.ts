@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReclaimError } from './errors.js';
-import { formatTargetDigits, MAX_TARGET_BYTES, MIN_TARGET_BYTES, validateCgroupPath, validateRequest, validateTargetBytes } from './validate.js';
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './catalogue.js';
+import { formatTargetDigits, validateCgroupPath, validateRequest, validateTargetBytes } from './validate.js';
 
 function codeOf(run: () => unknown): string | undefined {
   try {

@@ -1,13 +1,6 @@
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES, RECLAIM_METHODS, type ReclaimMethod } from './catalogue.js';
 import { ReclaimError } from './errors.js';
-import type { DropCachesLevel, ReclaimMethod } from './types.js';
-
-/** Smallest byte count a targeted reclaim accepts: 1 MiB. */
-export const MIN_TARGET_BYTES = 1024 ** 2;
-/** Largest byte count a targeted reclaim accepts: 64 GiB. */
-export const MAX_TARGET_BYTES = 64 * 1024 ** 3;
-
-/** The catalogue, in the order the docs list it. */
-export const RECLAIM_METHODS: readonly ReclaimMethod[] = ['drop_caches', 'compact_memory', 'cgroup_reclaim', 'full'];
+import type { DropCachesLevel } from './types.js';
 
 const MAX_CGROUP_PATH_LENGTH = 4096;
 // Printable ASCII without `/` (the separator) and without shell or escape metacharacters that

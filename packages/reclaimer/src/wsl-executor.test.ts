@@ -1,12 +1,13 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExecError, type Exec, type ExecResult } from '@gov/io';
 import { parseLinuxMemory } from '@gov/meminfo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReclaimError } from './errors.js';
 import { createReclaimLock } from './lock.js';
 import { createReclaimer } from './reclaimer.js';
-import { createWslExecutor, decodeWslOutput, validateDistro, wslArgv, type ProgramResult } from './wsl-executor.js';
+import { createWslExecutor, validateDistro, wslArgv } from './wsl-executor.js';
 
 const MiB = 1024 ** 2;
 
@@ -124,16 +125,23 @@ describe('createWslExecutor with a stand-in wsl.exe on PATH', () => {
 });
 
 describe('createWslExecutor failures', () => {
-  const answer = (result: Partial<ProgramResult>) => async (): Promise<ProgramResult> => ({ exitCode: 0, stdout: '', stderr: '', timedOut: false, ...result });
+  const answer = (result: Partial<ExecResult>): Exec => async () => ({ exitCode: 0, stdout: '', stderr: '', ...result });
 
   it('reports a missing wsl.exe as GOV_RECLAIM_UNSUPPORTED', async () => {
-    const executor = createWslExecutor({ distro: 'Ubuntu', exec: answer({ exitCode: undefined, startError: 'ENOENT' }) });
+    const executor = createWslExecutor({ distro: 'Ubuntu', exec: async () => Promise.reject(new ExecError('wsl.exe could not start (ENOENT)', { file: 'wsl.exe', errno: 'ENOENT' })) });
     await expect(executor.run({ kind: 'compact_memory' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_UNSUPPORTED', 'wsl.exe was not found on PATH: WSL is not installed', { errno: 'ENOENT' }));
   });
 
   it('reports a timeout as GOV_RECLAIM_TIMEOUT', async () => {
-    const executor = createWslExecutor({ distro: 'Ubuntu', timeoutMs: 50, exec: answer({ exitCode: undefined, timedOut: true }) });
+    const timers = { setTimeout: (callback: () => void) => queueMicrotask(callback), clearTimeout: () => undefined };
+    const executor = createWslExecutor({ distro: 'Ubuntu', timeoutMs: 50, timers, exec: () => new Promise(() => undefined) });
     await expect(executor.run({ kind: 'sync' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_TIMEOUT', 'sync: wsl.exe did not finish within 50 ms', { timedOut: true }));
+  });
+
+  it('reports a wsl.exe that a signal killed as GOV_RECLAIM_FAILED with the signal', async () => {
+    const killed = new ExecError('wsl.exe was killed by SIGTERM', { file: 'wsl.exe', signal: 'SIGTERM' });
+    const executor = createWslExecutor({ distro: 'Ubuntu', exec: async () => Promise.reject(killed) });
+    await expect(executor.run({ kind: 'sync' })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_FAILED', 'sync: wsl.exe was killed by SIGTERM', { cause: killed, signal: 'SIGTERM' }));
   });
 
   it('reports an old wsl.exe without -u/-e as GOV_RECLAIM_UNSUPPORTED with the fix', async () => {
@@ -164,13 +172,5 @@ describe('validateDistro and wslArgv', () => {
 
   it('refuses a distro name that looks like an option', () => {
     expect(() => wslArgv('--exec', { kind: 'sync' })).toThrow(expect.objectContaining({ code: 'GOV_RECLAIM_INVALID_DISTRO' }));
-  });
-});
-
-describe('decodeWslOutput', () => {
-  it('decodes UTF-16LE and UTF-8', () => {
-    expect(decodeWslOutput(new Uint8Array(Buffer.from('\uFEFFWindows Subsystem for Linux\r\n', 'utf16le')))).toBe('Windows Subsystem for Linux\r\n');
-    expect(decodeWslOutput(new Uint8Array(Buffer.from('MemTotal: 1 kB\n', 'utf8')))).toBe('MemTotal: 1 kB\n');
-    expect(decodeWslOutput(new Uint8Array())).toBe('');
   });
 });

@@ -1,35 +1,22 @@
-import { execa } from 'execa';
+import { createExec, ExecError, withDeadline, wslDistroNameProblem, type Exec, type ExecResult, type Timers } from '@gov/io';
 import { findCgroupMounts, hasMemoryController, parseMountinfo } from './cgroup.js';
 import { ReclaimError } from './errors.js';
 import type { ActionOutcome, CgroupLayout, ReclaimAction, ReclaimExecutor } from './types.js';
 import { formatTargetDigits } from './validate.js';
 
-/** What a finished child process reported. `startError` is set when it could not start (`ENOENT`). */
-export interface ProgramResult {
-  exitCode: number | undefined;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  startError?: string;
-}
-
-/** Starts a program with an argv array (never a shell) and waits for it. */
-export type RunProgram = (file: string, args: readonly string[], options: { timeoutMs: number; env?: Record<string, string> }) => Promise<ProgramResult>;
-
 export interface WslExecutorOptions {
-  /** The WSL distribution; must match `^[A-Za-z0-9._-]{1,64}$` and not start with `-`. */
+  /** The WSL distribution: WSL's own name rule (see `isWslDistroName` of `@gov/io`). */
   distro: string;
-  /** Starts `wsl.exe`; default execa with a buffer encoding, decoded as WSL writes it. */
-  exec?: RunProgram;
+  /** Runs `wsl.exe`; default `createExec({ env })` of `@gov/io`. */
+  exec?: Exec;
   /** The WSL launcher, looked up on PATH; default `wsl.exe`. */
   wslPath?: string;
-  /** Extra environment for the launcher (merged into the inherited one). */
+  /** Extra environment for the default `exec` (added to the inherited one). */
   env?: Record<string, string>;
   /** How long one `wsl.exe` call may take; default 60 s. */
   timeoutMs?: number;
+  timers?: Timers;
 }
-
-const DISTRO = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The cgroup v2 mount WSL distributions use; per-method scripts name it literally. */
 export const WSL_CGROUP_V2_ROOT = '/sys/fs/cgroup';
@@ -46,34 +33,11 @@ const MEMORY_RECLAIM_SCRIPT = 'echo "$1" > /sys/fs/cgroup/memory.reclaim';
 /** `$0` of the scripts, as `sh -c` names it in error messages. */
 const SCRIPT_NAME = 'gov';
 
-/** wsl.exe writes its own messages in UTF-16LE; the Linux side writes UTF-8. */
-export function decodeWslOutput(bytes: Uint8Array): string {
-  let zeroesAtOddIndex = 0;
-  for (let index = 1; index < bytes.length; index += 2) if (bytes[index] === 0) zeroesAtOddIndex += 1;
-  const looksUtf16 = bytes.length >= 2 && zeroesAtOddIndex >= Math.floor(bytes.length / 2) * 0.9;
-  return new TextDecoder(looksUtf16 ? 'utf-16le' : 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
-}
-
-const runProgramWithExeca: RunProgram = async (file, args, { timeoutMs, env }) => {
-  const result = await execa(file, args, { timeout: timeoutMs, reject: false, encoding: 'buffer', stdin: 'ignore', windowsHide: true, ...(env ? { env } : {}) });
-  const startError = (result as { code?: unknown }).code;
-  return {
-    exitCode: result.exitCode,
-    stdout: decodeWslOutput(result.stdout),
-    stderr: decodeWslOutput(result.stderr),
-    timedOut: result.timedOut,
-    ...(typeof startError === 'string' && result.exitCode === undefined ? { startError } : {}),
-  };
-};
-
-/** Validates a WSL distribution name; throws `GOV_RECLAIM_INVALID_DISTRO`. */
+/** Checks a WSL distribution name against WSL's rule; throws `GOV_RECLAIM_INVALID_DISTRO`. */
 export function validateDistro(distro: unknown): string {
-  // A leading "-" would read as an option of wsl.exe.
-  if (typeof distro === 'string' && DISTRO.test(distro) && !distro.startsWith('-')) return distro;
-  throw new ReclaimError(
-    'GOV_RECLAIM_INVALID_DISTRO',
-    `WSL distribution ${JSON.stringify(String(distro)).slice(0, 90)} is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"`,
-  );
+  const problem = wslDistroNameProblem(distro);
+  if (problem !== null) throw new ReclaimError('GOV_RECLAIM_INVALID_DISTRO', problem);
+  return distro as string;
 }
 
 /**
@@ -111,20 +75,28 @@ function quote(arg: string): string {
  */
 export function createWslExecutor(options: WslExecutorOptions): ReclaimExecutor {
   const distro = validateDistro(options.distro);
-  const runProgram = options.exec ?? runProgramWithExeca;
+  const exec = options.exec ?? createExec(options.env ? { env: options.env } : {});
   const wslPath = options.wslPath ?? 'wsl.exe';
   const timeoutMs = options.timeoutMs ?? 60_000;
 
-  async function invoke(args: string[], what: string): Promise<ProgramResult & { partial?: boolean }> {
-    const result = await runProgram(wslPath, args, { timeoutMs, ...(options.env ? { env: options.env } : {}) });
-    if (result.startError !== undefined) {
-      throw new ReclaimError(
-        'GOV_RECLAIM_UNSUPPORTED',
-        result.startError === 'ENOENT' ? `${wslPath} was not found on PATH: WSL is not installed` : `${wslPath} could not start (${result.startError})`,
-        { errno: result.startError },
-      );
+  async function run(args: string[], what: string): Promise<ExecResult> {
+    try {
+      return await withDeadline(timeoutMs, (signal) => exec(wslPath, args, { signal }), {
+        timers: options.timers,
+        timeoutError: () => new ReclaimError('GOV_RECLAIM_TIMEOUT', `${what}: ${wslPath} did not finish within ${timeoutMs} ms`, { timedOut: true }),
+      });
+    } catch (error) {
+      if (!(error instanceof ExecError)) throw error;
+      if (error.errno !== null) {
+        const why = error.errno === 'ENOENT' ? `${wslPath} was not found on PATH: WSL is not installed` : `${wslPath} could not start (${error.errno})`;
+        throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', why, { errno: error.errno });
+      }
+      throw new ReclaimError('GOV_RECLAIM_FAILED', `${what}: ${error.message}`, { cause: error, ...(error.signal ? { signal: error.signal } : {}) });
     }
-    if (result.timedOut) throw new ReclaimError('GOV_RECLAIM_TIMEOUT', `${what}: ${wslPath} did not finish within ${timeoutMs} ms`, { timedOut: true });
+  }
+
+  async function invoke(args: string[], what: string): Promise<ExecResult & { partial?: boolean }> {
+    const result = await run(args, what);
     if (result.exitCode === 0) return result;
     const output = `${result.stderr}\n${result.stdout}`.trim();
     const details = { exitCode: result.exitCode };

@@ -1,14 +1,15 @@
 import { Buffer } from 'node:buffer';
-import { createExec, globalTimers, withTimeout, type MeminfoExec, type MeminfoTimers } from '../io.js';
+import { createExec, withDeadline, type Exec, type Timers } from '@gov/io';
+import { sourceTimeout } from '../io.js';
 import type { HostMemory } from '../types.js';
 import { parseWindowsHost, WINDOWS_HOST_SCRIPT } from '../windows.js';
 import { runHelper } from './exec-source.js';
 
 export interface WindowsHostOptions {
-  exec?: MeminfoExec;
+  exec?: Exec;
   /** PowerShell's start-up alone can take a second or two on a busy host. */
   timeoutMs?: number;
-  timers?: MeminfoTimers;
+  timers?: Timers;
 }
 
 /**
@@ -25,7 +26,9 @@ export function windowsHostArgs(): string[] {
  */
 export async function readWindowsHostMemory(options: WindowsHostOptions = {}): Promise<HostMemory> {
   const exec = options.exec ?? createExec();
-  return withTimeout('host', 'powershell.exe (Windows host memory)', options.timeoutMs ?? 5000, options.timers ?? globalTimers, async (signal) =>
-    parseWindowsHost(await runHelper(exec, 'host', 'powershell.exe', windowsHostArgs(), signal)),
-  );
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return withDeadline(timeoutMs, async (signal) => parseWindowsHost(await runHelper(exec, 'host', 'powershell.exe', windowsHostArgs(), signal)), {
+    timers: options.timers,
+    timeoutError: () => sourceTimeout('host', 'powershell.exe (Windows host memory)', timeoutMs),
+  });
 }

@@ -1,6 +1,7 @@
+import { createExec, withDeadline, wslDistroNameProblem, type Exec, type Timers } from '@gov/io';
 import { parseCpuTimes } from '../cpu.js';
 import { MeminfoSourceError } from '../errors.js';
-import { createExec, globalTimers, withTimeout, type MeminfoExec, type MeminfoTimers } from '../io.js';
+import { sourceTimeout } from '../io.js';
 import { parseLinuxMemory } from '../meminfo.js';
 import { parsePressure } from '../pressure.js';
 import type { CpuTimes, LinuxMemory, Pressure, Vmstat } from '../types.js';
@@ -10,36 +11,26 @@ import { runHelper } from './exec-source.js';
 export interface WslSourceOptions {
   /** The WSL distro to read, e.g. `Ubuntu-24.04`. */
   distro: string;
-  exec?: MeminfoExec;
+  exec?: Exec;
   timeoutMs?: number;
-  timers?: MeminfoTimers;
+  timers?: Timers;
 }
 
-// WSL's own rule for distro names: letters, digits, '.', '_' and '-'.
-const DISTRO = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** Refuses a distro name that is not a plain WSL name, before anything runs. */
-export function assertDistroName(distro: unknown): asserts distro is string {
-  if (typeof distro !== 'string' || !DISTRO.test(distro)) {
-    throw new MeminfoSourceError(`${JSON.stringify(distro) ?? String(distro)} is not a WSL distro name (letters, digits, ".", "_", "-")`, {
-      code: 'GOV_MEMINFO_INVALID_DISTRO',
-      source: 'wsl',
-    });
-  }
-}
-
-/** The exact argv `wsl.exe` gets to print one file of a distro; the path is one of a fixed few. */
+/** The exact argv `wsl.exe` gets to print one file of a distro; the path is one of a fixed few. Refuses a distro name that is not a plain WSL name. */
 export function wslCatArgs(distro: string, path: '/proc/meminfo' | '/proc/pressure/memory' | '/proc/vmstat' | '/proc/stat'): string[] {
-  assertDistroName(distro);
+  const problem = wslDistroNameProblem(distro);
+  if (problem !== null) throw new MeminfoSourceError(problem, { code: 'GOV_MEMINFO_INVALID_DISTRO', source: 'wsl' });
   return ['-d', distro, '-e', 'cat', path];
 }
 
 async function readThroughWsl<T>(options: WslSourceOptions, source: string, path: Parameters<typeof wslCatArgs>[1], parse: (text: string) => T): Promise<T> {
   const args = wslCatArgs(options.distro, path);
   const exec = options.exec ?? createExec();
-  return withTimeout(source, `wsl.exe -d ${options.distro} -e cat ${path}`, options.timeoutMs ?? 5000, options.timers ?? globalTimers, async (signal) =>
-    parse(await runHelper(exec, source, 'wsl.exe', args, signal)),
-  );
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return withDeadline(timeoutMs, async (signal) => parse(await runHelper(exec, source, 'wsl.exe', args, signal)), {
+    timers: options.timers,
+    timeoutError: () => sourceTimeout(source, `wsl.exe -d ${options.distro} -e cat ${path}`, timeoutMs),
+  });
 }
 
 /** From Windows: `wsl.exe -d <distro> -e cat /proc/meminfo`, parsed. */
