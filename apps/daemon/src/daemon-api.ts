@@ -101,7 +101,7 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
     async updateConfig(body) {
       const config = configFromBody(body);
       const path = context.loaded().path ?? defaultUserConfigPath(options.home);
-      await writeConfigAtomically(path, config, { fs: context.fs, pid: options.pid });
+      await writeConfigAtomically(path, config, { fs: context.fs });
       const restartRequired = await context.apply({ config, path });
       logger.info({ path, policy: config.governor.policy }, 'config updated through the API');
       await history.event('config-updated', `config replaced through PUT /api/config and saved to ${path}`);

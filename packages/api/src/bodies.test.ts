@@ -1,4 +1,4 @@
-import { RECLAIM_METHODS } from '@gov/reclaimer';
+import { RECLAIM_METHODS } from '@gov/reclaimer/catalogue';
 import { describe, expect, test } from 'vitest';
 import { feedbackBodySchema, parseRequestBody, reclaimBodySchema } from './bodies.js';
 import { ApiError } from './errors.js';

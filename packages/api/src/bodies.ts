@@ -1,3 +1,4 @@
+import { RECLAIM_METHODS } from '@gov/reclaimer/catalogue';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
@@ -6,7 +7,7 @@ export const FEEDBACK_NOTE_MAX_CHARS = 2000;
 
 /** `POST /api/reclaim`: every field optional, `method` defaults to `full`; the reclaimer validates the rest. */
 export const reclaimBodySchema = z.strictObject({
-  method: z.enum(['drop_caches', 'compact_memory', 'cgroup_reclaim', 'full']).default('full'),
+  method: z.enum(RECLAIM_METHODS).default('full'),
   level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   sync: z.boolean().optional(),
   targetBytes: z.number().int().positive().optional(),

@@ -239,3 +239,10 @@ describe('pauseIdle, unpause, unpauseAll', () => {
     expect((await client.pausedByGov()).map((r) => r.name)).toEqual(['db']);
   });
 });
+
+describe('createDockerClient without a reclaimer', () => {
+  it('refuses to build a client that would have to write to the kernel on its own', () => {
+    const call = () => createDockerClient({ stateDir: '/nonexistent' } as unknown as Parameters<typeof createDockerClient>[0]);
+    expect(call).toThrow(expect.objectContaining({ name: 'DockerError', code: 'GOV_DOCKER_INVALID_OPTION' }));
+  });
+});

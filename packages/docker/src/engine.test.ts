@@ -82,5 +82,6 @@ it('connectDocker fails with GOV_DOCKER_UNAVAILABLE when the engine does not ans
     pause: async () => undefined,
     unpause: async () => undefined,
   };
-  await expect(connectDocker({ engine, stateDir: '/nonexistent' })).rejects.toBe(down);
+  const reclaimer = { reclaim: async () => Promise.reject(new Error('nothing is reclaimed here')) };
+  await expect(connectDocker({ engine, stateDir: '/nonexistent', reclaimer })).rejects.toBe(down);
 });

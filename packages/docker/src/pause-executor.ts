@@ -1,4 +1,4 @@
-import { MAX_TARGET_BYTES } from '@gov/reclaimer';
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from '@gov/reclaimer';
 import type { DockerEngine, EngineContainer } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
@@ -101,7 +101,6 @@ export interface PauseExecutorOptions {
   now: () => number;
 }
 
-const MIB = 1024 ** 2;
 
 /** `12 s`, `4 min`, `250 ms`: how long a container has been idle, for a reason line. */
 function describeIdle(ms: number): string {
@@ -137,7 +136,7 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
   async function reclaimContainer(container: ContainerInfo, before: ContainerMemory | null): Promise<PauseDecision['reclaim']> {
     if (container.cgroup === null) return { status: 'skipped', targetBytes: null, detail: 'the container\'s cgroup is not on this machine' };
     const reclaimable = before === null ? 0 : Math.max(0, before.cache - before.shmem);
-    if (reclaimable < MIB) return { status: 'skipped', targetBytes: null, detail: 'it holds less than 1 MiB of page cache' };
+    if (reclaimable < MIN_TARGET_BYTES) return { status: 'skipped', targetBytes: null, detail: 'it holds less than 1 MiB of page cache' };
     const targetBytes = Math.min(reclaimable, MAX_TARGET_BYTES);
     try {
       const result = await reclaimer.reclaim({ method: 'cgroup_reclaim', cgroup: container.cgroup.path, targetBytes });

@@ -6,7 +6,7 @@ import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
 import { parseComposeDependsOn } from './guards.js';
 import { createIdleSampler, type IdleSampler } from './idle-sampler.js';
-import type { Timers } from './timeout.js';
+import type { Timers } from '@gov/io';
 import { nodeFs, readCgroupUsage, usageFromStatsApi, type ContainerMemory, type ContainerUsage } from './usage.js';
 
 /** One running or paused container, with its memory and CPU. */

@@ -442,7 +442,7 @@ describe('start, stop, setConfig', () => {
   test('ticks at once, then every check_interval_secs after each tick ends; the timer is unref\'d', async () => {
     const timers = fakeTimers();
     const h = harness({ snapshots: [snapshot()] });
-    const governor = createGovernor({ source: h.source, reclaimer: h.reclaimer, history: h.history, clock: h.clock, config: defaultConfig, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
+    const governor = createGovernor({ source: h.source, reclaimer: h.reclaimer, history: h.history, clock: h.clock, config: defaultConfig, timers });
     const ticks: TickReport[] = [];
     governor.onTick((report) => ticks.push(report));
     governor.start();
@@ -468,7 +468,7 @@ describe('start, stop, setConfig', () => {
     const h = harness();
     const errors: unknown[] = [];
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn((object: object) => errors.push(object)) };
-    const governor = createGovernor({ source: h.source, reclaimer: h.reclaimer, history: h.history, clock: h.clock, config: defaultConfig, logger, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
+    const governor = createGovernor({ source: h.source, reclaimer: h.reclaimer, history: h.history, clock: h.clock, config: defaultConfig, logger, timers });
     governor.onTick(() => {
       throw new Error('listener bug');
     });

@@ -1,4 +1,5 @@
 import type { Snapshot } from '@gov/meminfo';
+import { systemTimers, type Timers } from '@gov/io/portable';
 import { applyAdvice } from './advice.js';
 import type { GovConfig } from './config-schema.js';
 import { decide, nextState, type Decision } from './decide.js';
@@ -22,8 +23,8 @@ export interface GovernorOptions {
   dryRun?: boolean;
   /** The policy state to resume from (e.g. persisted by the daemon); default a fresh one. */
   state?: PolicyState;
-  setTimeout?: (callback: () => void, ms: number) => unknown;
-  clearTimeout?: (handle: unknown) => void;
+  /** Schedules the ticks; default the host's timers. */
+  timers?: Timers;
 }
 
 export interface Governor {
@@ -65,8 +66,7 @@ const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 export function createGovernor(options: GovernorOptions): Governor {
   const clock = options.clock ?? { now: () => new Date() };
   const logger = options.logger ?? silentLogger;
-  const schedule = options.setTimeout ?? ((callback: () => void, ms: number) => setTimeout(callback, ms));
-  const cancel = options.clearTimeout ?? ((handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+  const timers = options.timers ?? systemTimers;
   let config = options.config;
   let state = options.state ?? createPolicyState();
   let lastTick: TickReport | null = null;
@@ -225,8 +225,8 @@ export function createGovernor(options: GovernorOptions): Governor {
 
   function scheduleNext(delayMs: number) {
     if (!started) return;
-    if (timer !== null) cancel(timer);
-    const handle = schedule(() => {
+    if (timer !== null) timers.clearTimeout(timer);
+    const handle = timers.setTimeout(() => {
       timer = null;
       void tick()
         .catch((error: unknown) => logger.error({ err: error }, 'tick failed'))
@@ -246,7 +246,7 @@ export function createGovernor(options: GovernorOptions): Governor {
     },
     async stop() {
       started = false;
-      if (timer !== null) cancel(timer);
+      if (timer !== null) timers.clearTimeout(timer);
       timer = null;
       if (inFlight) await inFlight.catch(() => undefined);
     },

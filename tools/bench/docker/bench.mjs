@@ -1,9 +1,7 @@
 // Sampling 20 containers' memory and CPU through their cgroup files against the engine's stats
 // API (one-shot), in the same run on the same containers. Run: npm run bench:docker
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 
@@ -12,7 +10,7 @@ if (!existsSync(dist)) {
   process.stderr.write(`${dist} is missing: build it first with "npx nx run @gov/docker:build"\n`);
   process.exit(1);
 }
-const { createDockerClient, createDockerodeEngine, readCgroupUsage, usageFromStatsApi } = await import(dist);
+const { createContainerSensor, createDockerodeEngine, readCgroupUsage, usageFromStatsApi } = await import(dist);
 
 const COUNT = Number(process.env.BENCH_CONTAINERS ?? 20);
 const FILES_TIME_MS = Number(process.env.BENCH_TIME_MS ?? 2000);
@@ -22,7 +20,6 @@ const prefix = `gov-bench-${Date.now().toString(36)}`;
 
 const docker = (args) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
 const ids = [];
-const stateDir = mkdtempSync(join(tmpdir(), 'gov-bench-docker-'));
 const cleanUp = () => {
   if (ids.length > 0) {
     try {
@@ -32,7 +29,6 @@ const cleanUp = () => {
     }
     ids.length = 0;
   }
-  rmSync(stateDir, { recursive: true, force: true });
 };
 process.on('SIGINT', () => {
   cleanUp();
@@ -51,7 +47,7 @@ try {
     ids.push(docker(['run', '-d', '--label', 'gov.test=1', '--name', `${prefix}-${index}`, IMAGE, 'sleep', '3600']));
   }
 
-  const client = createDockerClient({ sensing: 'cgroup', stateDir });
+  const client = createContainerSensor({ sensing: 'cgroup' });
   const info = await client.engineInfo();
   const ours = (await client.listContainers()).filter((container) => ids.includes(container.id));
   const cgroups = ours.map((container) => container.cgroup).filter((cgroup) => cgroup !== null);

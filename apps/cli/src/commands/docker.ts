@@ -9,6 +9,7 @@ import {
   type UnpauseResult,
 } from '@gov/docker';
 import type { GovConfig } from '@gov/policies';
+import { createReclaimer } from '@gov/reclaimer';
 import { parseCommandArgs, parseDuration } from '../args.js';
 import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
@@ -130,6 +131,7 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
       const client = makeClient({
         stateDir: settings.stateDir,
         idleCpuPercent: docker.idle_cpu_percent,
+        reclaimer: createReclaimer(),
         ...(io.env['DOCKER_HOST'] ? { dockerHost: io.env['DOCKER_HOST'] } : {}),
       });
 

@@ -1,9 +1,10 @@
 import * as nodeFs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@gov/io';
 import { configSearchPaths, defaultConfig, parseConfigToml, renderConfigToml, type GovConfig } from '@gov/policies';
 import { ConfigFileError } from './errors.js';
 
-export type ConfigFs = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'rename' | 'mkdir' | 'open' | 'stat' | 'rm'>;
+export type ConfigFs = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'rename' | 'mkdir' | 'open' | 'stat' | 'rm' | 'unlink'>;
 
 /** The config in use, and the file it came from (`null`: no file exists, the defaults apply). */
 export interface LoadedConfig {
@@ -58,36 +59,11 @@ export function defaultUserConfigPath(home: string): string {
 }
 
 /**
- * Writes the config as commented TOML, atomically: a temporary file beside the target,
- * fsync'd, then renamed over it, so a reader (or a crash) sees the old file or the new one,
- * never half of one. Keeps the old file's permission bits.
+ * Writes the config as commented TOML, atomically (`writeFileAtomic` of `@gov/io`): a reader,
+ * or a crash, sees the old file or the new one, never half of one. Keeps the old file's mode.
  */
-export async function writeConfigAtomically(path: string, config: GovConfig, options: { fs?: ConfigFs; pid?: number } = {}): Promise<void> {
+export async function writeConfigAtomically(path: string, config: GovConfig, options: { fs?: ConfigFs } = {}): Promise<void> {
   const fs = options.fs ?? nodeFs;
-  const dir = dirname(path);
-  await fs.mkdir(dir, { recursive: true });
-  let mode = 0o644;
-  try {
-    mode = (await fs.stat(path)).mode & 0o777;
-  } catch {
-    // a new file
-  }
-  const temporary = join(dir, `.${path.slice(dir.length + 1)}.${options.pid ?? process.pid}.tmp`);
-  const handle = await fs.open(temporary, 'w', mode);
-  try {
-    await handle.writeFile(renderConfigToml(config));
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await fs.rename(temporary, path);
-  try {
-    const dirHandle = await fs.open(dir, 'r');
-    await dirHandle.sync().finally(() => dirHandle.close());
-  } catch {
-    // some file systems refuse fsync on a directory; the rename itself is still atomic
-  }
+  await fs.mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, renderConfigToml(config), { fs, mode: 0o644 });
 }

@@ -1,5 +1,6 @@
 import * as nodeFs from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { syncDirectory } from '@gov/io';
 import { formatHistoryLine, parseHistory, type GovConfig, type HistoryRecord } from '@gov/policies';
 import type { HistoryRead } from '../types.js';
 import { HistoryFileError } from './errors.js';
@@ -21,21 +22,6 @@ export function historyMaxBytes(config: GovConfig): number {
 }
 
 type Handle = Awaited<ReturnType<HistoryFs['open']>>;
-
-async function syncDirectory(fs: HistoryFs, dir: string): Promise<void> {
-  // Makes a created or renamed file's directory entry durable; some file systems refuse
-  // fsync on a directory, which only weakens durability, never correctness.
-  try {
-    const handle = await fs.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort
-  }
-}
 
 /**
  * The append-only history: one JSON line per record, each append written and fsync'd before
@@ -67,7 +53,7 @@ export function createHistoryFile(options: HistoryFileOptions) {
         size += 1;
       }
     } else {
-      await syncDirectory(fs, dirname(path));
+      await syncDirectory(dirname(path), { fs });
     }
     handle = opened;
     return opened;
@@ -77,7 +63,7 @@ export function createHistoryFile(options: HistoryFileOptions) {
     await handle?.close();
     handle = null;
     await fs.rename(path, `${path}.1`);
-    await syncDirectory(fs, dirname(path));
+    await syncDirectory(dirname(path), { fs });
   }
 
   async function appendNow(record: HistoryRecord): Promise<void> {
