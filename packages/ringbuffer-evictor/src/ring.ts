@@ -63,6 +63,11 @@ export class Ring<T> {
     return dropped;
   }
 
+  /** The size of the entry the next push would drop to make room, or 0 when it drops none. */
+  wouldDrop(): number {
+    return this.length === this.limit ? (this.sizes[this.head] as number) : 0;
+  }
+
   /** Removes the `n` oldest entries (fewer when it holds fewer) and returns the bytes removed. */
   removeOldest(n: number): number {
     const removing = n < this.length ? n : this.length;

@@ -72,6 +72,30 @@ class ReferenceStore {
     return this.buffers.reduce((sum, buffer) => sum + buffer.items.reduce((s, item) => s + item.size, 0), 0);
   }
 
+  /** The critical response: everything cleared, capacities halved for good. */
+  clearAll(): number {
+    let removed = 0;
+    for (const buffer of this.buffers) {
+      removed += buffer.items.length;
+      buffer.items = [];
+    }
+    if (!this.minimal) {
+      this.minimal = true;
+      for (const buffer of this.buffers) buffer.capacity = Math.max(1, Math.floor(buffer.base / 2));
+    }
+    this.exceeded = false;
+    return removed;
+  }
+
+  countCycle(removed: number): number {
+    if (removed > 0) {
+      this.totalEvictions += 1;
+      this.evictedEntries += removed;
+      this.lastEvictionAt = this.clock();
+    }
+    return removed;
+  }
+
   enforce(): number {
     const { soft, hard, critical } = this.limits;
     const total = this.total();
@@ -87,15 +111,7 @@ class ReferenceStore {
       }
     };
     if (total > critical) {
-      for (const buffer of this.buffers) {
-        removed += buffer.items.length;
-        buffer.items = [];
-      }
-      if (!this.minimal) {
-        this.minimal = true;
-        for (const buffer of this.buffers) buffer.capacity = Math.max(1, Math.floor(buffer.base / 2));
-      }
-      this.exceeded = false;
+      removed = this.clearAll();
     } else if (total > hard) {
       this.exceeded = true;
       if (cooldownAllows()) pass(0.5);
@@ -106,20 +122,21 @@ class ReferenceStore {
         if (this.total() > soft) pass(0.5);
       }
     }
-    if (removed > 0) {
-      this.totalEvictions += 1;
-      this.evictedEntries += removed;
-      this.lastEvictionAt = this.clock();
-    }
-    return removed;
+    return this.countCycle(removed);
   }
 
-  add(name: Name, entries: Entry[]): { added: number; rejected: number; evicted: number } {
+  /** Throws like the store for an entry over critical by itself; otherwise what the add returns. */
+  add(name: Name, entries: Entry[]): { added: number; rejected: number; evicted: number } | 'too large' {
+    if (entries.some((entry) => entry.size > this.limits.critical)) return 'too large';
     const buffer = this.buffers.find((candidate) => candidate.name === name)!;
-    const evicted = this.enforce();
+    let evicted = this.enforce();
     if (buffer.reject && this.exceeded) return { added: 0, rejected: entries.length, evicted };
-    buffer.items.push(...entries);
-    if (buffer.items.length > buffer.capacity) buffer.items.splice(0, buffer.items.length - buffer.capacity);
+    for (const entry of entries) {
+      const dropped = buffer.items.length >= buffer.capacity ? buffer.items[0]!.size : 0;
+      if (this.total() + entry.size - dropped > this.limits.critical) evicted += this.countCycle(this.clearAll());
+      buffer.items.push(entry);
+      if (buffer.items.length > buffer.capacity) buffer.items.splice(0, buffer.items.length - buffer.capacity);
+    }
     return { added: entries.length, rejected: 0, evicted };
   }
 
@@ -132,7 +149,7 @@ class ReferenceStore {
 }
 
 describe('createBufferStore: properties', () => {
-  it('matches the plain reference model, keeps running totals exact, capacity and critical never exceeded', () => {
+  it('matches the plain reference model, keeps running totals exact, capacity and critical never exceeded, not even inside an add', () => {
     fc.assert(
       fc.property(setupArb, fc.array(opArb, { maxLength: 60 }), (setup, ops) => {
         let now = 0;
@@ -156,7 +173,13 @@ describe('createBufferStore: properties', () => {
           switch (op.kind) {
             case 'add': {
               const entries = op.sizes.map((size) => ({ id: nextId++, size }));
-              expect(store.add(op.name, entries)).toEqual(model.add(op.name, entries));
+              const expected = model.add(op.name, entries);
+              if (expected === 'too large') {
+                expect(() => store.add(op.name, entries)).toThrow(expect.objectContaining({ code: 'GOV_RINGBUFFER_ENTRY_TOO_LARGE' }));
+              } else {
+                expect(store.add(op.name, entries)).toEqual(expected);
+              }
+              expect(store.totalBytes()).toBeLessThanOrEqual(limits.critical);
               break;
             }
             case 'check': {

@@ -1,22 +1,11 @@
 import { EventEmitter } from 'eventemitter3';
-import { BufferStoreError } from './errors.js';
+import { dispatchIsolated, type DispatchTarget } from './dispatch.js';
+import { BufferStoreError, describeName } from './errors.js';
+import { measureEntries, type SizeRule } from './measure.js';
+import { isPositiveInteger, validateOptions } from './options.js';
 import { Ring } from './ring.js';
 import { startInterval } from './timers.js';
-import type {
-  AddResult,
-  BufferEntries,
-  BufferEvictionCount,
-  BufferLimits,
-  BufferSpec,
-  BufferStatus,
-  BufferStore,
-  BufferStoreEvents,
-  BufferStoreOptions,
-  BufferStoreStatus,
-  CheckReport,
-  EnforcementLevel,
-  IntervalHandle,
-} from './types.js';
+import type * as T from './types.js';
 
 const DEFAULT_COOLDOWN_MS = 1_000;
 const DEFAULT_CHECK_INTERVAL_MS = 10_000;
@@ -24,15 +13,13 @@ const SOFT_FIRST_RATIO = 0.25;
 const SOFT_SECOND_RATIO = 0.5;
 const HARD_RATIO = 0.5;
 
-interface BufferState<T> {
+type Level = Exclude<T.EnforcementLevel, 'none'>;
+
+interface BufferState<E> extends SizeRule<E> {
   name: string;
-  ring: Ring<T>;
+  ring: Ring<E>;
   /** Capacity outside minimal mode. */
   baseCapacity: number;
-  /** Bytes per entry, or -1 when measured by `sizeOf`. */
-  fixedBytes: number;
-  sizeOf: ((entry: T) => number) | undefined;
-  overheadBytes: number;
   rejectWhenExceeded: boolean;
   evictedEntries: number;
   droppedEntries: number;
@@ -47,77 +34,23 @@ function halve(capacity: number): number {
   return Math.max(1, Math.floor(capacity / 2));
 }
 
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+/** A record keyed by buffer name with no prototype, so names like `__proto__` are plain keys. */
+function byName<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
 }
 
-function isNonNegativeNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-function validateOptions(options: BufferStoreOptions<BufferEntries>): string[] {
-  const problems: string[] = [];
-  const names = Object.keys(options.buffers ?? {});
-  if (names.length === 0) problems.push('buffers: at least one buffer is needed');
-  for (const name of names) {
-    const spec = options.buffers[name] as BufferSpec<unknown>;
-    if (!isPositiveInteger(spec.capacity)) problems.push(`buffers.${name}.capacity: ${String(spec.capacity)} is not a positive integer`);
-    if (typeof spec.priority !== 'number' || !Number.isFinite(spec.priority)) {
-      problems.push(`buffers.${name}.priority: ${String(spec.priority)} is not a finite number`);
-    }
-    const hasSizeOf = typeof spec.sizeOf === 'function';
-    const hasFixed = spec.fixedBytes !== undefined;
-    if (hasSizeOf === hasFixed) {
-      problems.push(`buffers.${name}: give exactly one of sizeOf (with optional overheadBytes) or fixedBytes`);
-    } else if (hasFixed && !(Number.isSafeInteger(spec.fixedBytes) && (spec.fixedBytes as number) >= 0)) {
-      problems.push(`buffers.${name}.fixedBytes: ${String(spec.fixedBytes)} is not a non-negative integer`);
-    }
-    if (spec.overheadBytes !== undefined && !(Number.isSafeInteger(spec.overheadBytes) && spec.overheadBytes >= 0)) {
-      problems.push(`buffers.${name}.overheadBytes: ${String(spec.overheadBytes)} is not a non-negative integer`);
-    }
-  }
-  const limits = options.limits ?? ({} as Partial<BufferLimits>);
-  for (const key of ['softBytes', 'hardBytes', 'criticalBytes'] as const) {
-    if (!isPositiveInteger(limits[key])) problems.push(`limits.${key}: ${String(limits[key])} is not a positive integer`);
-  }
-  const { softBytes, hardBytes, criticalBytes } = limits;
-  if (
-    isPositiveInteger(softBytes) &&
-    isPositiveInteger(hardBytes) &&
-    isPositiveInteger(criticalBytes) &&
-    !(softBytes <= hardBytes && hardBytes <= criticalBytes)
-  ) {
-    problems.push(
-      `limits: softBytes ≤ hardBytes ≤ criticalBytes is required, got ${softBytes} / ${hardBytes} / ${criticalBytes}`,
-    );
-  }
-  if (options.cooldownMs !== undefined && !isNonNegativeNumber(options.cooldownMs)) {
-    problems.push(`cooldownMs: ${String(options.cooldownMs)} is not a non-negative number`);
-  }
-  if (options.checkIntervalMs !== undefined && !(isNonNegativeNumber(options.checkIntervalMs) && options.checkIntervalMs > 0)) {
-    problems.push(`checkIntervalMs: ${String(options.checkIntervalMs)} is not a positive number`);
-  }
-  return problems;
-}
-
-function sizeProblem(name: string, raw: unknown): BufferStoreError {
-  return new BufferStoreError(`buffers.${name}.sizeOf returned ${String(raw)}; sizes must be finite and non-negative`, {
-    code: 'GOV_RINGBUFFER_INVALID_SIZE',
-  });
-}
-
-class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
-  readonly events = new EventEmitter<BufferStoreEvents<keyof M & string>>();
-  readonly limits: Readonly<BufferLimits>;
+class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
+  readonly events = new EventEmitter<T.BufferStoreEvents<keyof M & string>>();
+  readonly limits: Readonly<T.BufferLimits>;
   private readonly soft: number;
   private readonly hard: number;
   private readonly critical: number;
   private readonly cooldownMs: number;
   private readonly checkIntervalMs: number;
   private readonly now: () => number;
-  private readonly setIntervalFn: ((callback: () => void, intervalMs: number) => IntervalHandle) | undefined;
-  private readonly clearIntervalFn: ((handle: IntervalHandle) => void) | undefined;
-  private readonly byName = new Map<string, BufferState<unknown>>();
+  private readonly setIntervalFn: T.TimerOptions['setInterval'];
+  private readonly clearIntervalFn: T.TimerOptions['clearInterval'];
+  private readonly states = new Map<string, BufferState<unknown>>();
   /** Buffers in declaration order. */
   private readonly declared: BufferState<unknown>[];
   /** Buffers in eviction order: priority ascending, then declaration order. */
@@ -128,17 +61,17 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   private totalEvictions = 0;
   private evictedEntries = 0;
   private lastEvictionAt: number | null = null;
-  private timer: IntervalHandle | null = null;
-  /** Sizes of a multi-entry add, measured before anything is stored. */
-  private scratch = new Float64Array(64);
+  private timer: T.IntervalHandle | null = null;
   /** Set by each enforcement, read by `check()`. */
-  private lastLevel: EnforcementLevel = 'none';
+  private lastLevel: T.EnforcementLevel = 'none';
   private lastDeferred = false;
   /** The clock read once per enforcement (NaN until needed), so its events share one time. */
   private stamp = Number.NaN;
+  /** Events of the operation under way, delivered once it has finished changing the store. */
+  private queued: [event: string, payload: unknown][] = [];
 
-  constructor(options: BufferStoreOptions<M>) {
-    const problems = validateOptions(options as BufferStoreOptions<BufferEntries>);
+  constructor(options: T.BufferStoreOptions<M>) {
+    const problems = validateOptions(options);
     if (problems.length > 0) {
       throw new BufferStoreError(`invalid buffer store options:\n  ${problems.join('\n  ')}`, {
         code: 'GOV_RINGBUFFER_INVALID_OPTIONS',
@@ -155,9 +88,11 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     this.now = options.now ?? Date.now;
     this.setIntervalFn = options.setInterval;
     this.clearIntervalFn = options.clearInterval;
+    const priorities = new Map<string, number>();
     for (const name of Object.keys(options.buffers)) {
-      const spec = options.buffers[name] as BufferSpec<unknown>;
-      this.byName.set(name, {
+      const spec = options.buffers[name] as T.BufferSpec<unknown>;
+      priorities.set(name, spec.priority);
+      this.states.set(name, {
         name,
         ring: new Ring<unknown>(spec.capacity),
         baseCapacity: spec.capacity,
@@ -172,32 +107,32 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
         cycleBytes: 0,
       });
     }
-    const declared = [...this.byName.values()];
-    this.declared = declared;
-    this.evictionOrder = declared
-      .map((state, index) => ({ state, index, priority: (options.buffers[state.name] as BufferSpec<unknown>).priority }))
+    this.declared = [...this.states.values()];
+    this.evictionOrder = this.declared
+      .map((state, index) => ({ state, index, priority: priorities.get(state.name) as number }))
       .sort((a, b) => a.priority - b.priority || a.index - b.index)
       .map(({ state }) => state);
   }
 
-  add<K extends keyof M & string>(name: K, entries: readonly M[K][]): AddResult {
+  add<K extends keyof M & string>(name: K, entries: readonly M[K][]): T.AddResult {
     const buffer = this.lookup(name) as BufferState<M[K]>;
-    const evicted = this.enforce();
+    // Measured before anything changes, so a bad entry rejects the whole add and nothing else.
+    const sizes = measureEntries(buffer, entries, this.critical);
+    let evicted = this.enforce();
     const incoming = entries.length;
     if (buffer.rejectWhenExceeded && this.exceeded) {
       buffer.rejectedEntries += incoming;
+      this.deliver();
       return { added: 0, rejected: incoming, evicted };
     }
-    if (incoming === 1) {
-      const entry = entries[0] as M[K];
-      this.store(buffer, entry, this.measure(buffer, entry));
-    } else if (incoming > 1) {
-      // Measure everything first so a bad size rejects the whole add, not half of it.
-      if (this.scratch.length < incoming) this.scratch = new Float64Array(Math.max(incoming, this.scratch.length * 2));
-      const sizes = this.scratch;
-      for (let i = 0; i < incoming; i += 1) sizes[i] = this.measure(buffer, entries[i] as M[K]);
-      for (let i = 0; i < incoming; i += 1) this.store(buffer, entries[i] as M[K], sizes[i] as number);
+    for (let i = 0; i < incoming; i += 1) {
+      const size = typeof sizes === 'number' ? sizes : (sizes[i] as number);
+      // The critical limit holds per entry: when one would take the total over it, the critical
+      // response runs first (the entry itself always fits: it was measured against the limit).
+      if (this.total + size - buffer.ring.wouldDrop() > this.critical) evicted += this.clearAllForCritical(this.total);
+      this.store(buffer, entries[i] as M[K], size);
     }
+    this.deliver();
     return { added: incoming, rejected: 0, evicted };
   }
 
@@ -221,8 +156,8 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return this.total;
   }
 
-  memoryStatus(): BufferStoreStatus<keyof M & string> {
-    const buffers = {} as Record<string, BufferStatus>;
+  memoryStatus(): T.BufferStoreStatus<keyof M & string> {
+    const buffers = byName<T.BufferStatus>();
     for (const state of this.declared) {
       buffers[state.name] = {
         bytes: state.ring.bytes,
@@ -240,7 +175,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       exceeded: this.exceeded,
       totalEvictions: this.totalEvictions,
       evictedEntries: this.evictedEntries,
-      buffers: buffers as Record<keyof M & string, BufferStatus>,
+      buffers: buffers as Record<keyof M & string, T.BufferStatus>,
     };
   }
 
@@ -252,10 +187,10 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return this.minimal;
   }
 
-  check(): CheckReport {
+  check(): T.CheckReport {
     const totalBefore = this.total;
     const evictedEntries = this.enforce();
-    return {
+    const report: T.CheckReport = {
       level: this.lastLevel,
       evictedEntries,
       evictedBytes: totalBefore - this.total,
@@ -264,12 +199,14 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       exceeded: this.exceeded,
       deferred: this.lastDeferred,
     };
+    this.deliver();
+    return report;
   }
 
   setCapacity(name: keyof M & string, capacity: number): number {
     const buffer = this.lookup(name);
     if (!isPositiveInteger(capacity)) {
-      throw new BufferStoreError(`capacity ${String(capacity)} for buffer "${name}" is not a positive integer`, {
+      throw new BufferStoreError(`capacity ${String(capacity)} for buffer ${describeName(name)} is not a positive integer`, {
         code: 'GOV_RINGBUFFER_INVALID_OPTIONS',
       });
     }
@@ -303,23 +240,16 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   }
 
   private lookup(name: string): BufferState<unknown> {
-    const buffer = this.byName.get(name);
+    const buffer = typeof name === 'string' ? this.states.get(name) : undefined;
     if (buffer === undefined) {
-      throw new BufferStoreError(`unknown buffer "${name}"; this store has ${[...this.byName.keys()].join(', ')}`, {
+      throw new BufferStoreError(`unknown buffer ${describeName(name)}; this store has ${[...this.states.keys()].join(', ')}`, {
         code: 'GOV_RINGBUFFER_UNKNOWN_BUFFER',
       });
     }
     return buffer;
   }
 
-  private measure<T>(buffer: BufferState<T>, entry: T): number {
-    if (buffer.fixedBytes >= 0) return buffer.fixedBytes;
-    const raw = (buffer.sizeOf as (entry: T) => number)(entry);
-    if (!(raw >= 0 && raw <= Number.MAX_SAFE_INTEGER)) throw sizeProblem(buffer.name, raw);
-    return Math.ceil(raw) + buffer.overheadBytes;
-  }
-
-  private store<T>(buffer: BufferState<T>, entry: T, size: number): void {
+  private store<E>(buffer: BufferState<E>, entry: E, size: number): void {
     const dropped = buffer.ring.push(entry, size);
     if (dropped < 0) {
       this.total += size;
@@ -327,6 +257,18 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       this.total += size - dropped;
       buffer.droppedEntries += 1;
     }
+  }
+
+  private queue(event: string, payload: unknown): void {
+    if (this.events.listenerCount(event as 'evict') > 0) this.queued.push([event, payload]);
+  }
+
+  /** Hands the queued events to their listeners; none of them can undo or interrupt the work. */
+  private deliver(): void {
+    if (this.queued.length === 0) return;
+    const queued = this.queued;
+    this.queued = [];
+    for (const [event, payload] of queued) dispatchIsolated(this.events as unknown as DispatchTarget, event, payload);
   }
 
   /** The enforcement contract; returns the entries it evicted. */
@@ -341,7 +283,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     }
     if (total > this.critical) {
       this.lastLevel = 'critical';
-      return this.clearAllForCritical();
+      return this.clearAllForCritical(total);
     }
     if (total > this.hard) {
       this.lastLevel = 'hard';
@@ -361,7 +303,10 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   }
 
   private cooldownAllows(): boolean {
-    if (this.lastEvictionAt === null || this.clock() - this.lastEvictionAt >= this.cooldownMs) return true;
+    if (this.lastEvictionAt === null) return true;
+    const elapsed = this.clock() - this.lastEvictionAt;
+    // A clock that went back (or is not a number) must not hold eviction off until it catches up.
+    if (elapsed >= this.cooldownMs || !(elapsed >= 0)) return true;
     this.lastDeferred = true;
     return false;
   }
@@ -378,7 +323,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return removed;
   }
 
-  /** One pass: in priority order, while over soft, remove the oldest ceil(ratio × count) of each buffer. */
+  /** One pass: in priority order, while over soft, remove the oldest ceil(ratio × count) of each. */
   private pass(ratio: number): number {
     let removed = 0;
     for (const buffer of this.evictionOrder) {
@@ -396,8 +341,9 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return removed;
   }
 
-  private clearAllForCritical(): number {
-    const totalBefore = this.total;
+  /** The critical response: every buffer cleared, minimal mode for good. */
+  private clearAllForCritical(totalBefore: number): number {
+    this.stamp = Number.NaN;
     let removed = 0;
     for (const buffer of this.evictionOrder) {
       const n = buffer.ring.count;
@@ -414,50 +360,42 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       for (const buffer of this.evictionOrder) buffer.ring.resize(halve(buffer.baseCapacity));
     }
     const at = this.finishCycle('critical', removed, totalBefore);
-    if (enteringMinimal && this.events.listenerCount('minimal-mode') > 0) {
-      const capacities = {} as Record<string, number>;
+    if (enteringMinimal) {
+      const capacities = byName<number>();
       for (const state of this.declared) capacities[state.name] = state.ring.capacity;
-      this.events.emit('minimal-mode', { capacities: capacities as Record<keyof M & string, number>, totalBefore, at });
+      this.queue('minimal-mode', { capacities, totalBefore, at });
     }
     if (this.exceeded) this.setExceeded(false);
     return removed;
   }
 
-  private finishCycle(level: 'soft' | 'hard' | 'critical', removed: number, totalBefore: number): number {
+  private finishCycle(level: Level, removed: number, totalBefore: number): number {
     const at = this.clock();
     this.totalEvictions += 1;
     this.evictedEntries += removed;
     this.lastEvictionAt = at;
     if (this.events.listenerCount('evict') > 0) {
-      const buffers = {} as Record<string, BufferEvictionCount>;
+      const buffers = byName<T.BufferEvictionCount>();
       for (const state of this.declared) buffers[state.name] = { entries: state.cycleEntries, bytes: state.cycleBytes };
-      this.events.emit('evict', {
-        level,
-        buffers: buffers as Record<keyof M & string, BufferEvictionCount>,
-        entries: removed,
-        bytes: totalBefore - this.total,
-        totalBefore,
-        totalAfter: this.total,
-        at,
-      });
+      this.queue('evict', { level, buffers, entries: removed, bytes: totalBefore - this.total, totalBefore, totalAfter: this.total, at });
     }
     return at;
   }
 
   private setExceeded(exceeded: boolean): void {
     this.exceeded = exceeded;
-    const event = { totalBytes: this.total, hardBytes: this.hard, at: this.clock() };
-    this.events.emit(exceeded ? 'exceeded' : 'recovered', event);
+    this.queue(exceeded ? 'exceeded' : 'recovered', { totalBytes: this.total, hardBytes: this.hard, at: this.clock() });
   }
 }
 
 /**
  * Creates a store of named ring buffers held under a byte budget. Every add first runs the
  * enforcement (soft → evict oldest 25% then 50% by priority; hard → flag + 50%; critical → clear
- * all and halve capacities for good), and `start()` runs the same check periodically.
+ * all and halve capacities for good), and `start()` runs the same check periodically. No add
+ * takes the total over the critical limit: an entry that would runs the critical response first.
  *
  * @throws {BufferStoreError} `GOV_RINGBUFFER_INVALID_OPTIONS` listing every problem.
  */
-export function createBufferStore<M extends BufferEntries>(options: BufferStoreOptions<M>): BufferStore<M> {
+export function createBufferStore<M extends T.BufferEntries>(options: T.BufferStoreOptions<M>): T.BufferStore<M> {
   return new BufferStoreImpl<M>(options);
 }
