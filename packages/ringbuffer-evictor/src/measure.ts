@@ -1,10 +1,12 @@
 import { BufferStoreError, describeName, describeThrown, describeValue } from './errors.js';
+import { utf8Length } from './utf8.js';
 
 /** How a buffer counts its entries. */
 export interface SizeRule<E> {
   name: string;
-  /** Bytes per entry, or -1 when measured by `sizeOf`. */
+  /** Bytes per entry, or -1 when measured. */
   fixedBytes: number;
+  /** Undefined for the default rule: strings by UTF-8 length, binary data by byteLength. */
   sizeOf: ((entry: E) => number) | undefined;
   overheadBytes: number;
 }
@@ -16,10 +18,29 @@ function invalidSize(rule: SizeRule<never>, index: number, raw: unknown): Buffer
   );
 }
 
+/**
+ * The size rule of a buffer given neither `sizeOf` nor `fixedBytes`: what can be counted exactly
+ * without knowing the entry's shape. Strings count their UTF-8 bytes, binary data its byteLength.
+ */
+function defaultSize(name: string, entry: unknown, index: number): number {
+  if (typeof entry === 'string') return utf8Length(entry);
+  if (ArrayBuffer.isView(entry) || entry instanceof ArrayBuffer) return entry.byteLength;
+  throw new BufferStoreError(
+    `add to ${describeName(name)}: entry ${index} is ${describeValue(entry)}; a buffer without sizeOf or fixedBytes measures strings ` +
+      '(UTF-8 bytes) and binary data (byteLength) only — give the buffer a sizeOf for other entries (nothing of the add was stored)',
+    { code: 'GOV_RINGBUFFER_INVALID_ENTRY' },
+  );
+}
+
 function measureOne<E>(rule: SizeRule<E>, entry: E, index: number, criticalBytes: number): number {
+  if (rule.sizeOf === undefined) {
+    const size = defaultSize(rule.name, entry, index) + rule.overheadBytes;
+    if (size > criticalBytes) throw tooLarge(rule.name, index, size, criticalBytes);
+    return size;
+  }
   let raw: unknown;
   try {
-    raw = (rule.sizeOf as (entry: E) => number)(entry);
+    raw = rule.sizeOf(entry);
   } catch (thrown) {
     throw new BufferStoreError(`buffers.${rule.name}.sizeOf refused entry ${index} of the add: ${describeThrown(thrown)} (nothing of it was stored)`, {
       code: 'GOV_RINGBUFFER_INVALID_ENTRY',

@@ -30,8 +30,8 @@ function validateSpec(name: string, raw: unknown, criticalBytes: number | undefi
     problems.push(`buffers.${name}.sizeOf: ${describeValue(spec.sizeOf)} is not a function`);
   }
   const fixed = spec.fixedBytes;
-  if ((spec.sizeOf === undefined) === (fixed === undefined) || (fixed !== undefined && spec.overheadBytes !== undefined)) {
-    problems.push(`buffers.${name}: give exactly one of sizeOf (with optional overheadBytes) or fixedBytes`);
+  if (fixed !== undefined && (spec.sizeOf !== undefined || spec.overheadBytes !== undefined)) {
+    problems.push(`buffers.${name}: give sizeOf (with optional overheadBytes) or fixedBytes, not both`);
   } else if (fixed !== undefined && !isNonNegativeInteger(fixed)) {
     problems.push(`buffers.${name}.fixedBytes: ${describeValue(fixed)} is not a non-negative integer`);
   } else if (fixed !== undefined && criticalBytes !== undefined && fixed > criticalBytes) {

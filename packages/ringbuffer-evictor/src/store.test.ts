@@ -55,6 +55,23 @@ describe('createBufferStore: storing', () => {
     expect(store.totalBytes()).toBe(81);
   });
 
+  it('without sizeOf or fixedBytes: strings count their UTF-8 bytes, binary data its byteLength, other entries are refused', () => {
+    const store = createBufferStore({
+      buffers: { text: { capacity: 10, priority: 0 }, blobs: { capacity: 10, priority: 1, overheadBytes: 16 } },
+      limits: { softBytes: 1_000, hardBytes: 2_000, criticalBytes: 4_000 },
+    });
+    store.add('text', ['héllo', '😀', '']);
+    store.add('blobs', [new Uint8Array(100), new ArrayBuffer(7), new DataView(new ArrayBuffer(3))]);
+    expect([store.bytes('text'), store.bytes('blobs')]).toEqual([10, 116 + 23 + 19]);
+    expect(() => store.add('text', ['ok', { not: 'text' } as never])).toThrow(
+      new BufferStoreError(
+        'add to "text": entry 1 is an object; a buffer without sizeOf or fixedBytes measures strings (UTF-8 bytes) and binary data (byteLength) only — give the buffer a sizeOf for other entries (nothing of the add was stored)',
+        { code: 'GOV_RINGBUFFER_INVALID_ENTRY' },
+      ),
+    );
+    expect(store.count('text')).toBe(3);
+  });
+
   it('returns the stored objects themselves', () => {
     const { store } = createTestStore();
     const entry = item(1);
@@ -117,7 +134,7 @@ describe('createBufferStore: storing', () => {
     expect((caught as BufferStoreError).problems).toEqual([
       'buffers.a.capacity: 0 is not a positive integer',
       'buffers.b.priority: NaN is not a finite number',
-      'buffers.b: give exactly one of sizeOf (with optional overheadBytes) or fixedBytes',
+      'buffers.b: give sizeOf (with optional overheadBytes) or fixedBytes, not both',
       'limits: softBytes ≤ hardBytes ≤ criticalBytes is required, got 300 / 200 / 400',
       'cooldownMs: -1 is not a non-negative number',
     ]);

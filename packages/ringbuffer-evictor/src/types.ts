@@ -20,9 +20,13 @@ interface BufferSpecBase {
   rejectWhenExceeded?: boolean;
 }
 
-/** Size from the entry: `sizeOf(entry)` (rounded up) plus a fixed per-entry overhead. */
+/**
+ * Size from the entry: `sizeOf(entry)` (rounded up) plus a fixed per-entry overhead. Without
+ * `sizeOf`, strings count their UTF-8 length and binary data (`ArrayBuffer`, typed arrays,
+ * `DataView`) its `byteLength`; any other entry is refused with `GOV_RINGBUFFER_INVALID_ENTRY`.
+ */
 export interface MeasuredBufferSpec<T> extends BufferSpecBase {
-  sizeOf: (entry: T) => number;
+  sizeOf?: (entry: T) => number;
   overheadBytes?: number;
   fixedBytes?: undefined;
 }
