@@ -12,6 +12,12 @@ const DEFAULT_CHECK_INTERVAL_MS = 10_000;
 const SOFT_FIRST_RATIO = 0.25;
 const SOFT_SECOND_RATIO = 0.5;
 const HARD_RATIO = 0.5;
+/**
+ * Slots of evicted entries an add releases per entry it brings. An eviction pass inside an add
+ * only unlinks the entries (O(1)); their slots are released this many at a time by the adds that
+ * follow, so the cost of evicting thousands of entries is spread instead of paid by one add.
+ */
+const RELEASE_PER_ENTRY = 32;
 
 type Level = Exclude<T.EnforcementLevel, 'none'>;
 
@@ -67,6 +73,8 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
   private lastDeferred = false;
   /** The clock read once per enforcement (NaN until needed), so its events share one time. */
   private stamp = Number.NaN;
+  /** Some ring holds evicted entries not yet released. */
+  private releasing = false;
   /** Events of the operation under way, delivered once it has finished changing the store. */
   private queued: [event: string, payload: unknown][] = [];
 
@@ -120,20 +128,21 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
     const sizes = measureEntries(buffer, entries, this.critical);
     let evicted = this.enforce();
     const incoming = entries.length;
-    if (buffer.rejectWhenExceeded && this.exceeded) {
+    const rejected = buffer.rejectWhenExceeded && this.exceeded;
+    if (rejected) {
       buffer.rejectedEntries += incoming;
-      this.deliver();
-      return { added: 0, rejected: incoming, evicted };
+    } else {
+      for (let i = 0; i < incoming; i += 1) {
+        const size = typeof sizes === 'number' ? sizes : (sizes[i] as number);
+        // The critical limit holds per entry: when one would take the total over it, the critical
+        // response runs first (the entry itself always fits: it was measured against the limit).
+        if (this.total + size - buffer.ring.wouldDrop() > this.critical) evicted += this.clearAllForCritical(this.total);
+        this.store(buffer, entries[i] as M[K], size);
+      }
     }
-    for (let i = 0; i < incoming; i += 1) {
-      const size = typeof sizes === 'number' ? sizes : (sizes[i] as number);
-      // The critical limit holds per entry: when one would take the total over it, the critical
-      // response runs first (the entry itself always fits: it was measured against the limit).
-      if (this.total + size - buffer.ring.wouldDrop() > this.critical) evicted += this.clearAllForCritical(this.total);
-      this.store(buffer, entries[i] as M[K], size);
-    }
+    if (this.releasing) this.release(RELEASE_PER_ENTRY * Math.max(1, incoming));
     this.deliver();
-    return { added: incoming, rejected: 0, evicted };
+    return rejected ? { added: 0, rejected: incoming, evicted } : { added: incoming, rejected: 0, evicted };
   }
 
   entries<K extends keyof M & string>(name: K): M[K][] {
@@ -190,6 +199,8 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
   check(): T.CheckReport {
     const totalBefore = this.total;
     const evictedEntries = this.enforce();
+    // The periodic check is where a store that stopped taking adds lets go of everything evicted.
+    if (this.releasing) this.release(Number.POSITIVE_INFINITY);
     const report: T.CheckReport = {
       level: this.lastLevel,
       evictedEntries,
@@ -257,6 +268,17 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
       this.total += size - dropped;
       buffer.droppedEntries += 1;
     }
+  }
+
+  /** Releases up to `max` slots of evicted entries, buffers in eviction order. */
+  private release(max: number): void {
+    let budget = max;
+    let pending = false;
+    for (const buffer of this.evictionOrder) {
+      if (budget > 0) budget -= buffer.ring.release(budget);
+      if (buffer.ring.pendingRelease > 0) pending = true;
+    }
+    this.releasing = pending;
   }
 
   private queue(event: string, payload: unknown): void {
@@ -332,6 +354,7 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
       const n = Math.ceil(ratio * ring.count);
       if (n === 0) continue;
       const bytes = ring.removeOldest(n);
+      this.releasing = true;
       this.total -= bytes;
       buffer.cycleEntries += n;
       buffer.cycleBytes += bytes;
