@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BufferStoreError, createBufferStore, createGasolineStore } from './index.js';
+import { createGasolineStore } from './gasoline/index.js';
+import { BufferStoreError, createBufferStore } from './index.js';
 import type { BufferStoreEvents, EvictEvent } from './index.js';
 
 // Regressions found by probing the store with hostile input: sizes, names, limits, listeners.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createIngestGuard } from './http/index.js';
+import { createIngestGuard } from '../http/index.js';
+import type { EvictEvent } from '../index.js';
 import { createExtensionGuard, createGasolineStore, networkBodyBytes, webSocketEventBytes } from './index.js';
-import type { EvictEvent, GasolineMemoryStatus } from './index.js';
+import type { GasolineMemoryStatus } from './index.js';
 
 // The 22 test scenarios of the memory-enforcement design, against the preset, on fake time.
 

@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'eventemitter3';
-import { BufferStoreError, describeValue } from './errors.js';
-import { createBufferStore } from './store.js';
-import type { AddResult, BufferLimits, BufferStoreEvents, CheckReport, TimerOptions } from './types.js';
-import { utf8Length } from './utf8.js';
+import { BufferStoreError, describeValue } from '../errors.js';
+import { createBufferStore } from '../store.js';
+import type { AddResult, BufferLimits, BufferStoreEvents, CheckReport, TimerOptions } from '../types.js';
+import { utf8Length } from '../utf8.js';
 
 const MIB = 1024 * 1024;
 

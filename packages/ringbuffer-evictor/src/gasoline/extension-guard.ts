@@ -1,8 +1,8 @@
-import { BufferStoreError, describeName, describeValue } from './errors.js';
-import { intervalProblem, isNonNegativeNumber, isPositiveInteger } from './options.js';
-import { Ring } from './ring.js';
-import { startInterval } from './timers.js';
-import type { IntervalHandle, TimerOptions } from './types.js';
+import { BufferStoreError, describeName, describeValue } from '../errors.js';
+import { intervalProblem, isNonNegativeNumber, isPositiveInteger } from '../options.js';
+import { Ring } from '../ring.js';
+import { startInterval } from '../timers.js';
+import type { IntervalHandle, TimerOptions } from '../types.js';
 
 const MIB = 1024 * 1024;
 
