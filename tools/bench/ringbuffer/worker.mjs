@@ -19,6 +19,7 @@ const now = () => process.hrtime.bigint();
 /** Each library's natural byte count for a JSON string, as its user would write it. */
 const byteLength = (text) => Buffer.byteLength(text);
 const readSize = (entry) => entry.size;
+const textLength = (text) => text.length;
 
 /** Adapters: the same operations written the natural way for each library. */
 async function loadAdapter(name) {
@@ -32,9 +33,11 @@ async function loadAdapter(name) {
           cooldownMs,
         });
       return {
-        // The store's own default size rule (UTF-8 bytes of a string) for strings, `size` for objects.
+        // json: the store's own default size rule (UTF-8 bytes); json-length: `value.length`, as
+        // the inexact lru-cache row; sized: the size read off the entry.
         budgeted(kind, { cooldownMs = 0 } = {}) {
-          const store = create(1 << 22, { soft: SEED_LIMITS.softBytes, hard: SEED_LIMITS.hardBytes, critical: SEED_LIMITS.criticalBytes }, kind === 'sized' ? readSize : undefined, cooldownMs);
+          const size = kind === 'sized' ? readSize : kind === 'json-length' ? textLength : undefined;
+          const store = create(1 << 22, { soft: SEED_LIMITS.softBytes, hard: SEED_LIMITS.hardBytes, critical: SEED_LIMITS.criticalBytes }, size, cooldownMs);
           return { append: (entry) => store.add('messages', [entry]), bytes: () => store.totalBytes(), count: () => store.count('messages') };
         },
         fullBuffer(entries, ratio) {
@@ -76,7 +79,7 @@ async function loadAdapter(name) {
       const { LRUCache } = await import('lru-cache');
       // The obvious byte count for a string value: its UTF-8 length (or, in lru-cache-length,
       // `value.length`, UTF-16 units: cheaper, and wrong by up to 3× for non-ASCII text).
-      const textSize = name === 'lru-cache' ? byteLength : (text) => text.length;
+      const textSize = name === 'lru-cache' ? byteLength : textLength;
       let key = 0;
       return {
         budgeted(kind) {
@@ -222,8 +225,8 @@ function pools() {
  * entry, which leaves what the structure itself costs.
  */
 function runS1(adapter, pool) {
-  const kinds = adapter.name === 'lru-cache-length' ? ['json'] : ['json', 'sized'];
-  return Object.fromEntries(kinds.map((kind) => [kind, runThroughput(adapter.budgeted(kind), pool[kind])]));
+  const kinds = adapter.name === 'lru-cache-length' ? ['json'] : adapter.name === 'store' ? ['json', 'json-length', 'sized'] : ['json', 'sized'];
+  return Object.fromEntries(kinds.map((kind) => [kind, runThroughput(adapter.budgeted(kind), kind === 'sized' ? pool.sized : pool.json)]));
 }
 
 function runThroughput(target, entries) {
@@ -255,14 +258,27 @@ function runS3(adapter, pool, options = {}) {
   for (; i < 300_000; i += 1) target.append(entries[i & mask]);
   const count = 1_000_000;
   const latencies = new Float64Array(count);
+  // The store says which adds ran an eviction cycle: their latencies are kept apart as well.
+  const evicting = [];
   for (let n = 0; n < count; n += 1, i += 1) {
     const start = now();
-    target.append(entries[i & mask]);
-    latencies[n] = Number(now() - start);
+    const result = target.append(entries[i & mask]);
+    const elapsed = Number(now() - start);
+    latencies[n] = elapsed;
+    if (result?.evicted > 0) evicting.push(elapsed);
   }
   latencies.sort();
   const at = (quantile) => latencies[Math.min(count - 1, Math.floor(quantile * count))];
-  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), p9999: at(0.9999), max: latencies[count - 1] };
+  return {
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    p9999: at(0.9999),
+    max: latencies[count - 1],
+    evictingAdds: evicting.length,
+    evictingMedian: evicting.length === 0 ? null : median(evicting),
+    heldEntries: target.count(),
+  };
 }
 
 /** The cost of an empty timed region, subtracted from short measurements. */
