@@ -330,7 +330,7 @@ describe('hostile input, generated', () => {
       later.push(callback);
     });
     fc.assert(
-      fc.property(setupArb, fc.array(opArb, { maxLength: 40 }), (setup, ops) => {
+      fc.property(setupArb, fc.array(opArb, { maxLength: 60, size: 'max' }), (setup, ops) => {
         let now = 0;
         const critical = setup.soft + setup.hardExtra + setup.criticalExtra;
         const names = setup.names;
