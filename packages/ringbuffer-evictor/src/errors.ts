@@ -26,6 +26,11 @@ export class BufferStoreError extends Error {
   }
 }
 
+/** Options that cannot work, every problem listed (one a line in the message, all in `problems`). */
+export function invalidOptions(subject: string, problems: readonly string[]): BufferStoreError {
+  return new BufferStoreError(`invalid ${subject} options:\n  ${problems.join('\n  ')}`, { code: 'GOV_RINGBUFFER_INVALID_OPTIONS', problems });
+}
+
 /**
  * A value as an error message shows it, whatever it is: never throws (symbols, null-prototype
  * objects and objects with a throwing `toString` included) and never prints more than a line.

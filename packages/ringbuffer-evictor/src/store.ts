@@ -1,9 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
 import { dispatchIsolated, type DispatchTarget } from './dispatch.js';
-import { BufferStoreError, describeName } from './errors.js';
-import { measureEntries, type SizeRule } from './measure.js';
+import { BufferStoreError, describeName, invalidOptions } from './errors.js';
+import { bufferStatuses, capacities, createBufferStates, cycleCounts, halve, type BufferState } from './buffer-state.js';
+import { measureEntries } from './measure.js';
 import { isPositiveInteger, validateOptions } from './options.js';
-import { Ring } from './ring.js';
 import { startInterval } from './timers.js';
 import type * as T from './types.js';
 
@@ -21,30 +21,6 @@ const RELEASE_PER_ENTRY = 32;
 
 type Level = Exclude<T.EnforcementLevel, 'none'>;
 
-interface BufferState<E> extends SizeRule<E> {
-  name: string;
-  ring: Ring<E>;
-  /** Capacity outside minimal mode. */
-  baseCapacity: number;
-  rejectWhenExceeded: boolean;
-  evictedEntries: number;
-  droppedEntries: number;
-  rejectedEntries: number;
-  /** Entries and bytes removed in the eviction cycle under way. */
-  cycleEntries: number;
-  cycleBytes: number;
-}
-
-/** Capacity in minimal mode: half, rounded down, never below one entry. */
-function halve(capacity: number): number {
-  return Math.max(1, Math.floor(capacity / 2));
-}
-
-/** A record keyed by buffer name with no prototype, so names like `__proto__` are plain keys. */
-function byName<V>(): Record<string, V> {
-  return Object.create(null) as Record<string, V>;
-}
-
 class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
   readonly events = new EventEmitter<T.BufferStoreEvents<keyof M & string>>();
   readonly limits: Readonly<T.BufferLimits>;
@@ -56,7 +32,7 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
   private readonly now: () => number;
   private readonly setIntervalFn: T.TimerOptions['setInterval'];
   private readonly clearIntervalFn: T.TimerOptions['clearInterval'];
-  private readonly states = new Map<string, BufferState<unknown>>();
+  private readonly states: Map<string, BufferState<unknown>>;
   /** Buffers in declaration order. */
   private readonly declared: BufferState<unknown>[];
   /** Buffers in eviction order: priority ascending, then declaration order. */
@@ -80,12 +56,7 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
 
   constructor(options: T.BufferStoreOptions<M>) {
     const problems = validateOptions(options);
-    if (problems.length > 0) {
-      throw new BufferStoreError(`invalid buffer store options:\n  ${problems.join('\n  ')}`, {
-        code: 'GOV_RINGBUFFER_INVALID_OPTIONS',
-        problems,
-      });
-    }
+    if (problems.length > 0) throw invalidOptions('buffer store', problems);
     const { softBytes, hardBytes, criticalBytes } = options.limits;
     this.limits = Object.freeze({ softBytes, hardBytes, criticalBytes });
     this.soft = softBytes;
@@ -96,30 +67,10 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
     this.now = options.now ?? Date.now;
     this.setIntervalFn = options.setInterval;
     this.clearIntervalFn = options.clearInterval;
-    const priorities = new Map<string, number>();
-    for (const name of Object.keys(options.buffers)) {
-      const spec = options.buffers[name] as T.BufferSpec<unknown>;
-      priorities.set(name, spec.priority);
-      this.states.set(name, {
-        name,
-        ring: new Ring<unknown>(spec.capacity),
-        baseCapacity: spec.capacity,
-        fixedBytes: spec.fixedBytes ?? -1,
-        sizeOf: spec.sizeOf,
-        overheadBytes: spec.overheadBytes ?? 0,
-        rejectWhenExceeded: spec.rejectWhenExceeded === true,
-        evictedEntries: 0,
-        droppedEntries: 0,
-        rejectedEntries: 0,
-        cycleEntries: 0,
-        cycleBytes: 0,
-      });
-    }
-    this.declared = [...this.states.values()];
-    this.evictionOrder = this.declared
-      .map((state, index) => ({ state, index, priority: priorities.get(state.name) as number }))
-      .sort((a, b) => a.priority - b.priority || a.index - b.index)
-      .map(({ state }) => state);
+    const { byName, declared, evictionOrder } = createBufferStates(options.buffers as Record<string, T.BufferSpec<unknown>>);
+    this.states = byName;
+    this.declared = declared;
+    this.evictionOrder = evictionOrder;
   }
 
   add<K extends keyof M & string>(name: K, entries: readonly M[K][]): T.AddResult {
@@ -166,17 +117,6 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
   }
 
   memoryStatus(): T.BufferStoreStatus<keyof M & string> {
-    const buffers = byName<T.BufferStatus>();
-    for (const state of this.declared) {
-      buffers[state.name] = {
-        bytes: state.ring.bytes,
-        count: state.ring.count,
-        capacity: state.ring.capacity,
-        evictedEntries: state.evictedEntries,
-        droppedEntries: state.droppedEntries,
-        rejectedEntries: state.rejectedEntries,
-      };
-    }
     return {
       totalBytes: this.total,
       limits: { softBytes: this.soft, hardBytes: this.hard, criticalBytes: this.critical },
@@ -184,7 +124,7 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
       exceeded: this.exceeded,
       totalEvictions: this.totalEvictions,
       evictedEntries: this.evictedEntries,
-      buffers: buffers as Record<keyof M & string, T.BufferStatus>,
+      buffers: bufferStatuses(this.declared) as Record<keyof M & string, T.BufferStatus>,
     };
   }
 
@@ -383,11 +323,7 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
       for (const buffer of this.evictionOrder) buffer.ring.resize(halve(buffer.baseCapacity));
     }
     const at = this.finishCycle('critical', removed, totalBefore);
-    if (enteringMinimal) {
-      const capacities = byName<number>();
-      for (const state of this.declared) capacities[state.name] = state.ring.capacity;
-      this.queue('minimal-mode', { capacities, totalBefore, at });
-    }
+    if (enteringMinimal) this.queue('minimal-mode', { capacities: capacities(this.declared), totalBefore, at });
     if (this.exceeded) this.setExceeded(false);
     return removed;
   }
@@ -398,8 +334,7 @@ class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
     this.evictedEntries += removed;
     this.lastEvictionAt = at;
     if (this.events.listenerCount('evict') > 0) {
-      const buffers = byName<T.BufferEvictionCount>();
-      for (const state of this.declared) buffers[state.name] = { entries: state.cycleEntries, bytes: state.cycleBytes };
+      const buffers = cycleCounts(this.declared);
       this.queue('evict', { level, buffers, entries: removed, bytes: totalBefore - this.total, totalBefore, totalAfter: this.total, at });
     }
     return at;

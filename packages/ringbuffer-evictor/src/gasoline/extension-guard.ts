@@ -1,4 +1,4 @@
-import { BufferStoreError, describeName, describeValue } from '../errors.js';
+import { BufferStoreError, describeName, describeValue, invalidOptions } from '../errors.js';
 import { intervalProblem, isNonNegativeNumber, isPositiveInteger } from '../options.js';
 import { Ring } from '../ring.js';
 import { startInterval } from '../timers.js';
@@ -99,12 +99,7 @@ export function createExtensionGuard<Name extends string, Entry = unknown>(
   options: ExtensionGuardOptions<Name>,
 ): ExtensionGuard<Name, Entry> {
   const problems = validateGuardOptions(options);
-  if (problems.length > 0) {
-    throw new BufferStoreError(`invalid extension guard options:\n  ${problems.join('\n  ')}`, {
-      code: 'GOV_RINGBUFFER_INVALID_OPTIONS',
-      problems,
-    });
-  }
+  if (problems.length > 0) throw invalidOptions('extension guard', problems);
   const softBytes = options.softBytes ?? DEFAULT_SOFT_BYTES;
   const hardBytes = options.hardBytes ?? DEFAULT_HARD_BYTES;
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
