@@ -56,6 +56,26 @@ describe('released entries are garbage-collected', () => {
     expect(alive(tracked)).toEqual([]);
   });
 
+  it('entries evicted inside an add are released by the adds that follow, 32 per entry added', async () => {
+    const store = createBufferStore({
+      buffers: { payloads: { capacity: 200, priority: 0, sizeOf: (payload: Payload) => payload.blob.byteLength } },
+      limits: { softBytes: 150 * 1024, hardBytes: 1_000 * 1024, criticalBytes: 2_000 * 1024 },
+      cooldownMs: 0,
+    });
+    const tracked = (() => {
+      const first = track(151);
+      store.add('payloads', first.entries);
+      return first.refs;
+    })();
+    // 151 KiB > 150 KiB: this add evicts ⌈25% × 151⌉ = 38 and releases 32 of them
+    store.add('payloads', track(1, 1_000).entries);
+    await collect();
+    expect(alive(tracked)).toEqual(Array.from({ length: 151 - 32 }, (_, i) => 32 + i));
+    store.add('payloads', track(1, 1_001).entries);
+    await collect();
+    expect(alive(tracked)).toEqual(Array.from({ length: 151 - 38 }, (_, i) => 38 + i));
+  });
+
   it('the control: mnemonist’s CircularBuffer keeps shifted and cleared entries reachable', async () => {
     const ring = new CircularBuffer<Payload>(Array, 10);
     const tracked = (() => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBufferStore } from './index.js';
 import type { EvictEvent } from './index.js';
 import { Ring } from './ring.js';
-import { utf8Length } from './utf8.js';
+import { portableUtf8Length, utf8Length } from './utf8.js';
 
 interface Entry {
   id: number;
@@ -72,6 +72,30 @@ class ReferenceStore {
     return this.buffers.reduce((sum, buffer) => sum + buffer.items.reduce((s, item) => s + item.size, 0), 0);
   }
 
+  /** The critical response: everything cleared, capacities halved for good. */
+  clearAll(): number {
+    let removed = 0;
+    for (const buffer of this.buffers) {
+      removed += buffer.items.length;
+      buffer.items = [];
+    }
+    if (!this.minimal) {
+      this.minimal = true;
+      for (const buffer of this.buffers) buffer.capacity = Math.max(1, Math.floor(buffer.base / 2));
+    }
+    this.exceeded = false;
+    return removed;
+  }
+
+  countCycle(removed: number): number {
+    if (removed > 0) {
+      this.totalEvictions += 1;
+      this.evictedEntries += removed;
+      this.lastEvictionAt = this.clock();
+    }
+    return removed;
+  }
+
   enforce(): number {
     const { soft, hard, critical } = this.limits;
     const total = this.total();
@@ -87,15 +111,7 @@ class ReferenceStore {
       }
     };
     if (total > critical) {
-      for (const buffer of this.buffers) {
-        removed += buffer.items.length;
-        buffer.items = [];
-      }
-      if (!this.minimal) {
-        this.minimal = true;
-        for (const buffer of this.buffers) buffer.capacity = Math.max(1, Math.floor(buffer.base / 2));
-      }
-      this.exceeded = false;
+      removed = this.clearAll();
     } else if (total > hard) {
       this.exceeded = true;
       if (cooldownAllows()) pass(0.5);
@@ -106,20 +122,21 @@ class ReferenceStore {
         if (this.total() > soft) pass(0.5);
       }
     }
-    if (removed > 0) {
-      this.totalEvictions += 1;
-      this.evictedEntries += removed;
-      this.lastEvictionAt = this.clock();
-    }
-    return removed;
+    return this.countCycle(removed);
   }
 
-  add(name: Name, entries: Entry[]): { added: number; rejected: number; evicted: number } {
+  /** Throws like the store for an entry over critical by itself; otherwise what the add returns. */
+  add(name: Name, entries: Entry[]): { added: number; rejected: number; evicted: number } | 'too large' {
+    if (entries.some((entry) => entry.size > this.limits.critical)) return 'too large';
     const buffer = this.buffers.find((candidate) => candidate.name === name)!;
-    const evicted = this.enforce();
+    let evicted = this.enforce();
     if (buffer.reject && this.exceeded) return { added: 0, rejected: entries.length, evicted };
-    buffer.items.push(...entries);
-    if (buffer.items.length > buffer.capacity) buffer.items.splice(0, buffer.items.length - buffer.capacity);
+    for (const entry of entries) {
+      const dropped = buffer.items.length >= buffer.capacity ? buffer.items[0]!.size : 0;
+      if (this.total() + entry.size - dropped > this.limits.critical) evicted += this.countCycle(this.clearAll());
+      buffer.items.push(entry);
+      if (buffer.items.length > buffer.capacity) buffer.items.splice(0, buffer.items.length - buffer.capacity);
+    }
     return { added: entries.length, rejected: 0, evicted };
   }
 
@@ -132,7 +149,7 @@ class ReferenceStore {
 }
 
 describe('createBufferStore: properties', () => {
-  it('matches the plain reference model, keeps running totals exact, capacity and critical never exceeded', () => {
+  it('matches the plain reference model, keeps running totals exact, capacity and critical never exceeded, not even inside an add', () => {
     fc.assert(
       fc.property(setupArb, fc.array(opArb, { maxLength: 60 }), (setup, ops) => {
         let now = 0;
@@ -156,7 +173,13 @@ describe('createBufferStore: properties', () => {
           switch (op.kind) {
             case 'add': {
               const entries = op.sizes.map((size) => ({ id: nextId++, size }));
-              expect(store.add(op.name, entries)).toEqual(model.add(op.name, entries));
+              const expected = model.add(op.name, entries);
+              if (expected === 'too large') {
+                expect(() => store.add(op.name, entries)).toThrow(expect.objectContaining({ code: 'GOV_RINGBUFFER_ENTRY_TOO_LARGE' }));
+              } else {
+                expect(store.add(op.name, entries)).toEqual(expected);
+              }
+              expect(store.totalBytes()).toBeLessThanOrEqual(limits.critical);
               break;
             }
             case 'check': {
@@ -217,62 +240,79 @@ describe('createBufferStore: properties', () => {
   });
 });
 
-describe('Ring: slots are cleared as entries leave', () => {
-  it('holds a reference only for the entries it still has, whatever the sequence', () => {
+describe('Ring: slots are released as entries leave', () => {
+  it('references only the entries it holds plus those awaiting release, whatever the sequence; running totals stay exact', () => {
     const ringOp = fc.oneof(
-      fc.record({ kind: fc.constant('push' as const), size: fc.integer({ min: 0, max: 100 }) }),
+      // Sizes up to 2^47 push the running total past 2^53 within a run, so the rebase is exercised.
+      fc.record({ kind: fc.constant('push' as const), size: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(2 ** 47)) }),
       fc.record({ kind: fc.constant('remove' as const), n: fc.integer({ min: 0, max: 30 }) }),
+      fc.record({ kind: fc.constant('release' as const), n: fc.integer({ min: 0, max: 30 }) }),
       fc.record({ kind: fc.constant('resize' as const), capacity: fc.integer({ min: 1, max: 40 }) }),
       fc.record({ kind: fc.constant('clear' as const) }),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(ringOp, { maxLength: 200 }), (capacity, ops) => {
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(ringOp, { maxLength: 300 }), (capacity, ops) => {
         const ring = new Ring<Entry>(capacity);
         let model: Entry[] = [];
         let cap = capacity;
         let id = 0;
+        let removedSoFar = 0;
         for (const op of ops) {
           if (op.kind === 'push') {
             const entry = { id: id++, size: op.size };
-            ring.push(entry, op.size);
+            const expectedDrop = model.length === cap ? model[0]!.size : -1;
+            expect(ring.wouldDrop()).toBe(Math.max(0, expectedDrop));
+            expect(ring.push(entry, op.size)).toBe(expectedDrop);
             model.push(entry);
             if (model.length > cap) model.shift();
           } else if (op.kind === 'remove') {
-            ring.removeOldest(op.n);
+            const removing = model.slice(0, op.n);
+            expect(ring.removeOldest(op.n)).toBe(removing.reduce((sum, entry) => sum + entry.size, 0));
             model.splice(0, op.n);
+            removedSoFar += removing.length;
+          } else if (op.kind === 'release') {
+            ring.release(op.n);
           } else if (op.kind === 'resize') {
             ring.resize(op.capacity);
             cap = op.capacity;
             if (model.length > cap) model = model.slice(model.length - cap);
+            expect(ring.pendingRelease).toBe(0);
           } else {
             ring.clear();
             model = [];
+            expect(ring.pendingRelease).toBe(0);
           }
           expect(ring.toArray()).toEqual(model);
           expect(ring.sizesInOrder()).toEqual(model.map((entry) => entry.size));
           expect(ring.bytes).toBe(model.reduce((sum, entry) => sum + entry.size, 0));
-          expect(ring.referencedSlots()).toBe(model.length);
+          expect(ring.referencedSlots()).toBe(model.length + ring.pendingRelease);
+          expect(ring.pendingRelease).toBeLessThanOrEqual(removedSoFar);
           expect(ring.capacity).toBe(cap);
         }
+        ring.releaseAll();
+        expect(ring.referencedSlots()).toBe(model.length);
       }),
       { numRuns: 300 },
     );
   }, 120_000);
 });
 
-describe('utf8Length', () => {
+describe.each([
+  ['utf8Length (Node: Buffer.byteLength)', utf8Length],
+  ['portableUtf8Length (browsers)', portableUtf8Length],
+])('%s', (_name, count) => {
   it('counts lone surrogates as U+FFFD (3 bytes) and pairs as 4', () => {
-    expect([utf8Length('\ud800'), utf8Length('a\udc00b'), utf8Length('😀'), utf8Length('\ud83d\ud83d'), utf8Length('é'.repeat(40))]).toEqual([3, 5, 4, 6, 80]);
+    expect([count('\ud800'), count('a\udc00b'), count('😀'), count('\ud83d\ud83d'), count('é'.repeat(40)), count('')]).toEqual([3, 5, 4, 6, 80, 0]);
   });
 
   it('agrees with TextEncoder on long text that crosses the scratch buffer, pairs at every offset', () => {
     const encoder = new TextEncoder();
     for (let offset = 0; offset < 4; offset += 1) {
       const text = 'a'.repeat(offset) + '😀é€x'.repeat(20_000) + '\ud800';
-      expect(utf8Length(text)).toBe(encoder.encode(text).length);
+      expect(count(text)).toBe(encoder.encode(text).length);
     }
     const ascii = 'plain ascii '.repeat(10_000);
-    expect(utf8Length(ascii)).toBe(ascii.length);
+    expect(count(ascii)).toBe(ascii.length);
   });
 
   it('agrees with TextEncoder on any string, lone surrogates included', () => {
@@ -285,10 +325,18 @@ describe('utf8Length', () => {
           fc.string({ minLength: 64, maxLength: 300 }),
         ),
         (text) => {
-          expect(utf8Length(text)).toBe(encoder.encode(text).length);
+          expect(count(text)).toBe(encoder.encode(text).length);
         },
       ),
       { numRuns: 500 },
     );
   }, 120_000);
+});
+
+describe('utf8Length in Node', () => {
+  it('asks Buffer.byteLength, the native count', () => {
+    const byteLength = vi.spyOn(Buffer, 'byteLength');
+    expect(utf8Length('héllo')).toBe(6);
+    expect(byteLength.mock.calls).toEqual([['héllo']]);
+  });
 });

@@ -55,6 +55,23 @@ describe('createBufferStore: storing', () => {
     expect(store.totalBytes()).toBe(81);
   });
 
+  it('without sizeOf or fixedBytes: strings count their UTF-8 bytes, binary data its byteLength, other entries are refused', () => {
+    const store = createBufferStore({
+      buffers: { text: { capacity: 10, priority: 0 }, blobs: { capacity: 10, priority: 1, overheadBytes: 16 } },
+      limits: { softBytes: 1_000, hardBytes: 2_000, criticalBytes: 4_000 },
+    });
+    store.add('text', ['héllo', '😀', '']);
+    store.add('blobs', [new Uint8Array(100), new ArrayBuffer(7), new DataView(new ArrayBuffer(3))]);
+    expect([store.bytes('text'), store.bytes('blobs')]).toEqual([10, 116 + 23 + 19]);
+    expect(() => store.add('text', ['ok', { not: 'text' } as never])).toThrow(
+      new BufferStoreError(
+        'add to "text": entry 1 is an object; a buffer without sizeOf or fixedBytes measures strings (UTF-8 bytes) and binary data (byteLength) only — give the buffer a sizeOf for other entries (nothing of the add was stored)',
+        { code: 'GOV_RINGBUFFER_INVALID_ENTRY' },
+      ),
+    );
+    expect(store.count('text')).toBe(3);
+  });
+
   it('returns the stored objects themselves', () => {
     const { store } = createTestStore();
     const entry = item(1);
@@ -117,7 +134,7 @@ describe('createBufferStore: storing', () => {
     expect((caught as BufferStoreError).problems).toEqual([
       'buffers.a.capacity: 0 is not a positive integer',
       'buffers.b.priority: NaN is not a finite number',
-      'buffers.b: give exactly one of sizeOf (with optional overheadBytes) or fixedBytes',
+      'buffers.b: give sizeOf (with optional overheadBytes) or fixedBytes, not both',
       'limits: softBytes ≤ hardBytes ≤ criticalBytes is required, got 300 / 200 / 400',
       'cooldownMs: -1 is not a non-negative number',
     ]);
@@ -250,42 +267,46 @@ describe('createBufferStore: the enforcement contract', () => {
     expect(store.memoryStatus().totalEvictions).toBe(2);
   });
 
-  it('over critical: clears everything, halves capacities for good, one cycle, ignores the cooldown', () => {
+  it('an add that would go over critical: clears everything first, halves capacities for good, ignores the cooldown', () => {
     const { store, events, clock } = createTestStore();
     store.add('chatty', items(1, 20, 110)); // 2 200
-    // enforced at 2 200: flag set, 50% evicted (a cycle: the cooldown runs), then 10×330 added
-    store.add('chatty', items(21, 10, 330));
-    expect(store.totalBytes()).toBe(4_400);
-    expect(store.isMemoryExceeded()).toBe(true);
-    events.length = 0;
     clock.advance(10);
-    expect(store.check()).toEqual({
-      level: 'critical',
-      evictedEntries: 20,
-      evictedBytes: 4_400,
-      totalBefore: 4_400,
-      totalAfter: 0,
-      exceeded: false,
-      deferred: false,
-    });
+    // enforced at 2 200: flag set, 50% evicted (a cycle: the cooldown runs); then the 10 × 330 go in,
+    // and the 9th would take the total to 4 070: everything is cleared before it is stored
+    expect(store.add('chatty', items(21, 10, 330))).toEqual({ added: 10, rejected: 0, evicted: 28 });
+    expect(store.totalBytes()).toBe(660);
+    expect(ids(store.entries('chatty'))).toEqual([29, 30]);
     expect(events).toEqual([
+      { name: 'exceeded', event: { totalBytes: 2_200, hardBytes: 2_000, at: 1_000_010 } },
+      {
+        name: 'evict',
+        event: {
+          level: 'hard',
+          buffers: { bulky: { entries: 0, bytes: 0 }, chatty: { entries: 10, bytes: 1_100 }, notes: { entries: 0, bytes: 0 } },
+          entries: 10,
+          bytes: 1_100,
+          totalBefore: 2_200,
+          totalAfter: 1_100,
+          at: 1_000_010,
+        },
+      },
       {
         name: 'evict',
         event: {
           level: 'critical',
-          buffers: { bulky: { entries: 0, bytes: 0 }, chatty: { entries: 20, bytes: 4_400 }, notes: { entries: 0, bytes: 0 } },
-          entries: 20,
-          bytes: 4_400,
-          totalBefore: 4_400,
+          buffers: { bulky: { entries: 0, bytes: 0 }, chatty: { entries: 18, bytes: 3_740 }, notes: { entries: 0, bytes: 0 } },
+          entries: 18,
+          bytes: 3_740,
+          totalBefore: 3_740,
           totalAfter: 0,
           at: 1_000_010,
         },
       },
-      { name: 'minimal-mode', event: { capacities: { bulky: 5, chatty: 10, notes: 4 }, totalBefore: 4_400, at: 1_000_010 } },
+      { name: 'minimal-mode', event: { capacities: { bulky: 5, chatty: 10, notes: 4 }, totalBefore: 3_740, at: 1_000_010 } },
       { name: 'recovered', event: { totalBytes: 0, hardBytes: 2_000, at: 1_000_010 } },
     ]);
     expect(store.isMinimalMode()).toBe(true);
-    expect(store.memoryStatus()).toMatchObject({ totalEvictions: 2, evictedEntries: 30, minimalMode: true, exceeded: false });
+    expect(store.memoryStatus()).toMatchObject({ totalEvictions: 2, evictedEntries: 28, minimalMode: true, exceeded: false });
     store.add('notes', items(1, 6));
     expect(store.count('notes')).toBe(4);
     expect(store.capacity('chatty')).toBe(10);
@@ -293,18 +314,16 @@ describe('createBufferStore: the enforcement contract', () => {
 
   it('a second critical clear keeps capacities at half, not a quarter', () => {
     const { store } = createTestStore({ cooldownMs: 0 });
-    store.add('chatty', items(1, 1, 5_000));
-    store.check();
-    store.add('chatty', items(1, 1, 5_000));
-    store.check();
+    store.add('chatty', items(1, 2, 2_500)); // the second would reach 5 000: critical clear, then stored
+    store.add('chatty', items(3, 2, 2_500)); // 2 500 is over hard: 50% pass; then again a critical clear before the second
     expect(store.capacity('chatty')).toBe(10);
-    expect(store.memoryStatus()).toMatchObject({ totalEvictions: 2, evictedEntries: 2, totalBytes: 0 });
+    expect(store.memoryStatus()).toMatchObject({ totalEvictions: 3, evictedEntries: 3, totalBytes: 2_500 });
   });
 
   it('setCapacity in minimal mode applies half of the new capacity', () => {
     const { store } = createTestStore();
-    store.add('chatty', items(1, 1, 5_000));
-    store.check();
+    store.add('chatty', items(1, 2, 2_500));
+    expect(store.isMinimalMode()).toBe(true);
     store.setCapacity('chatty', 12);
     expect(store.capacity('chatty')).toBe(6);
   });

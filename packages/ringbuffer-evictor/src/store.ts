@@ -1,123 +1,38 @@
 import { EventEmitter } from 'eventemitter3';
-import { BufferStoreError } from './errors.js';
-import { Ring } from './ring.js';
+import { dispatchIsolated, type DispatchTarget } from './dispatch.js';
+import { BufferStoreError, describeName, invalidOptions } from './errors.js';
+import { bufferStatuses, capacities, createBufferStates, cycleCounts, halve, type BufferState } from './buffer-state.js';
+import { measureEntries } from './measure.js';
+import { isPositiveInteger, validateOptions } from './options.js';
 import { startInterval } from './timers.js';
-import type {
-  AddResult,
-  BufferEntries,
-  BufferEvictionCount,
-  BufferLimits,
-  BufferSpec,
-  BufferStatus,
-  BufferStore,
-  BufferStoreEvents,
-  BufferStoreOptions,
-  BufferStoreStatus,
-  CheckReport,
-  EnforcementLevel,
-  IntervalHandle,
-} from './types.js';
+import type * as T from './types.js';
 
 const DEFAULT_COOLDOWN_MS = 1_000;
 const DEFAULT_CHECK_INTERVAL_MS = 10_000;
 const SOFT_FIRST_RATIO = 0.25;
 const SOFT_SECOND_RATIO = 0.5;
 const HARD_RATIO = 0.5;
+/**
+ * Slots of evicted entries an add releases per entry it brings. An eviction pass inside an add
+ * only unlinks the entries (O(1)); their slots are released this many at a time by the adds that
+ * follow, so the cost of evicting thousands of entries is spread instead of paid by one add.
+ */
+const RELEASE_PER_ENTRY = 32;
 
-interface BufferState<T> {
-  name: string;
-  ring: Ring<T>;
-  /** Capacity outside minimal mode. */
-  baseCapacity: number;
-  /** Bytes per entry, or -1 when measured by `sizeOf`. */
-  fixedBytes: number;
-  sizeOf: ((entry: T) => number) | undefined;
-  overheadBytes: number;
-  rejectWhenExceeded: boolean;
-  evictedEntries: number;
-  droppedEntries: number;
-  rejectedEntries: number;
-  /** Entries and bytes removed in the eviction cycle under way. */
-  cycleEntries: number;
-  cycleBytes: number;
-}
+type Level = Exclude<T.EnforcementLevel, 'none'>;
 
-/** Capacity in minimal mode: half, rounded down, never below one entry. */
-function halve(capacity: number): number {
-  return Math.max(1, Math.floor(capacity / 2));
-}
-
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-function isNonNegativeNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-function validateOptions(options: BufferStoreOptions<BufferEntries>): string[] {
-  const problems: string[] = [];
-  const names = Object.keys(options.buffers ?? {});
-  if (names.length === 0) problems.push('buffers: at least one buffer is needed');
-  for (const name of names) {
-    const spec = options.buffers[name] as BufferSpec<unknown>;
-    if (!isPositiveInteger(spec.capacity)) problems.push(`buffers.${name}.capacity: ${String(spec.capacity)} is not a positive integer`);
-    if (typeof spec.priority !== 'number' || !Number.isFinite(spec.priority)) {
-      problems.push(`buffers.${name}.priority: ${String(spec.priority)} is not a finite number`);
-    }
-    const hasSizeOf = typeof spec.sizeOf === 'function';
-    const hasFixed = spec.fixedBytes !== undefined;
-    if (hasSizeOf === hasFixed) {
-      problems.push(`buffers.${name}: give exactly one of sizeOf (with optional overheadBytes) or fixedBytes`);
-    } else if (hasFixed && !(Number.isSafeInteger(spec.fixedBytes) && (spec.fixedBytes as number) >= 0)) {
-      problems.push(`buffers.${name}.fixedBytes: ${String(spec.fixedBytes)} is not a non-negative integer`);
-    }
-    if (spec.overheadBytes !== undefined && !(Number.isSafeInteger(spec.overheadBytes) && spec.overheadBytes >= 0)) {
-      problems.push(`buffers.${name}.overheadBytes: ${String(spec.overheadBytes)} is not a non-negative integer`);
-    }
-  }
-  const limits = options.limits ?? ({} as Partial<BufferLimits>);
-  for (const key of ['softBytes', 'hardBytes', 'criticalBytes'] as const) {
-    if (!isPositiveInteger(limits[key])) problems.push(`limits.${key}: ${String(limits[key])} is not a positive integer`);
-  }
-  const { softBytes, hardBytes, criticalBytes } = limits;
-  if (
-    isPositiveInteger(softBytes) &&
-    isPositiveInteger(hardBytes) &&
-    isPositiveInteger(criticalBytes) &&
-    !(softBytes <= hardBytes && hardBytes <= criticalBytes)
-  ) {
-    problems.push(
-      `limits: softBytes ≤ hardBytes ≤ criticalBytes is required, got ${softBytes} / ${hardBytes} / ${criticalBytes}`,
-    );
-  }
-  if (options.cooldownMs !== undefined && !isNonNegativeNumber(options.cooldownMs)) {
-    problems.push(`cooldownMs: ${String(options.cooldownMs)} is not a non-negative number`);
-  }
-  if (options.checkIntervalMs !== undefined && !(isNonNegativeNumber(options.checkIntervalMs) && options.checkIntervalMs > 0)) {
-    problems.push(`checkIntervalMs: ${String(options.checkIntervalMs)} is not a positive number`);
-  }
-  return problems;
-}
-
-function sizeProblem(name: string, raw: unknown): BufferStoreError {
-  return new BufferStoreError(`buffers.${name}.sizeOf returned ${String(raw)}; sizes must be finite and non-negative`, {
-    code: 'GOV_RINGBUFFER_INVALID_SIZE',
-  });
-}
-
-class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
-  readonly events = new EventEmitter<BufferStoreEvents<keyof M & string>>();
-  readonly limits: Readonly<BufferLimits>;
+class BufferStoreImpl<M extends T.BufferEntries> implements T.BufferStore<M> {
+  readonly events = new EventEmitter<T.BufferStoreEvents<keyof M & string>>();
+  readonly limits: Readonly<T.BufferLimits>;
   private readonly soft: number;
   private readonly hard: number;
   private readonly critical: number;
   private readonly cooldownMs: number;
   private readonly checkIntervalMs: number;
   private readonly now: () => number;
-  private readonly setIntervalFn: ((callback: () => void, intervalMs: number) => IntervalHandle) | undefined;
-  private readonly clearIntervalFn: ((handle: IntervalHandle) => void) | undefined;
-  private readonly byName = new Map<string, BufferState<unknown>>();
+  private readonly setIntervalFn: T.TimerOptions['setInterval'];
+  private readonly clearIntervalFn: T.TimerOptions['clearInterval'];
+  private readonly states: Map<string, BufferState<unknown>>;
   /** Buffers in declaration order. */
   private readonly declared: BufferState<unknown>[];
   /** Buffers in eviction order: priority ascending, then declaration order. */
@@ -128,23 +43,20 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   private totalEvictions = 0;
   private evictedEntries = 0;
   private lastEvictionAt: number | null = null;
-  private timer: IntervalHandle | null = null;
-  /** Sizes of a multi-entry add, measured before anything is stored. */
-  private scratch = new Float64Array(64);
+  private timer: T.IntervalHandle | null = null;
   /** Set by each enforcement, read by `check()`. */
-  private lastLevel: EnforcementLevel = 'none';
+  private lastLevel: T.EnforcementLevel = 'none';
   private lastDeferred = false;
   /** The clock read once per enforcement (NaN until needed), so its events share one time. */
   private stamp = Number.NaN;
+  /** Some ring holds evicted entries not yet released. */
+  private releasing = false;
+  /** Events of the operation under way, delivered once it has finished changing the store. */
+  private queued: [event: string, payload: unknown][] = [];
 
-  constructor(options: BufferStoreOptions<M>) {
-    const problems = validateOptions(options as BufferStoreOptions<BufferEntries>);
-    if (problems.length > 0) {
-      throw new BufferStoreError(`invalid buffer store options:\n  ${problems.join('\n  ')}`, {
-        code: 'GOV_RINGBUFFER_INVALID_OPTIONS',
-        problems,
-      });
-    }
+  constructor(options: T.BufferStoreOptions<M>) {
+    const problems = validateOptions(options);
+    if (problems.length > 0) throw invalidOptions('buffer store', problems);
     const { softBytes, hardBytes, criticalBytes } = options.limits;
     this.limits = Object.freeze({ softBytes, hardBytes, criticalBytes });
     this.soft = softBytes;
@@ -155,50 +67,33 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     this.now = options.now ?? Date.now;
     this.setIntervalFn = options.setInterval;
     this.clearIntervalFn = options.clearInterval;
-    for (const name of Object.keys(options.buffers)) {
-      const spec = options.buffers[name] as BufferSpec<unknown>;
-      this.byName.set(name, {
-        name,
-        ring: new Ring<unknown>(spec.capacity),
-        baseCapacity: spec.capacity,
-        fixedBytes: spec.fixedBytes ?? -1,
-        sizeOf: spec.sizeOf,
-        overheadBytes: spec.overheadBytes ?? 0,
-        rejectWhenExceeded: spec.rejectWhenExceeded === true,
-        evictedEntries: 0,
-        droppedEntries: 0,
-        rejectedEntries: 0,
-        cycleEntries: 0,
-        cycleBytes: 0,
-      });
-    }
-    const declared = [...this.byName.values()];
+    const { byName, declared, evictionOrder } = createBufferStates(options.buffers as Record<string, T.BufferSpec<unknown>>);
+    this.states = byName;
     this.declared = declared;
-    this.evictionOrder = declared
-      .map((state, index) => ({ state, index, priority: (options.buffers[state.name] as BufferSpec<unknown>).priority }))
-      .sort((a, b) => a.priority - b.priority || a.index - b.index)
-      .map(({ state }) => state);
+    this.evictionOrder = evictionOrder;
   }
 
-  add<K extends keyof M & string>(name: K, entries: readonly M[K][]): AddResult {
+  add<K extends keyof M & string>(name: K, entries: readonly M[K][]): T.AddResult {
     const buffer = this.lookup(name) as BufferState<M[K]>;
-    const evicted = this.enforce();
+    // Measured before anything changes, so a bad entry rejects the whole add and nothing else.
+    const sizes = measureEntries(buffer, entries, this.critical);
+    let evicted = this.enforce();
     const incoming = entries.length;
-    if (buffer.rejectWhenExceeded && this.exceeded) {
+    const rejected = buffer.rejectWhenExceeded && this.exceeded;
+    if (rejected) {
       buffer.rejectedEntries += incoming;
-      return { added: 0, rejected: incoming, evicted };
+    } else {
+      for (let i = 0; i < incoming; i += 1) {
+        const size = typeof sizes === 'number' ? sizes : (sizes[i] as number);
+        // The critical limit holds per entry: when one would take the total over it, the critical
+        // response runs first (the entry itself always fits: it was measured against the limit).
+        if (this.total + size - buffer.ring.wouldDrop() > this.critical) evicted += this.clearAllForCritical(this.total);
+        this.store(buffer, entries[i] as M[K], size);
+      }
     }
-    if (incoming === 1) {
-      const entry = entries[0] as M[K];
-      this.store(buffer, entry, this.measure(buffer, entry));
-    } else if (incoming > 1) {
-      // Measure everything first so a bad size rejects the whole add, not half of it.
-      if (this.scratch.length < incoming) this.scratch = new Float64Array(Math.max(incoming, this.scratch.length * 2));
-      const sizes = this.scratch;
-      for (let i = 0; i < incoming; i += 1) sizes[i] = this.measure(buffer, entries[i] as M[K]);
-      for (let i = 0; i < incoming; i += 1) this.store(buffer, entries[i] as M[K], sizes[i] as number);
-    }
-    return { added: incoming, rejected: 0, evicted };
+    if (this.releasing) this.release(RELEASE_PER_ENTRY * Math.max(1, incoming));
+    this.deliver();
+    return rejected ? { added: 0, rejected: incoming, evicted } : { added: incoming, rejected: 0, evicted };
   }
 
   entries<K extends keyof M & string>(name: K): M[K][] {
@@ -221,18 +116,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return this.total;
   }
 
-  memoryStatus(): BufferStoreStatus<keyof M & string> {
-    const buffers = {} as Record<string, BufferStatus>;
-    for (const state of this.declared) {
-      buffers[state.name] = {
-        bytes: state.ring.bytes,
-        count: state.ring.count,
-        capacity: state.ring.capacity,
-        evictedEntries: state.evictedEntries,
-        droppedEntries: state.droppedEntries,
-        rejectedEntries: state.rejectedEntries,
-      };
-    }
+  memoryStatus(): T.BufferStoreStatus<keyof M & string> {
     return {
       totalBytes: this.total,
       limits: { softBytes: this.soft, hardBytes: this.hard, criticalBytes: this.critical },
@@ -240,7 +124,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       exceeded: this.exceeded,
       totalEvictions: this.totalEvictions,
       evictedEntries: this.evictedEntries,
-      buffers: buffers as Record<keyof M & string, BufferStatus>,
+      buffers: bufferStatuses(this.declared) as Record<keyof M & string, T.BufferStatus>,
     };
   }
 
@@ -252,10 +136,12 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return this.minimal;
   }
 
-  check(): CheckReport {
+  check(): T.CheckReport {
     const totalBefore = this.total;
     const evictedEntries = this.enforce();
-    return {
+    // The periodic check is where a store that stopped taking adds lets go of everything evicted.
+    if (this.releasing) this.release(Number.POSITIVE_INFINITY);
+    const report: T.CheckReport = {
       level: this.lastLevel,
       evictedEntries,
       evictedBytes: totalBefore - this.total,
@@ -264,12 +150,14 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       exceeded: this.exceeded,
       deferred: this.lastDeferred,
     };
+    this.deliver();
+    return report;
   }
 
   setCapacity(name: keyof M & string, capacity: number): number {
     const buffer = this.lookup(name);
     if (!isPositiveInteger(capacity)) {
-      throw new BufferStoreError(`capacity ${String(capacity)} for buffer "${name}" is not a positive integer`, {
+      throw new BufferStoreError(`capacity ${String(capacity)} for buffer ${describeName(name)} is not a positive integer`, {
         code: 'GOV_RINGBUFFER_INVALID_OPTIONS',
       });
     }
@@ -303,23 +191,16 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   }
 
   private lookup(name: string): BufferState<unknown> {
-    const buffer = this.byName.get(name);
+    const buffer = typeof name === 'string' ? this.states.get(name) : undefined;
     if (buffer === undefined) {
-      throw new BufferStoreError(`unknown buffer "${name}"; this store has ${[...this.byName.keys()].join(', ')}`, {
+      throw new BufferStoreError(`unknown buffer ${describeName(name)}; this store has ${[...this.states.keys()].join(', ')}`, {
         code: 'GOV_RINGBUFFER_UNKNOWN_BUFFER',
       });
     }
     return buffer;
   }
 
-  private measure<T>(buffer: BufferState<T>, entry: T): number {
-    if (buffer.fixedBytes >= 0) return buffer.fixedBytes;
-    const raw = (buffer.sizeOf as (entry: T) => number)(entry);
-    if (!(raw >= 0 && raw <= Number.MAX_SAFE_INTEGER)) throw sizeProblem(buffer.name, raw);
-    return Math.ceil(raw) + buffer.overheadBytes;
-  }
-
-  private store<T>(buffer: BufferState<T>, entry: T, size: number): void {
+  private store<E>(buffer: BufferState<E>, entry: E, size: number): void {
     const dropped = buffer.ring.push(entry, size);
     if (dropped < 0) {
       this.total += size;
@@ -327,6 +208,29 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       this.total += size - dropped;
       buffer.droppedEntries += 1;
     }
+  }
+
+  /** Releases up to `max` slots of evicted entries, buffers in eviction order. */
+  private release(max: number): void {
+    let budget = max;
+    let pending = false;
+    for (const buffer of this.evictionOrder) {
+      if (budget > 0) budget -= buffer.ring.release(budget);
+      if (buffer.ring.pendingRelease > 0) pending = true;
+    }
+    this.releasing = pending;
+  }
+
+  private queue(event: string, payload: unknown): void {
+    if (this.events.listenerCount(event as 'evict') > 0) this.queued.push([event, payload]);
+  }
+
+  /** Hands the queued events to their listeners; none of them can undo or interrupt the work. */
+  private deliver(): void {
+    if (this.queued.length === 0) return;
+    const queued = this.queued;
+    this.queued = [];
+    for (const [event, payload] of queued) dispatchIsolated(this.events as unknown as DispatchTarget, event, payload);
   }
 
   /** The enforcement contract; returns the entries it evicted. */
@@ -341,7 +245,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     }
     if (total > this.critical) {
       this.lastLevel = 'critical';
-      return this.clearAllForCritical();
+      return this.clearAllForCritical(total);
     }
     if (total > this.hard) {
       this.lastLevel = 'hard';
@@ -361,7 +265,10 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
   }
 
   private cooldownAllows(): boolean {
-    if (this.lastEvictionAt === null || this.clock() - this.lastEvictionAt >= this.cooldownMs) return true;
+    if (this.lastEvictionAt === null) return true;
+    const elapsed = this.clock() - this.lastEvictionAt;
+    // A clock that went back (or is not a number) must not hold eviction off until it catches up.
+    if (elapsed >= this.cooldownMs || !(elapsed >= 0)) return true;
     this.lastDeferred = true;
     return false;
   }
@@ -378,7 +285,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return removed;
   }
 
-  /** One pass: in priority order, while over soft, remove the oldest ceil(ratio × count) of each buffer. */
+  /** One pass: in priority order, while over soft, remove the oldest ceil(ratio × count) of each. */
   private pass(ratio: number): number {
     let removed = 0;
     for (const buffer of this.evictionOrder) {
@@ -387,6 +294,7 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       const n = Math.ceil(ratio * ring.count);
       if (n === 0) continue;
       const bytes = ring.removeOldest(n);
+      this.releasing = true;
       this.total -= bytes;
       buffer.cycleEntries += n;
       buffer.cycleBytes += bytes;
@@ -396,8 +304,9 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
     return removed;
   }
 
-  private clearAllForCritical(): number {
-    const totalBefore = this.total;
+  /** The critical response: every buffer cleared, minimal mode for good. */
+  private clearAllForCritical(totalBefore: number): number {
+    this.stamp = Number.NaN;
     let removed = 0;
     for (const buffer of this.evictionOrder) {
       const n = buffer.ring.count;
@@ -414,50 +323,37 @@ class BufferStoreImpl<M extends BufferEntries> implements BufferStore<M> {
       for (const buffer of this.evictionOrder) buffer.ring.resize(halve(buffer.baseCapacity));
     }
     const at = this.finishCycle('critical', removed, totalBefore);
-    if (enteringMinimal && this.events.listenerCount('minimal-mode') > 0) {
-      const capacities = {} as Record<string, number>;
-      for (const state of this.declared) capacities[state.name] = state.ring.capacity;
-      this.events.emit('minimal-mode', { capacities: capacities as Record<keyof M & string, number>, totalBefore, at });
-    }
+    if (enteringMinimal) this.queue('minimal-mode', { capacities: capacities(this.declared), totalBefore, at });
     if (this.exceeded) this.setExceeded(false);
     return removed;
   }
 
-  private finishCycle(level: 'soft' | 'hard' | 'critical', removed: number, totalBefore: number): number {
+  private finishCycle(level: Level, removed: number, totalBefore: number): number {
     const at = this.clock();
     this.totalEvictions += 1;
     this.evictedEntries += removed;
     this.lastEvictionAt = at;
     if (this.events.listenerCount('evict') > 0) {
-      const buffers = {} as Record<string, BufferEvictionCount>;
-      for (const state of this.declared) buffers[state.name] = { entries: state.cycleEntries, bytes: state.cycleBytes };
-      this.events.emit('evict', {
-        level,
-        buffers: buffers as Record<keyof M & string, BufferEvictionCount>,
-        entries: removed,
-        bytes: totalBefore - this.total,
-        totalBefore,
-        totalAfter: this.total,
-        at,
-      });
+      const buffers = cycleCounts(this.declared);
+      this.queue('evict', { level, buffers, entries: removed, bytes: totalBefore - this.total, totalBefore, totalAfter: this.total, at });
     }
     return at;
   }
 
   private setExceeded(exceeded: boolean): void {
     this.exceeded = exceeded;
-    const event = { totalBytes: this.total, hardBytes: this.hard, at: this.clock() };
-    this.events.emit(exceeded ? 'exceeded' : 'recovered', event);
+    this.queue(exceeded ? 'exceeded' : 'recovered', { totalBytes: this.total, hardBytes: this.hard, at: this.clock() });
   }
 }
 
 /**
  * Creates a store of named ring buffers held under a byte budget. Every add first runs the
  * enforcement (soft → evict oldest 25% then 50% by priority; hard → flag + 50%; critical → clear
- * all and halve capacities for good), and `start()` runs the same check periodically.
+ * all and halve capacities for good), and `start()` runs the same check periodically. No add
+ * takes the total over the critical limit: an entry that would runs the critical response first.
  *
  * @throws {BufferStoreError} `GOV_RINGBUFFER_INVALID_OPTIONS` listing every problem.
  */
-export function createBufferStore<M extends BufferEntries>(options: BufferStoreOptions<M>): BufferStore<M> {
+export function createBufferStore<M extends T.BufferEntries>(options: T.BufferStoreOptions<M>): T.BufferStore<M> {
   return new BufferStoreImpl<M>(options);
 }

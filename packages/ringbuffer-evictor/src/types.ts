@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'eventemitter3';
+import type { BufferStoreError } from './errors.js';
 
 /** Byte thresholds, checked in this order: critical, hard, soft (each must be ≤ the next). */
 export interface BufferLimits {
@@ -19,9 +20,13 @@ interface BufferSpecBase {
   rejectWhenExceeded?: boolean;
 }
 
-/** Size from the entry: `sizeOf(entry)` (rounded up) plus a fixed per-entry overhead. */
+/**
+ * Size from the entry: `sizeOf(entry)` (rounded up) plus a fixed per-entry overhead. Without
+ * `sizeOf`, strings count their UTF-8 length and binary data (`ArrayBuffer`, typed arrays,
+ * `DataView`) its `byteLength`; any other entry is refused with `GOV_RINGBUFFER_INVALID_ENTRY`.
+ */
 export interface MeasuredBufferSpec<T> extends BufferSpecBase {
-  sizeOf: (entry: T) => number;
+  sizeOf?: (entry: T) => number;
   overheadBytes?: number;
   fixedBytes?: undefined;
 }
@@ -103,6 +108,12 @@ export interface BufferStoreEvents<Name extends string = string> {
   'minimal-mode': (event: MinimalModeEvent<Name>) => void;
   exceeded: (event: ExceededEvent) => void;
   recovered: (event: ExceededEvent) => void;
+  /**
+   * A listener of another event threw (`GOV_RINGBUFFER_LISTENER_FAILED`, the thrown value as
+   * `cause`). The store has finished its work by then; with no `error` listener the error is
+   * rethrown in a microtask, as an uncaught exception.
+   */
+  error: (error: BufferStoreError) => void;
 }
 
 export interface CheckReport {

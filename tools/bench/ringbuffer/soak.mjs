@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createRandom } from './entries.mjs';
 
 const MIB = 1024 * 1024;
-const dist = new URL('../../../packages/ringbuffer-evictor/dist/index.js', import.meta.url);
+const dist = new URL('../../../packages/ringbuffer-evictor/dist/gasoline/index.js', import.meta.url);
 
 function flag(name, fallback) {
   const index = process.argv.indexOf(name);

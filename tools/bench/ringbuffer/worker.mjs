@@ -1,7 +1,8 @@
 // One library, one process: `node --expose-gc worker.mjs <library> <scenario...>` prints a JSON
-// result line. Libraries: store (the built @gov/ringbuffer-evictor), lru-cache, denque,
-// mnemonist (retention control only). Scenarios: s1 s2 s4 s5.
-import { createEntries, sizeField, sizeOf } from './entries.mjs';
+// result line. Libraries: store (the built @gov/ringbuffer-evictor), lru-cache, lru-cache-length
+// (lru-cache sized by string length, S1 only), denque, mnemonist (retention control only).
+// Scenarios: s1 (append throughput), s3 (append latency), s2, s4, s5.
+import { createEntries, createJsonEntries, SEED_LIMITS, sizeOf, withSizes } from './entries.mjs';
 
 const DIST = new URL('../../../packages/ringbuffer-evictor/dist/index.js', import.meta.url);
 const HUGE = 1e12;
@@ -15,22 +16,28 @@ function median(values) {
 }
 
 const now = () => process.hrtime.bigint();
+/** Each library's natural byte count for a JSON string, as its user would write it. */
+const byteLength = (text) => Buffer.byteLength(text);
+const readSize = (entry) => entry.size;
+const textLength = (text) => text.length;
 
 /** Adapters: the same operations written the natural way for each library. */
 async function loadAdapter(name) {
   switch (name) {
     case 'store': {
       const { createBufferStore } = await import(DIST.href);
-      const create = (capacity, limits, size = sizeOf) =>
+      const create = (capacity, limits, size, cooldownMs = 0) =>
         createBufferStore({
-          buffers: { messages: { capacity, priority: 0, sizeOf: size } },
+          buffers: { messages: size === undefined ? { capacity, priority: 0 } : { capacity, priority: 0, sizeOf: size } },
           limits: { softBytes: limits.soft, hardBytes: limits.hard ?? HUGE, criticalBytes: limits.critical ?? HUGE },
-          cooldownMs: 0,
+          cooldownMs,
         });
       return {
-        budgeted(budget, size) {
-          // Byte budget = soft limit: every append over it runs an eviction cycle (no cooldown).
-          const store = create(1 << 20, { soft: budget }, size);
+        // json: the store's own default size rule (UTF-8 bytes); json-length: `value.length`, as
+        // the inexact lru-cache row; sized: the size read off the entry.
+        budgeted(kind, { cooldownMs = 0 } = {}) {
+          const size = kind === 'sized' ? readSize : kind === 'json-length' ? textLength : undefined;
+          const store = create(1 << 22, { soft: SEED_LIMITS.softBytes, hard: SEED_LIMITS.hardBytes, critical: SEED_LIMITS.criticalBytes }, size, cooldownMs);
           return { append: (entry) => store.add('messages', [entry]), bytes: () => store.totalBytes(), count: () => store.count('messages') };
         },
         fullBuffer(entries, ratio) {
@@ -39,7 +46,7 @@ async function loadAdapter(name) {
           const oldest = entries.slice(0, n).reduce((sum, entry) => sum + sizeOf(entry), 0);
           // 25%: a soft pass that lands exactly on soft; 50%: the hard pass.
           const limits = ratio === 0.25 ? { soft: full - oldest } : { soft: 1, hard: full - 1 };
-          const store = create(entries.length, limits);
+          const store = create(entries.length, limits, sizeOf);
           return {
             refill() {
               store.clear();
@@ -50,12 +57,12 @@ async function loadAdapter(name) {
           };
         },
         filled(count, entries) {
-          const store = create(count, { soft: HUGE });
+          const store = create(count, { soft: HUGE }, sizeOf);
           for (let i = 0; i < count; i += 1) store.add('messages', [entries[i % entries.length]]);
           return { status: () => store.memoryStatus(), count: () => store.count('messages') };
         },
         retention(count) {
-          const store = create(count, { soft: 1 });
+          const store = create(count, { soft: 1 }, sizeOf);
           return {
             fill: (entries) => store.add('messages', entries),
             evictAll() {
@@ -67,12 +74,16 @@ async function loadAdapter(name) {
         },
       };
     }
-    case 'lru-cache': {
+    case 'lru-cache':
+    case 'lru-cache-length': {
       const { LRUCache } = await import('lru-cache');
+      // The obvious byte count for a string value: its UTF-8 length (or, in lru-cache-length,
+      // `value.length`, UTF-16 units: cheaper, and wrong by up to 3× for non-ASCII text).
+      const textSize = name === 'lru-cache' ? byteLength : textLength;
       let key = 0;
       return {
-        budgeted(budget, size) {
-          const cache = new LRUCache({ maxSize: budget, sizeCalculation: size });
+        budgeted(kind) {
+          const cache = new LRUCache({ maxSize: SEED_LIMITS.softBytes, sizeCalculation: kind === 'sized' ? readSize : textSize });
           return { append: (entry) => cache.set(key++, entry), bytes: () => cache.calculatedSize, count: () => cache.size };
         },
         fullBuffer(entries, ratio) {
@@ -111,11 +122,9 @@ async function loadAdapter(name) {
     }
     case 'denque': {
       const { default: Denque } = await import('denque');
-      // Entries and their sizes side by side, plus a running byte counter: the FIFO ceiling.
-      const createQueue = () => {
-        const queue = { entries: new Denque(), sizes: new Denque(), bytes: 0 };
-        return queue;
-      };
+      // denque has no sizing: entries and their sizes side by side, plus a running byte counter,
+      // evicting the oldest while over the budget — the least work a FIFO can do for the same job.
+      const createQueue = () => ({ entries: new Denque(), sizes: new Denque(), bytes: 0 });
       const push = (queue, entry, measure = sizeOf) => {
         const size = measure(entry);
         queue.entries.push(entry);
@@ -132,11 +141,13 @@ async function loadAdapter(name) {
         queue.bytes = 0;
       };
       return {
-        budgeted(budget, size) {
+        budgeted(kind) {
           const queue = createQueue();
+          const measure = kind === 'sized' ? readSize : byteLength;
+          const budget = SEED_LIMITS.softBytes;
           return {
             append(entry) {
-              push(queue, entry, size);
+              push(queue, entry, measure);
               while (queue.bytes > budget) shift(queue);
             },
             bytes: () => queue.bytes,
@@ -200,33 +211,74 @@ async function loadAdapter(name) {
   }
 }
 
-/**
- * S1: steady-state appends under a 1 MiB byte budget; every append pushes the store over it.
- * Measured twice: with the WebSocket size function (UTF-8 length + 200), and with the size
- * already on the entry, which leaves only what the structure itself costs.
- */
-function runS1(adapter) {
-  return {
-    utf8: runS1With(adapter, sizeOf, { warmup: 60_000, perSample: 40_000 }),
-    field: runS1With(adapter, sizeField, { warmup: 300_000, perSample: 200_000 }),
-  };
+const POOL_SIZE = 8192;
+
+/** The JSON strings every append scenario cycles through, and the same with sizes precomputed. */
+function pools() {
+  const texts = createJsonEntries(POOL_SIZE);
+  return { json: texts, sized: withSizes(texts) };
 }
 
-function runS1With(adapter, size, { warmup, perSample }) {
-  const budget = 1024 * 1024;
-  const pool = createEntries(4096);
-  const mask = pool.length - 1;
-  const target = adapter.budgeted(budget, size);
+/**
+ * S1: steady-state appends under the seed's soft limit as the byte budget (20 MiB). `json`: each
+ * library counts the bytes of each string its default way; `sized`: the size is read off the
+ * entry, which leaves what the structure itself costs.
+ */
+function runS1(adapter, pool) {
+  const kinds = adapter.name === 'lru-cache-length' ? ['json'] : adapter.name === 'store' ? ['json', 'json-length', 'sized'] : ['json', 'sized'];
+  return Object.fromEntries(kinds.map((kind) => [kind, runThroughput(adapter.budgeted(kind), kind === 'sized' ? pool.sized : pool.json)]));
+}
+
+function runThroughput(target, entries) {
+  const mask = entries.length - 1;
+  const perSample = 100_000;
   let i = 0;
-  for (; i < warmup; i += 1) target.append(pool[i & mask]);
+  // Past the budget several times over, so every library is in its evicting steady state.
+  for (; i < 300_000; i += 1) target.append(entries[i & mask]);
   const samples = [];
   for (let round = 0; round < 7; round += 1) {
     const start = now();
     const end = i + perSample;
-    for (; i < end; i += 1) target.append(pool[i & mask]);
+    for (; i < end; i += 1) target.append(entries[i & mask]);
     samples.push(Number(now() - start) / perSample);
   }
-  return { nsPerAppend: median(samples), heldBytes: target.bytes(), heldEntries: target.count(), budget };
+  return { nsPerAppend: median(samples), heldBytes: target.bytes(), heldEntries: target.count() };
+}
+
+/**
+ * S3: the latency of each append at the seed's limits, JSON strings, default sizing: 1 000 000
+ * appends timed one by one after a warm-up. `seedCooldown` runs the store with the design's 1 s
+ * cooldown instead of none, which a tight loop turns into critical clears.
+ */
+function runS3(adapter, pool, options = {}) {
+  const target = adapter.budgeted('json', options);
+  const entries = pool.json;
+  const mask = entries.length - 1;
+  let i = 0;
+  for (; i < 300_000; i += 1) target.append(entries[i & mask]);
+  const count = 1_000_000;
+  const latencies = new Float64Array(count);
+  // The store says which adds ran an eviction cycle: their latencies are kept apart as well.
+  const evicting = [];
+  for (let n = 0; n < count; n += 1, i += 1) {
+    const start = now();
+    const result = target.append(entries[i & mask]);
+    const elapsed = Number(now() - start);
+    latencies[n] = elapsed;
+    if (result?.evicted > 0) evicting.push(elapsed);
+  }
+  latencies.sort();
+  const at = (quantile) => latencies[Math.min(count - 1, Math.floor(quantile * count))];
+  return {
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    p9999: at(0.9999),
+    max: latencies[count - 1],
+    evictingAdds: evicting.length,
+    evictingMedian: evicting.length === 0 ? null : median(evicting),
+    heldEntries: target.count(),
+  };
 }
 
 /** The cost of an empty timed region, subtracted from short measurements. */
@@ -318,13 +370,18 @@ function runS5(adapter) {
   return result;
 }
 
-const adapter = await loadAdapter(library);
-const output = { library };
-for (const scenario of scenarios) {
-  if (scenario === 's1') output.s1 = runS1(adapter);
-  else if (scenario === 's2') output.s2 = runS2(adapter);
-  else if (scenario === 's4') output.s4 = runS4(adapter);
-  else if (scenario === 's5') output.s5 = runS5(adapter);
-  else throw new Error(`unknown scenario ${scenario}`);
+{
+  const adapter = { name: library, ...(await loadAdapter(library)) };
+  const pool = scenarios.some((scenario) => scenario.startsWith('s1') || scenario.startsWith('s3')) ? pools() : null;
+  const output = { library };
+  for (const scenario of scenarios) {
+    if (scenario === 's1') output.s1 = runS1(adapter, pool);
+    else if (scenario === 's3') output.s3 = runS3(adapter, pool);
+    else if (scenario === 's3-seed-cooldown') output.s3SeedCooldown = runS3(adapter, pool, { cooldownMs: 1_000 });
+    else if (scenario === 's2') output.s2 = runS2(adapter);
+    else if (scenario === 's4') output.s4 = runS4(adapter);
+    else if (scenario === 's5') output.s5 = runS5(adapter);
+    else throw new Error(`unknown scenario ${scenario}`);
+  }
+  process.stdout.write(`${JSON.stringify(output)}\n`);
 }
-process.stdout.write(`${JSON.stringify(output)}\n`);

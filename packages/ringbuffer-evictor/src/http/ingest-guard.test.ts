@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGasolineStore } from '../index.js';
+import { createGasolineStore } from '../gasoline/index.js';
 import { createIngestGuard, withIngestGuard } from './index.js';
 
 const MIB = 1024 * 1024;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createIngestGuard } from './http/index.js';
+import { createIngestGuard } from '../http/index.js';
+import type { EvictEvent } from '../index.js';
 import { createExtensionGuard, createGasolineStore, networkBodyBytes, webSocketEventBytes } from './index.js';
-import type { EvictEvent, GasolineMemoryStatus } from './index.js';
+import type { GasolineMemoryStatus } from './index.js';
 
 // The 22 test scenarios of the memory-enforcement design, against the preset, on fake time.
 
@@ -115,10 +116,14 @@ function fillTo51MB(store: ReturnType<typeof createTestStore>['store']) {
   expect(store.memoryStatus().total_bytes).toBe(53_452_800);
 }
 
-/** 106 MB of network bodies, over critical, in one add. */
-function fillTo101MB(store: ReturnType<typeof createTestStore>['store']) {
-  store.addNetworkBodies(bodies(1, 100, 1_060_000));
-  expect(store.memoryStatus().network_bytes).toBe(106_000_000);
+/**
+ * One action, then 100 network bodies of 1 059 000 bytes in one add: the 100th would take the
+ * store to 105.9 MB, over critical, so everything held is cleared (one action, 99 bodies and
+ * whatever the test added before) and minimal mode starts before the 100th is stored.
+ */
+function pushOverCritical(store: ReturnType<typeof createTestStore>['store']) {
+  store.addEnhancedActions(actions(1, 1));
+  return store.addNetworkBodies(bodies(1, 100, 1_059_000));
 }
 
 describe('memory enforcement scenarios', () => {
@@ -176,36 +181,37 @@ describe('memory enforcement scenarios', () => {
     );
   });
 
-  it('4: 101 MB (over critical) → every buffer cleared, minimal mode on', () => {
+  it('4: an add that would reach 101 MB (over critical) → every buffer cleared first, minimal mode on', () => {
     const { store, evictions } = createTestStore();
     store.addWebSocketEvents(wsEvents(1, 3, KIB));
-    fillTo101MB(store);
-    expect(store.addEnhancedActions(actions(1, 1))).toEqual({ added: 1, rejected: 0, evicted: 103 });
+    expect(pushOverCritical(store)).toEqual({ added: 100, rejected: 0, evicted: 103 });
     expect(store.isMinimalMode()).toBe(true);
-    expect(store.entries('networkBodies')).toEqual([]);
+    expect(ids(store.entries('networkBodies'))).toEqual([100]);
     expect(store.entries('websocket')).toEqual([]);
     expect(evictions.map(({ level, entries, totalAfter }) => ({ level, entries, totalAfter }))).toEqual([
       { level: 'critical', entries: 103, totalAfter: 0 },
     ]);
-    expect(store.memoryStatus()).toEqual(status({ actions_bytes: 500, minimal_mode: true, total_evictions: 1, evicted_entries: 103 }));
+    expect(store.memoryStatus()).toEqual(status({ network_bytes: 1_059_000, minimal_mode: true, total_evictions: 1, evicted_entries: 103 }));
   });
 
   it('5: minimal mode → capacities halved (250 WS, 50 NB, 100 actions)', () => {
     const { store } = createTestStore();
     expect([store.capacity('websocket'), store.capacity('networkBodies'), store.capacity('actions')]).toEqual([500, 100, 200]);
-    fillTo101MB(store);
+    pushOverCritical(store);
     store.check();
     expect([store.capacity('websocket'), store.capacity('networkBodies'), store.capacity('actions')]).toEqual([250, 50, 100]);
   });
 
   it('6: minimal mode persists after memory drops', () => {
     const { store, time } = createTestStore();
-    fillTo101MB(store);
+    pushOverCritical(store);
     store.check();
     store.start();
     time.advance(60 * 60 * 1000);
     store.addEnhancedActions(actions(1, 3));
-    expect(store.memoryStatus()).toEqual(status({ actions_bytes: 1_500, minimal_mode: true, total_evictions: 1, evicted_entries: 100 }));
+    expect(store.memoryStatus()).toEqual(
+      status({ network_bytes: 1_059_000, actions_bytes: 1_500, minimal_mode: true, total_evictions: 1, evicted_entries: 100 }),
+    );
     expect(store.capacity('websocket')).toBe(250);
   });
 
@@ -353,7 +359,7 @@ describe('memory enforcement scenarios', () => {
 
   it('19: minimal mode + ingest → data added at the reduced capacity', () => {
     const { store, time } = createTestStore();
-    fillTo101MB(store);
+    pushOverCritical(store);
     store.check();
     time.advance(5_000);
     expect(store.addWebSocketEvents(wsEvents(1, 300, 300))).toEqual({ added: 300, rejected: 0, evicted: 0 });

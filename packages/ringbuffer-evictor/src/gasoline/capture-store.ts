@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'eventemitter3';
-import { createBufferStore } from './store.js';
-import type { AddResult, BufferLimits, BufferStoreEvents, CheckReport, TimerOptions } from './types.js';
-import { utf8Length } from './utf8.js';
+import { BufferStoreError, describeValue } from '../errors.js';
+import { createBufferStore } from '../store.js';
+import type { AddResult, BufferLimits, BufferStoreEvents, CheckReport, TimerOptions } from '../types.js';
+import { utf8Length } from '../utf8.js';
 
 const MIB = 1024 * 1024;
 
@@ -81,18 +82,45 @@ export interface GasolineStore<WS extends WebSocketEvent = AnyWebSocketEvent, NB
   memoryStatus(): GasolineMemoryStatus;
 }
 
-/** What a WebSocket event counts for: UTF-8 length of `data` + 200. */
-export function webSocketEventBytes(event: WebSocketEvent): number {
-  return (typeof event.data === 'string' ? utf8Length(event.data) : 0) + WEBSOCKET_OVERHEAD_BYTES;
+/** UTF-8 length of a captured text field; absent and null count nothing, anything else is refused. */
+function textBytes(value: unknown, field: string, kind: string): number {
+  if (typeof value === 'string') return utf8Length(value);
+  if (value === undefined || value === null) return 0;
+  throw new BufferStoreError(`${kind} ${field} is ${describeValue(value)}; it must be a string, null or absent`, { code: 'GOV_RINGBUFFER_INVALID_ENTRY' });
 }
 
-/** What a network body counts for: UTF-8 lengths of both bodies + 300. */
+function entryObject(value: unknown, kind: string, fields: string): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null) return value as Record<string, unknown>;
+  throw new BufferStoreError(`a ${kind} must be an object (${fields}), got ${describeValue(value)}`, { code: 'GOV_RINGBUFFER_INVALID_ENTRY' });
+}
+
+/** UTF-8 length of `data`, without the per-entry overhead. */
+function webSocketDataBytes(event: WebSocketEvent): number {
+  return textBytes(entryObject(event, 'WebSocket event', 'with an optional string `data`').data, 'data', 'the WebSocket event’s');
+}
+
+/** UTF-8 lengths of both bodies, without the per-entry overhead. */
+function networkBodiesBytes(body: NetworkBody): number {
+  const record = entryObject(body, 'network body', 'with optional string `requestBody` and `responseBody`');
+  return textBytes(record.requestBody, 'requestBody', 'the network body’s') + textBytes(record.responseBody, 'responseBody', 'the network body’s');
+}
+
+/**
+ * What a WebSocket event counts for: UTF-8 length of `data` + 200.
+ *
+ * @throws {BufferStoreError} `GOV_RINGBUFFER_INVALID_ENTRY` for a non-object, or `data` that is neither a string, null nor absent.
+ */
+export function webSocketEventBytes(event: WebSocketEvent): number {
+  return webSocketDataBytes(event) + WEBSOCKET_OVERHEAD_BYTES;
+}
+
+/**
+ * What a network body counts for: UTF-8 lengths of both bodies + 300.
+ *
+ * @throws {BufferStoreError} `GOV_RINGBUFFER_INVALID_ENTRY` for a non-object, or a body that is neither a string, null nor absent.
+ */
 export function networkBodyBytes(body: NetworkBody): number {
-  return (
-    (typeof body.requestBody === 'string' ? utf8Length(body.requestBody) : 0) +
-    (typeof body.responseBody === 'string' ? utf8Length(body.responseBody) : 0) +
-    NETWORK_BODY_OVERHEAD_BYTES
-  );
+  return networkBodiesBytes(body) + NETWORK_BODY_OVERHEAD_BYTES;
 }
 
 /**
@@ -109,16 +137,14 @@ export function createGasolineStore<WS extends WebSocketEvent = AnyWebSocketEven
         capacity: 500,
         priority: 1,
         rejectWhenExceeded: true,
-        sizeOf: (event) => (typeof event.data === 'string' ? utf8Length(event.data) : 0),
+        sizeOf: webSocketDataBytes,
         overheadBytes: WEBSOCKET_OVERHEAD_BYTES,
       },
       networkBodies: {
         capacity: 100,
         priority: 0,
         rejectWhenExceeded: true,
-        sizeOf: (body) =>
-          (typeof body.requestBody === 'string' ? utf8Length(body.requestBody) : 0) +
-          (typeof body.responseBody === 'string' ? utf8Length(body.responseBody) : 0),
+        sizeOf: networkBodiesBytes,
         overheadBytes: NETWORK_BODY_OVERHEAD_BYTES,
       },
       actions: { capacity: 200, priority: 2, fixedBytes: ACTION_BYTES },

@@ -57,6 +57,33 @@ describe('createExtensionGuard', () => {
   });
 });
 
+describe('createExtensionGuard: hostile input', () => {
+  it('a buffer named __proto__ is a plain key in the capacities', () => {
+    const guard = createExtensionGuard({
+      buffers: JSON.parse('{"__proto__":{"capacity":4,"averageEntryBytes":10},"bodies":{"capacity":2,"averageEntryBytes":10}}'),
+      networkBuffer: 'bodies',
+    });
+    expect(Object.keys(guard.check().capacities)).toEqual(['__proto__', 'bodies']);
+  });
+
+  it('refuses a period a timer cannot keep, specs that are not objects and entries that are not an array', () => {
+    let caught: unknown;
+    try {
+      createExtensionGuard({ buffers: { logs: null as never, bodies: { capacity: 1, averageEntryBytes: 1 } }, networkBuffer: 'bodies', intervalMs: 2 ** 31 });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as BufferStoreError).problems).toEqual([
+      'buffers.logs: null is not { capacity, averageEntryBytes }',
+      'intervalMs: 2147483648 is more than 2147483647 (about 24.8 days), the longest period a timer keeps',
+    ]);
+    const guard = createExtensionGuard({ buffers: { bodies: { capacity: 1, averageEntryBytes: 1 } }, networkBuffer: 'bodies' });
+    expect(() => guard.add('bodies', 'not an array' as never)).toThrow(
+      new BufferStoreError('add to "bodies": entries must be an array, got "not an array"', { code: 'GOV_RINGBUFFER_INVALID_ENTRY' }),
+    );
+  });
+});
+
 describe('createGasolineStore options', () => {
   it('overrides any subset of the limits and keeps the rest', () => {
     const store = createGasolineStore({ limits: { softBytes: 1_000 } });

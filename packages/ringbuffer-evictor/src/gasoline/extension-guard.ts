@@ -1,7 +1,8 @@
-import { BufferStoreError } from './errors.js';
-import { Ring } from './ring.js';
-import { startInterval } from './timers.js';
-import type { IntervalHandle, TimerOptions } from './types.js';
+import { BufferStoreError, describeName, describeValue, invalidOptions } from '../errors.js';
+import { intervalProblem, isNonNegativeNumber, isPositiveInteger } from '../options.js';
+import { Ring } from '../ring.js';
+import { startInterval } from '../timers.js';
+import type { IntervalHandle, TimerOptions } from '../types.js';
 
 const MIB = 1024 * 1024;
 
@@ -56,6 +57,37 @@ interface GuardedBuffer<Entry> {
   averageEntryBytes: number;
 }
 
+const DEFAULT_SOFT_BYTES = 20 * MIB;
+const DEFAULT_HARD_BYTES = 50 * MIB;
+const DEFAULT_INTERVAL_MS = 30_000;
+
+function validateGuardOptions<Name extends string>(options: ExtensionGuardOptions<Name>): string[] {
+  if (typeof options !== 'object' || options === null) return [`options: ${describeValue(options)} is not an object with buffers and networkBuffer`];
+  if (typeof options.buffers !== 'object' || options.buffers === null) return [`buffers: ${describeValue(options.buffers)} is not an object of buffer specs`];
+  const problems: string[] = [];
+  const names = Object.keys(options.buffers) as Name[];
+  for (const name of names) {
+    const spec = options.buffers[name] as Partial<ExtensionBufferSpec> | null;
+    if (typeof spec !== 'object' || spec === null) {
+      problems.push(`buffers.${name}: ${describeValue(spec)} is not { capacity, averageEntryBytes }`);
+      continue;
+    }
+    if (!isPositiveInteger(spec.capacity)) problems.push(`buffers.${name}.capacity: ${describeValue(spec.capacity)} is not a positive integer`);
+    if (!isNonNegativeNumber(spec.averageEntryBytes)) {
+      problems.push(`buffers.${name}.averageEntryBytes: ${describeValue(spec.averageEntryBytes)} is not a non-negative number`);
+    }
+  }
+  if (!names.includes(options.networkBuffer)) problems.push(`networkBuffer: ${describeName(options.networkBuffer)} is not one of the buffers`);
+  const softBytes = options.softBytes ?? DEFAULT_SOFT_BYTES;
+  const hardBytes = options.hardBytes ?? DEFAULT_HARD_BYTES;
+  if (!(isNonNegativeNumber(softBytes) && softBytes > 0 && isNonNegativeNumber(hardBytes) && softBytes <= hardBytes)) {
+    problems.push(`softBytes ≤ hardBytes is required, got ${describeValue(softBytes)} / ${describeValue(hardBytes)}`);
+  }
+  const intervalError = intervalProblem('intervalMs', options.intervalMs ?? DEFAULT_INTERVAL_MS);
+  if (intervalError !== null) problems.push(intervalError);
+  return problems;
+}
+
 /**
  * The capture side's own memory guard: it holds the capture buffers and, every 30 s, estimates
  * their memory as count × average entry size. Above the soft limit capacities are halved; above
@@ -66,27 +98,12 @@ interface GuardedBuffer<Entry> {
 export function createExtensionGuard<Name extends string, Entry = unknown>(
   options: ExtensionGuardOptions<Name>,
 ): ExtensionGuard<Name, Entry> {
-  const softBytes = options.softBytes ?? 20 * MIB;
-  const hardBytes = options.hardBytes ?? 50 * MIB;
-  const intervalMs = options.intervalMs ?? 30_000;
-  const problems: string[] = [];
+  const problems = validateGuardOptions(options);
+  if (problems.length > 0) throw invalidOptions('extension guard', problems);
+  const softBytes = options.softBytes ?? DEFAULT_SOFT_BYTES;
+  const hardBytes = options.hardBytes ?? DEFAULT_HARD_BYTES;
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const names = Object.keys(options.buffers) as Name[];
-  for (const name of names) {
-    const spec = options.buffers[name];
-    if (!(Number.isSafeInteger(spec.capacity) && spec.capacity > 0)) problems.push(`buffers.${name}.capacity: ${spec.capacity} is not a positive integer`);
-    if (!(Number.isFinite(spec.averageEntryBytes) && spec.averageEntryBytes >= 0)) {
-      problems.push(`buffers.${name}.averageEntryBytes: ${spec.averageEntryBytes} is not a non-negative number`);
-    }
-  }
-  if (!names.includes(options.networkBuffer)) problems.push(`networkBuffer: "${options.networkBuffer}" is not one of the buffers`);
-  if (!(softBytes > 0 && softBytes <= hardBytes)) problems.push(`softBytes ≤ hardBytes is required, got ${softBytes} / ${hardBytes}`);
-  if (!(intervalMs > 0)) problems.push(`intervalMs: ${intervalMs} is not a positive number`);
-  if (problems.length > 0) {
-    throw new BufferStoreError(`invalid extension guard options:\n  ${problems.join('\n  ')}`, {
-      code: 'GOV_RINGBUFFER_INVALID_OPTIONS',
-      problems,
-    });
-  }
 
   const buffers = new Map<Name, GuardedBuffer<Entry>>();
   for (const name of names) {
@@ -99,7 +116,7 @@ export function createExtensionGuard<Name extends string, Entry = unknown>(
   const lookup = (name: Name): GuardedBuffer<Entry> => {
     const buffer = buffers.get(name);
     if (buffer === undefined) {
-      throw new BufferStoreError(`unknown buffer "${name}"; this guard has ${names.join(', ')}`, { code: 'GOV_RINGBUFFER_UNKNOWN_BUFFER' });
+      throw new BufferStoreError(`unknown buffer ${describeName(name)}; this guard has ${names.join(', ')}`, { code: 'GOV_RINGBUFFER_UNKNOWN_BUFFER' });
     }
     return buffer;
   };
@@ -114,7 +131,8 @@ export function createExtensionGuard<Name extends string, Entry = unknown>(
     const estimatedBytes = estimateBytes();
     level = estimatedBytes > hardBytes ? 'hard' : estimatedBytes > softBytes ? 'soft' : 'normal';
     let removedEntries = 0;
-    const capacities = {} as Record<Name, number>;
+    // No prototype, so a buffer named `__proto__` is a plain key like any other.
+    const capacities = Object.create(null) as Record<Name, number>;
     for (const [name, buffer] of buffers) {
       const capacity = level === 'normal' ? buffer.baseCapacity : Math.max(1, Math.floor(buffer.baseCapacity / 2));
       if (capacity !== buffer.ring.capacity) removedEntries += buffer.ring.resize(capacity);
@@ -131,6 +149,9 @@ export function createExtensionGuard<Name extends string, Entry = unknown>(
   return {
     add(name, entries) {
       const buffer = lookup(name);
+      if (!Array.isArray(entries)) {
+        throw new BufferStoreError(`add to ${describeName(name)}: entries must be an array, got ${describeValue(entries)}`, { code: 'GOV_RINGBUFFER_INVALID_ENTRY' });
+      }
       if (level === 'hard' && name === options.networkBuffer) return 0;
       for (const entry of entries) buffer.ring.push(entry, 0);
       return entries.length;
