@@ -137,6 +137,7 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       logger.info({ removed }, 'learned advisor reset');
       return { reset: true, model: context.files.model, removed };
     },
+    containers: () => ports.containers.recent(context.loaded().config.governor.check_interval_secs * 1000),
     controlCenter: () => renderControlCenter(),
   };
 }

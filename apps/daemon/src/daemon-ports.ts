@@ -2,15 +2,17 @@ import type { StateFiles } from '@gov/api/node';
 import { createDockerClient, type DockerClient } from '@gov/docker';
 import { createSnapshotSource } from '@gov/meminfo';
 import { createFileModelStore, openNeuralAdvisor, type NeuralAdvisor } from '@gov/neural';
-import type { Advisor, ContainerPort, GovConfig, SnapshotSource } from '@gov/policies';
+import type { Advisor, GovConfig, SnapshotSource } from '@gov/policies';
 import { createDryRunExecutor, createReclaimer } from '@gov/reclaimer';
+import { rememberListings, type DaemonContainers, type ListedContainers } from './container-listing.js';
 import type { DaemonOptions, DaemonReclaimer } from './daemon.js';
 
 /** The real ports govd runs the Governor on, or the ones a test passed in. */
 export interface DaemonPorts {
   source: SnapshotSource;
   reclaimer: DaemonReclaimer;
-  containers: ContainerPort;
+  /** The container port, remembering its last listing for `GET /api/containers`. */
+  containers: ListedContainers;
   advisor: Advisor | null;
   /** The learned advisor when it is the one running (its status and reset are on the API). */
   neural: NeuralAdvisor | null;
@@ -19,7 +21,7 @@ export interface DaemonPorts {
 }
 
 /** The Docker client, made at its first use: a daemon that never lists nor pauses never builds one. */
-function lazyDockerPort(make: () => DockerClient): ContainerPort {
+function lazyDockerPort(make: () => DockerClient): DaemonContainers {
   let client: DockerClient | null = null;
   const docker = () => (client ??= make());
   return { pauseIdle: (options) => docker().pauseIdle(options), listContainers: () => docker().listContainers() };
@@ -46,7 +48,8 @@ async function openAdvisor(options: DaemonOptions, learning: GovConfig['governor
 /** Builds the snapshot source, reclaimer, container port and advisor govd runs with. */
 export async function createDaemonPorts(options: DaemonOptions, config: GovConfig, files: StateFiles, fs: NonNullable<DaemonOptions['fs']>): Promise<DaemonPorts> {
   const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait' } : { whenBusy: 'wait' });
-  const containers = options.containers ?? lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer }));
+  const docker = options.containers ?? lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer }));
+  const containers = rememberListings(docker, options.now ?? (() => new Date()));
   const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;
   // Detects the environment once and keeps the /proc files open between ticks.
   const ownSource = options.source ? null : createSnapshotSource();

@@ -1,8 +1,9 @@
 import * as nodeFs from 'node:fs/promises';
 import { restartRequiredKeys } from '@gov/api';
 import { createHistoryFile, ensureToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
-import { ConfigError, createGovernor, resolveStateDir, type Advisor, type ContainerPort, type Logger, type SnapshotSource } from '@gov/policies';
+import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
+import type { DaemonContainers } from './container-listing.js';
 import { createDaemonApi } from './daemon-api.js';
 import { createDaemonHistory } from './daemon-history.js';
 import { createDaemonPorts } from './daemon-ports.js';
@@ -32,7 +33,7 @@ export interface DaemonOptions {
   /** Replaces the real ports (tests). */
   source?: SnapshotSource;
   reclaimer?: DaemonReclaimer;
-  containers?: ContainerPort;
+  containers?: DaemonContainers;
   /** `null`: run without an advisor. Absent: the neural advisor with its model in `state_dir`. */
   advisor?: Advisor | null;
   now?: () => Date;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ContainersResponse } from '@gov/api';
 import type { HistoryRecord } from '@gov/policies';
 import { describeWithDocker, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { startGovd, waitFor, type GovdProcess } from './govd-harness.js';
@@ -53,6 +54,10 @@ allow = [${JSON.stringify(name)}]
     expect(pause).toMatchObject({ kind: 'pause-idle-containers', policy: 'aggressive', dryRun: true, paused: [name] });
     const status = await govd.get<{ capabilities: { docker: unknown } }>('/api/status');
     expect(status.capabilities.docker).toEqual({ autoPause: true, available: true, error: null });
+    // The API answers from the Governor's own listing: the container with its cgroup's memory and CPU.
+    const listed = await govd.get<ContainersResponse>('/api/containers');
+    const mine = listed.containers.find((container) => container.name === name);
+    expect([listed.available, listed.error, mine?.state, mine?.source, typeof mine?.memory?.usage, typeof mine?.cpu?.usageNs]).toEqual([true, null, 'running', 'cgroup', 'number', 'number']);
     expect(await govd.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 150_000);
 });

@@ -33,6 +33,10 @@ function createFakeApi() {
       calls.push({ route: 'learnReset' });
       return { reset: true };
     },
+    containers: async () => {
+      calls.push({ route: 'containers' });
+      return { available: false, error: 'no engine', sampledAt: null, containers: [] };
+    },
     controlCenter: () => '<!doctype html><title>gov</title>',
   };
   return { api, calls };

@@ -30,6 +30,8 @@ export interface DaemonApi<A extends Record<RouteName, unknown> = ApiResponses> 
   feedback(body: RequestBody): Promise<A['feedback']>;
   /** Starts the learned advisor over (`gov learn reset`). */
   learnReset(): Promise<A['learnReset']>;
+  /** The containers of the last listing, or of one made now when none is recent. */
+  containers(): Promise<A['containers']>;
   controlCenter(): string;
 }
 
@@ -103,6 +105,7 @@ function buildRoutes(api: RoutedApi): Map<string, Map<string, Route>> {
     reclaim: async (req) => json(await api.reclaim(await readBody(req))),
     feedback: async (req) => json(await api.feedback(await readBody(req))),
     learnReset: async () => json(await api.learnReset()),
+    containers: async () => json(await api.containers()),
   };
   for (const [name, route] of Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]) {
     if (!table.has(route.path)) table.set(route.path, new Map());

@@ -46,11 +46,13 @@ describe('createApiClient', () => {
     await client.status();
     await client.history({ limit: 5 });
     await client.learnReset();
+    await client.containers();
     expect(seen).toEqual([
       { method: 'POST', url: '/api/feedback', authorization: 'Bearer f00d', contentType: 'application/json', body: '{"kind":"slow","note":"builds crawl"}' },
       { method: 'GET', url: '/api/status', authorization: undefined, contentType: undefined, body: '' },
       { method: 'GET', url: '/api/history?limit=5', authorization: undefined, contentType: undefined, body: '' },
       { method: 'POST', url: '/api/learn/reset', authorization: 'Bearer f00d', contentType: undefined, body: '' },
+      { method: 'GET', url: '/api/containers', authorization: undefined, contentType: undefined, body: '' },
     ]);
   });
 

@@ -28,6 +28,7 @@ export interface ApiClient {
   reclaim(body?: ReclaimBody): Promise<ApiResponses['reclaim']>;
   feedback(body: FeedbackBody): Promise<ApiResponses['feedback']>;
   learnReset(): Promise<ApiResponses['learnReset']>;
+  containers(): Promise<ApiResponses['containers']>;
 }
 
 /** Network failures that mean nobody answers at the address (Node's fetch puts the code in `cause`). */
@@ -96,5 +97,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     reclaim: (body = {}) => json('reclaim', { body: jsonBody(body) }),
     feedback: (body) => json('feedback', { body: jsonBody(body) }),
     learnReset: () => json('learnReset'),
+    containers: () => json('containers'),
   };
 }

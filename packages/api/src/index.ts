@@ -14,6 +14,7 @@ export type {
   Capabilities,
   ConfigResponse,
   ConfigUpdateResponse,
+  ContainersResponse,
   FeedbackResponse,
   HistoryRead,
   LearnResetResponse,

@@ -19,6 +19,7 @@ export const routes = {
   reclaim: { method: 'POST', path: '/api/reclaim', mutating: true },
   feedback: { method: 'POST', path: '/api/feedback', mutating: true },
   learnReset: { method: 'POST', path: '/api/learn/reset', mutating: true },
+  containers: { method: 'GET', path: '/api/containers', mutating: false },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

@@ -1,3 +1,4 @@
+import type { ContainerInfo } from '@gov/docker';
 import type { Environment, Snapshot } from '@gov/meminfo';
 import type { Decision, ErrorStage, GovConfig, HistoryRecord, PolicyName } from '@gov/policies';
 import type { ReclaimResult } from '@gov/reclaimer';
@@ -107,6 +108,20 @@ export interface LearnResetResponse {
   removed: boolean;
 }
 
+/**
+ * `GET /api/containers`: the containers govd's last listing saw (the Governor's sensing, or one
+ * made for this request when none is recent), with memory and CPU from their cgroups.
+ */
+export interface ContainersResponse {
+  /** Whether a Docker engine answered the listing. */
+  available: boolean;
+  /** Why not, when it did not. */
+  error: string | null;
+  /** ISO time of the listing; `null` when none was made. */
+  sampledAt: string | null;
+  containers: ContainerInfo[];
+}
+
 /** What each route answers: JSON, except `metrics` (Prometheus text) and `controlCenter` (HTML). */
 export interface ApiResponses {
   controlCenter: string;
@@ -120,4 +135,5 @@ export interface ApiResponses {
   reclaim: ReclaimResult;
   feedback: FeedbackResponse;
   learnReset: LearnResetResponse;
+  containers: ContainersResponse;
 }

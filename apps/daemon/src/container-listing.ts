@@ -1,0 +1,61 @@
+import type { ContainersResponse } from '@gov/api';
+import type { ContainerInfo } from '@gov/docker';
+import type { ContainerPort } from '@gov/policies';
+
+/** A container port whose listing is `@gov/docker`'s `ContainerInfo` (the real one is the Docker client). */
+export interface DaemonContainers extends ContainerPort {
+  listContainers?(): Promise<readonly ContainerInfo[]>;
+}
+
+/** The daemon's container port, remembering its last listing for `GET /api/containers`. */
+export interface ListedContainers extends DaemonContainers {
+  /**
+   * The last listing if it is younger than `maxAgeMs`, else a new one. Concurrent callers share
+   * one listing; a failed one is an answer (`available: false`), not an error.
+   */
+  recent(maxAgeMs: number): Promise<ContainersResponse>;
+}
+
+/**
+ * Wraps a container port so that every listing — the Governor's while it senses, or one made
+ * for the API — is kept, and the API answers from it instead of asking Docker again.
+ */
+export function rememberListings(port: DaemonContainers, now: () => Date): ListedContainers {
+  type Listing = ContainersResponse & { sampledAt: string };
+  let last: Listing | null = null;
+  let running: Promise<Listing> | null = null;
+  const list = port.listContainers?.bind(port);
+
+  /** One listing at a time; it becomes `last` whether it succeeds or fails. */
+  function listNow(listing: () => Promise<readonly ContainerInfo[]>): Promise<Listing> {
+    running ??= listing()
+      .then(
+        (containers): Listing => ({ available: true, error: null, sampledAt: now().toISOString(), containers: [...containers] }),
+        (error: unknown): Listing => ({ available: false, error: error instanceof Error ? error.message : String(error), sampledAt: now().toISOString(), containers: [] }),
+      )
+      .then((listing) => (last = listing))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  const withList = list && {
+    async listContainers(): Promise<readonly ContainerInfo[]> {
+      const listing = await listNow(list);
+      // The Governor must know a listing failed: it degrades the tick's container reading.
+      if (!listing.available) throw new Error(listing.error ?? 'the container listing failed');
+      return listing.containers;
+    },
+  };
+
+  return {
+    pauseIdle: (options) => port.pauseIdle(options),
+    ...withList,
+    async recent(maxAgeMs) {
+      if (!list) return { available: false, error: 'govd runs without a container listing', sampledAt: null, containers: [] };
+      if (last !== null && now().getTime() - Date.parse(last.sampledAt) <= maxAgeMs) return last;
+      return listNow(list);
+    },
+  };
+}
