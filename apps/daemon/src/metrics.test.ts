@@ -39,7 +39,7 @@ function sample(text: string, name: string): string[] {
 
 describe('createMetrics', () => {
   it('exposes memory gauges from a snapshot', async () => {
-    const metrics = createMetrics({ defaultMetrics: false });
+    const metrics = createMetrics({ processMetrics: false });
     metrics.recordSnapshot(snapshot);
     const { body, contentType } = await metrics.render();
     expect(contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -60,7 +60,7 @@ describe('createMetrics', () => {
   });
 
   it('counts reclaims by method, trigger and outcome, and freed bytes only for real ones', async () => {
-    const metrics = createMetrics({ defaultMetrics: false });
+    const metrics = createMetrics({ processMetrics: false });
     metrics.recordReclaim({ method: 'full', trigger: 'governor', dryRun: false, failed: false, freedBytes: 3 * GIB });
     metrics.recordReclaim({ method: 'full', trigger: 'governor', dryRun: false, failed: false, freedBytes: GIB });
     metrics.recordReclaim({ method: 'drop_caches', trigger: 'api', dryRun: false, failed: true, freedBytes: -5 });
@@ -75,7 +75,7 @@ describe('createMetrics', () => {
   });
 
   it('counts decisions by kind, policy and reason code, and observes tick durations', async () => {
-    const metrics = createMetrics({ defaultMetrics: false });
+    const metrics = createMetrics({ processMetrics: false });
     metrics.recordDecision({ kind: 'none', policy: 'dynamic', code: 'host-ok' });
     metrics.recordDecision({ kind: 'none', policy: 'dynamic', code: 'host-ok' });
     metrics.recordDecision({ kind: 'reclaim', policy: 'emergency', code: 'emergency' });
@@ -107,8 +107,9 @@ describe('createMetrics', () => {
     expect(sample(body, 'gov_telemetry_bytes ')).toEqual(['gov_telemetry_bytes 4096']);
   });
 
-  it('includes the process metrics under a govd_ prefix by default', async () => {
+  it('includes the process metrics under their stock names by default', async () => {
     const { body } = await createMetrics().render();
-    expect(sample(body, 'govd_process_resident_memory_bytes ')).toHaveLength(1);
+    expect(sample(body, 'process_resident_memory_bytes ')).toHaveLength(1);
+    expect(sample(body, 'govd_')).toEqual([]);
   });
 });

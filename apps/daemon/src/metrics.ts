@@ -1,6 +1,7 @@
 import type { Snapshot } from '@gov/meminfo';
 import type { ReclaimResultLike } from '@gov/policies';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from './process-metrics.js';
 
 /** What a decision contributes to the metrics: its kind, policy and reason code. */
 export interface DecisionSample {
@@ -40,9 +41,9 @@ const LINUX_LABELS: Record<(typeof LINUX_FIELDS)[number], string> = {
 };
 
 /** The Prometheus metrics govd serves on GET /metrics, in a registry of their own. */
-export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'govd_' });
+  if (options.processMetrics ?? true) registerProcessMetrics(registry);
 
   const linuxMemory = new Gauge({ name: 'gov_linux_memory_bytes', help: 'Linux memory from /proc/meminfo, by kind', labelNames: ['kind'], registers: [registry] });
   const hostMemory = new Gauge({ name: 'gov_host_memory_bytes', help: 'Memory of the host (Windows under WSL2, this machine on Linux), by kind', labelNames: ['kind'], registers: [registry] });
