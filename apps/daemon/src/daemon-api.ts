@@ -3,6 +3,7 @@ import { defaultUserConfigPath, writeConfigAtomically, type LoadedConfig, type S
 import { ConfigError, parseConfigToml, toHistoryRecord, validateConfig, type GovConfig, type Governor, type Logger } from '@gov/policies';
 import { isReclaimError, type ReclaimRequest, type ReclaimResult } from '@gov/reclaimer';
 import { renderControlCenter } from './control-center.js';
+import { judgeHealth, judgeReadiness } from './health.js';
 import type { DaemonOptions } from './daemon.js';
 import type { DaemonHistory } from './daemon-history.js';
 import type { DaemonPorts } from './daemon-ports.js';
@@ -138,6 +139,8 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       return { reset: true, model: context.files.model, removed };
     },
     containers: () => ports.containers.recent(context.loaded().config.governor.check_interval_secs * 1000),
+    health: () => judgeHealth({ now: now(), startedAt: context.startedAt, ticks: ticks.count, lastTickAt: ticks.lastTickAt, checkIntervalSecs: context.loaded().config.governor.check_interval_secs }),
+    ready: () => judgeReadiness(ticks.lastSnapshot),
     controlCenter: () => renderControlCenter(),
   };
 }

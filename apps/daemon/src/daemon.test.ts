@@ -114,6 +114,14 @@ describe('startDaemon', () => {
     expect((status['telemetry'] as { buffers: { points: { count: number } } }).buffers.points.count).toBe(1);
   });
 
+  it('answers the probes: live once the loop has ticked, not ready while a source fails', async () => {
+    const { base } = await start('');
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok', ticks: 1, lastTickAt: NOW.toISOString(), ageSeconds: 0, maxAgeSeconds: 120 }]);
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded', snapshotAt: NOW.toISOString(), failing: snapshot.degraded }]);
+  });
+
   it('runs POST /api/reclaim, records it in history and metrics, and forces a dry run on a dry-run daemon', async () => {
     const { base, auth } = await start('[governor]\npolicy = "conservative"\n', { dryRun: true });
     const response = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: auth, body: '{"method":"drop_caches","level":1}' });

@@ -54,9 +54,20 @@ export async function startDaemon(options: DaemonOptions) {
   const files = stateFiles(resolveStateDir(loaded.config, options.home));
   const token = await ensureToken(files.dir, { fs });
   const telemetry = createTelemetry();
-  const metrics = createMetrics();
-  const history = createDaemonHistory(createHistoryFile({ path: files.history, maxBytes: historyMaxBytes(loaded.config), fs }), { telemetry, logger, now });
   const ports = await createDaemonPorts(options, loaded.config, files, fs);
+  const listingMaxAgeMs = () => loaded.config.governor.check_interval_secs * 1000;
+  const { neural } = ports;
+  // The readers run at scrape time, after the Governor below exists.
+  const metrics = createMetrics({
+    version: options.version,
+    readers: {
+      config: () => loaded.config,
+      state: () => governor.state,
+      ...(neural ? { learner: () => neural.status() } : {}),
+      containers: () => ports.containers.recent(listingMaxAgeMs()),
+    },
+  });
+  const history = createDaemonHistory(createHistoryFile({ path: files.history, maxBytes: historyMaxBytes(loaded.config), fs }), { telemetry, logger, now, onWriteFailure: () => metrics.recordHistoryWriteFailure() });
   const governor = createGovernor({
     source: ports.source,
     reclaimer: ports.reclaimer,

@@ -52,7 +52,7 @@ describe('govd, the built program', () => {
     }
     const metrics = await govd.get<string>('/metrics');
     expect(metricLines(metrics, 'gov_reclaims_total{').map((line) => line.replace(/ \d+$/, ''))).toEqual([`gov_reclaims_total{method="${actions[0]?.method}",trigger="governor",outcome="dry_run"}`]);
-    expect(metricLines(metrics, 'gov_reclaim_freed_bytes_total{')).toEqual([]);
+    expect(metricLines(metrics, 'gov_reclaim_freed_bytes_total{')).toEqual([`gov_reclaim_freed_bytes_total{method="${actions[0]?.method}"} 0`]);
     const status = await govd.get<{ dryRun: boolean; capabilities: { reclaim: string } }>('/api/status');
     expect(status).toMatchObject({ dryRun: true, capabilities: { reclaim: 'dry-run' } });
     expect(await govd.stop('SIGTERM')).toEqual({ code: 0, signal: null });

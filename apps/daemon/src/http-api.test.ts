@@ -37,6 +37,8 @@ function createFakeApi() {
       calls.push({ route: 'containers' });
       return { available: false, error: 'no engine', sampledAt: null, containers: [] };
     },
+    health: () => ({ passing: true, answer: { status: 'ok' } }),
+    ready: () => ({ passing: false, answer: { status: 'degraded' } }),
     controlCenter: () => '<!doctype html><title>gov</title>',
   };
   return { api, calls };
@@ -73,6 +75,14 @@ describe('govd HTTP routing', () => {
     expect([metrics.status, metrics.headers.get('content-type'), await metrics.text()]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8', 'gov_ticks 1\n']);
     const page = await fetch(`${base}/`);
     expect([page.status, page.headers.get('content-type'), await page.text()]).toEqual([200, 'text/html; charset=utf-8', '<!doctype html><title>gov</title>']);
+  });
+
+  it('answers the probes 200 when passing and 503 with the same body shape when failing', async () => {
+    const { base } = await start(createFakeApi().api);
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, ready.headers.get('content-type'), await ready.json()]).toEqual([503, 'application/json; charset=utf-8', { status: 'degraded' }]);
   });
 
   it('defaults the history limit to 100 and refuses a bad one with 400', async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, parseHistoryLimit, routes, type ApiResponses, type RouteName } from '@gov/api';
 import { isAuthorized } from '@gov/api/node';
+import type { ProbeAnswer } from './health.js';
 
 /** Largest request body the API reads; anything longer is answered 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -32,6 +33,10 @@ export interface DaemonApi<A extends Record<RouteName, unknown> = ApiResponses> 
   learnReset(): Promise<A['learnReset']>;
   /** The containers of the last listing, or of one made now when none is recent. */
   containers(): Promise<A['containers']>;
+  /** Liveness (`/healthz`): 200 while the loop ticks, 503 once it is stale. */
+  health(): ProbeAnswer<A['health']>;
+  /** Readiness (`/readyz`): 200 while the sources answer, 503 before the first snapshot or while one fails. */
+  ready(): ProbeAnswer<A['ready']>;
   controlCenter(): string;
 }
 
@@ -61,6 +66,7 @@ interface Route {
 }
 
 const json = (value: unknown, status = 200): Reply => ({ status, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(value)}\n` });
+const probe = ({ passing, answer }: ProbeAnswer<unknown>): Reply => json(answer, passing ? 200 : 503);
 
 /**
  * Reads a request body of at most `MAX_BODY_BYTES`. A longer body is drained (up to a bound)
@@ -106,6 +112,8 @@ function buildRoutes(api: RoutedApi): Map<string, Map<string, Route>> {
     feedback: async (req) => json(await api.feedback(await readBody(req))),
     learnReset: async () => json(await api.learnReset()),
     containers: async () => json(await api.containers()),
+    health: async () => probe(api.health()),
+    ready: async () => probe(api.ready()),
   };
   for (const [name, route] of Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]) {
     if (!table.has(route.path)) table.set(route.path, new Map());

@@ -29,6 +29,10 @@ export interface ApiClient {
   feedback(body: FeedbackBody): Promise<ApiResponses['feedback']>;
   learnReset(): Promise<ApiResponses['learnReset']>;
   containers(): Promise<ApiResponses['containers']>;
+  /** Liveness; a stale loop's 503 resolves to its answer too. */
+  health(): Promise<ApiResponses['health']>;
+  /** Readiness; a 503 resolves to its answer too. */
+  ready(): Promise<ApiResponses['ready']>;
 }
 
 /** Network failures that mean nobody answers at the address (Node's fetch puts the code in `cause`). */
@@ -76,7 +80,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     } catch {
       throw new ApiError(response.status, 'GOV_API_BAD_ANSWER', `${url} answered ${response.status} with something that is not govd's JSON`);
     }
-    if (!response.ok) {
+    // A probe's 503 is its answer (`stale`, `degraded`), in the route's own shape.
+    const probeAnswer = 'probe' in route && response.status === 503 && !(body as { error?: unknown } | null)?.error;
+    if (!response.ok && !probeAnswer) {
       const error = (body as Partial<ApiErrorBody> | null)?.error;
       throw new ApiError(response.status, error?.code ?? 'GOV_API_BAD_ANSWER', `govd answered ${response.status}: ${error?.message ?? text}`, error?.details);
     }
@@ -98,5 +104,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     feedback: (body) => json('feedback', { body: jsonBody(body) }),
     learnReset: () => json('learnReset'),
     containers: () => json('containers'),
+    health: () => json('health'),
+    ready: () => json('ready'),
   };
 }

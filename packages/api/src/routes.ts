@@ -5,6 +5,8 @@ export interface Route {
   method: 'GET' | 'PUT' | 'POST';
   path: string;
   mutating: boolean;
+  /** A probe answers 503 with its usual body when failing (Kubernetes and load balancers read the status). */
+  probe?: true;
 }
 
 /** Every route govd serves, by the name the client and the server both use. */
@@ -20,6 +22,8 @@ export const routes = {
   feedback: { method: 'POST', path: '/api/feedback', mutating: true },
   learnReset: { method: 'POST', path: '/api/learn/reset', mutating: true },
   containers: { method: 'GET', path: '/api/containers', mutating: false },
+  health: { method: 'GET', path: '/healthz', mutating: false, probe: true },
+  ready: { method: 'GET', path: '/readyz', mutating: false, probe: true },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

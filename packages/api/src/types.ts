@@ -122,6 +122,33 @@ export interface ContainersResponse {
   containers: ContainerInfo[];
 }
 
+/**
+ * `GET /healthz` (liveness): whether the governor loop still ticks. 200 with `ok`, 503 with
+ * `stale` once no tick has finished for `maxAgeSeconds` (two check intervals plus 60 s).
+ */
+export interface HealthResponse {
+  status: 'ok' | 'stale';
+  ticks: number;
+  /** ISO time the last tick finished; `null` before the first. */
+  lastTickAt: string | null;
+  /** Seconds since the last tick finished (since govd started, before the first). */
+  ageSeconds: number;
+  maxAgeSeconds: number;
+}
+
+/**
+ * `GET /readyz` (readiness): whether the memory sources answer. 200 with `ready` once a tick has
+ * read Linux memory and no source failed (a source this machine does not offer does not count);
+ * 503 with `starting` before the first snapshot or `degraded` with the failing sources.
+ */
+export interface ReadinessResponse {
+  status: 'ready' | 'starting' | 'degraded';
+  /** ISO time of the snapshot judged; `null` before the first. */
+  snapshotAt: string | null;
+  /** The sources that failed in it, with their error codes. */
+  failing: Snapshot['degraded'];
+}
+
 /** What each route answers: JSON, except `metrics` (Prometheus text) and `controlCenter` (HTML). */
 export interface ApiResponses {
   controlCenter: string;
@@ -136,4 +163,6 @@ export interface ApiResponses {
   feedback: FeedbackResponse;
   learnReset: LearnResetResponse;
   containers: ContainersResponse;
+  health: HealthResponse;
+  ready: ReadinessResponse;
 }

@@ -1,0 +1,71 @@
+import type { ContainersResponse } from '@gov/api';
+import type { ContainerInfo } from '@gov/docker';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** Listings the metrics read at scrape time (the daemon answers them from its last listing when recent). */
+export interface WorkloadReaders {
+  containers?: () => Promise<ContainersResponse>;
+}
+
+type Kind = 'gauge' | 'counter';
+interface SeriesSpec<T> {
+  name: string;
+  help: string;
+  kind: Kind;
+  /** The value of one item; `null` leaves its series out. */
+  value: (item: T) => number | null;
+}
+
+/**
+ * Registers one metric per spec whose series are exactly the listed items: every scrape drops
+ * the series of the previous one, so an item that is gone leaves no stale series behind.
+ */
+function registerListed<T>(registry: Registry, labelNames: readonly string[], list: () => Promise<readonly T[]>, labels: (item: T) => Record<string, string>, specs: readonly SeriesSpec<T>[]): void {
+  for (const spec of specs) {
+    const config = {
+      name: spec.name,
+      help: spec.help,
+      labelNames,
+      registers: [registry],
+      async collect(this: Counter | Gauge) {
+        const items = await list();
+        this.reset();
+        for (const item of items) {
+          const value = spec.value(item);
+          if (value === null) continue;
+          if (this instanceof Counter) this.inc(labels(item), Math.max(0, value));
+          else this.set(labels(item), value);
+        }
+      },
+    };
+    if (spec.kind === 'counter') new Counter(config);
+    else new Gauge(config);
+  }
+}
+
+const CONTAINER_SERIES: readonly SeriesSpec<ContainerInfo>[] = [
+  { name: 'gov_container_memory_usage_bytes', help: 'Memory charged to the container\'s cgroup (page cache included)', kind: 'gauge', value: (c) => c.memory?.usage ?? null },
+  { name: 'gov_container_memory_working_set_bytes', help: 'Container memory usage minus inactive page cache (what docker stats shows)', kind: 'gauge', value: (c) => c.memory?.workingSet ?? null },
+  { name: 'gov_container_memory_cache_bytes', help: 'Page cache charged to the container (shared memory included)', kind: 'gauge', value: (c) => c.memory?.cache ?? null },
+  { name: 'gov_container_cpu_seconds_total', help: 'CPU time the container has used since it started', kind: 'counter', value: (c) => (c.cpu ? c.cpu.usageNs / 1e9 : null) },
+  { name: 'gov_container_idle_seconds', help: 'How long the container has stayed under docker.idle_cpu_percent', kind: 'gauge', value: (c) => (c.idleForMs === null ? null : c.idleForMs / 1000) },
+  { name: 'gov_container_paused', help: '1 when the container is paused, 0 when it runs', kind: 'gauge', value: (c) => (c.state === 'paused' ? 1 : 0) },
+];
+
+/**
+ * Per-container series from the daemon's container listing: only running and paused
+ * containers are listed, so the series are bounded by what runs and vanish with it.
+ */
+export function registerWorkloadMetrics(registry: Registry, readers: WorkloadReaders): void {
+  const { containers } = readers;
+  if (!containers) return;
+  new Gauge({
+    name: 'gov_docker_up',
+    help: 'Whether the last container listing reached a Docker engine (1) or not (0)',
+    registers: [registry],
+    async collect() {
+      this.set((await containers()).available ? 1 : 0);
+    },
+  });
+  registerListed(registry, ['container', 'id'], async () => (await containers()).containers, (c) => ({ container: c.name, id: c.id }), CONTAINER_SERIES);
+}
