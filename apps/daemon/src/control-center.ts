@@ -111,7 +111,7 @@ const PAGE = `<!doctype html>
     el('text', { x: L, y: H - 6 }).textContent = new Date(t0).toLocaleTimeString();
     el('text', { x: W - R - 60, y: H - 6 }).textContent = new Date(t1).toLocaleTimeString();
     (history || []).forEach(function (r) {
-      if (!r.at || (r.kind !== 'reclaim' && r.kind !== 'pause-idle-containers')) return;
+      if (!r.at || (r.kind !== 'reclaim' && r.kind !== 'pause-idle-containers' && r.kind !== 'reclaim-idle-pods')) return;
       var at = Date.parse(r.at); if (at < t0 || at > t1) return;
       el('line', { x1: x(r.at), x2: x(r.at), y1: T, y2: H - B, stroke: '#f2c14e', 'stroke-dasharray': '3 3' });
     });

@@ -139,6 +139,7 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       return { reset: true, model: context.files.model, removed };
     },
     containers: () => ports.containers.recent(context.loaded().config.governor.check_interval_secs * 1000),
+    pods: () => ports.pods.recent(context.loaded().config.governor.check_interval_secs * 1000),
     health: () => judgeHealth({ now: now(), startedAt: context.startedAt, ticks: ticks.count, lastTickAt: ticks.lastTickAt, checkIntervalSecs: context.loaded().config.governor.check_interval_secs }),
     ready: () => judgeReadiness(ticks.lastSnapshot),
     controlCenter: () => renderControlCenter(),

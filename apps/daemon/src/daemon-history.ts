@@ -19,7 +19,7 @@ export function createDaemonHistory(history: HistoryFile, options: { telemetry: 
   const port: HistoryPort = {
     async append(record: HistoryRecord) {
       await write(record);
-      if (record.kind === 'reclaim' || record.kind === 'pause-idle-containers') {
+      if (record.kind === 'reclaim' || record.kind === 'pause-idle-containers' || record.kind === 'reclaim-idle-pods') {
         options.telemetry.recordAction({ at: record.at, kind: record.kind, method: record.kind === 'reclaim' ? record.method : null, freedBytes: record.freedBytes, dryRun: record.dryRun });
       }
     },

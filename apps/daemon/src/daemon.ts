@@ -4,6 +4,7 @@ import { createHistoryFile, ensureToken, historyMaxBytes, loadConfig, stateFiles
 import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import type { DaemonContainers } from './container-listing.js';
+import type { DaemonPods } from './pod-listing.js';
 import { createDaemonApi } from './daemon-api.js';
 import { createDaemonHistory } from './daemon-history.js';
 import { createDaemonPorts } from './daemon-ports.js';
@@ -34,6 +35,7 @@ export interface DaemonOptions {
   source?: SnapshotSource;
   reclaimer?: DaemonReclaimer;
   containers?: DaemonContainers;
+  pods?: DaemonPods;
   /** `null`: run without an advisor. Absent: the neural advisor with its model in `state_dir`. */
   advisor?: Advisor | null;
   now?: () => Date;
@@ -65,6 +67,7 @@ export async function startDaemon(options: DaemonOptions) {
       state: () => governor.state,
       ...(neural ? { learner: () => neural.status() } : {}),
       containers: () => ports.containers.recent(listingMaxAgeMs()),
+      pods: () => ports.pods.recent(listingMaxAgeMs()),
     },
   });
   const history = createDaemonHistory(createHistoryFile({ path: files.history, maxBytes: historyMaxBytes(loaded.config), fs }), { telemetry, logger, now, onWriteFailure: () => metrics.recordHistoryWriteFailure() });
@@ -72,6 +75,7 @@ export async function startDaemon(options: DaemonOptions) {
     source: ports.source,
     reclaimer: ports.reclaimer,
     containers: ports.containers,
+    pods: ports.pods,
     ...(ports.advisor ? { advisor: ports.advisor } : {}),
     history,
     clock: { now },

@@ -37,6 +37,7 @@ function createFakeApi() {
       calls.push({ route: 'containers' });
       return { available: false, error: 'no engine', sampledAt: null, containers: [] };
     },
+    pods: async () => ({ kubernetes: false, pods: [] }),
     health: () => ({ passing: true, answer: { status: 'ok' } }),
     ready: () => ({ passing: false, answer: { status: 'degraded' } }),
     controlCenter: () => '<!doctype html><title>gov</title>',

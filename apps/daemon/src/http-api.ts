@@ -33,6 +33,8 @@ export interface DaemonApi<A extends Record<RouteName, unknown> = ApiResponses> 
   learnReset(): Promise<A['learnReset']>;
   /** The containers of the last listing, or of one made now when none is recent. */
   containers(): Promise<A['containers']>;
+  /** The pods of the last listing, or of one made now when none is recent. */
+  pods(): Promise<A['pods']>;
   /** Liveness (`/healthz`): 200 while the loop ticks, 503 once it is stale. */
   health(): ProbeAnswer<A['health']>;
   /** Readiness (`/readyz`): 200 while the sources answer, 503 before the first snapshot or while one fails. */
@@ -112,6 +114,7 @@ function buildRoutes(api: RoutedApi): Map<string, Map<string, Route>> {
     feedback: async (req) => json(await api.feedback(await readBody(req))),
     learnReset: async () => json(await api.learnReset()),
     containers: async () => json(await api.containers()),
+    pods: async () => json(await api.pods()),
     health: async () => probe(api.health()),
     ready: async () => probe(api.ready()),
   };

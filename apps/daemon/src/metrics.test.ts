@@ -1,5 +1,5 @@
-import type { ContainersResponse } from '@gov/api';
-import type { ContainerInfo } from '@gov/docker';
+import type { ContainersResponse, PodsResponse } from '@gov/api';
+import type { ContainerInfo, PodInfo } from '@gov/docker';
 import type { Snapshot } from '@gov/meminfo';
 import { createPolicyState, defaultConfig } from '@gov/policies';
 import { describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ describe('createMetrics', () => {
   it('has no memory series before the first snapshot, and counters at 0', async () => {
     const text = await body(createMetrics({ version: '1.2.3', processMetrics: false }));
     expect(samples(text, 'gov_linux_memory_total_bytes', 'gov_linux_memory_bytes', 'gov_host_memory_available_bytes', 'gov_workingset_refaults_total', 'gov_last_tick_timestamp_seconds', 'gov_source_degraded')).toEqual([]);
-    expect(samples(text, 'gov_history_write_failures_total', 'gov_containers_paused_total')).toEqual(['gov_containers_paused_total 0', 'gov_history_write_failures_total 0']);
+    expect(samples(text, 'gov_history_write_failures_total', 'gov_containers_paused_total', 'gov_pods_reclaimed_total')).toEqual(['gov_containers_paused_total 0', 'gov_pods_reclaimed_total 0', 'gov_history_write_failures_total 0']);
   });
 
   it('shows WSL2 host memory, the VM and its waste', async () => {
@@ -121,18 +121,22 @@ describe('createMetrics', () => {
     metrics.recordReclaim({ method: 'full', trigger: 'governor', dryRun: false, failed: false, freedBytes: GIB });
     metrics.recordReclaim({ method: 'drop_caches', trigger: 'api', dryRun: false, failed: true, freedBytes: -5 });
     metrics.recordReclaim({ method: 'full', trigger: 'governor', dryRun: true, failed: false, freedBytes: 0 });
-    metrics.recordPause(2, GIB, false);
-    metrics.recordPause(1, 0, true);
-    expect(samples(await body(metrics), 'gov_reclaims_total', 'gov_reclaim_freed_bytes_total', 'gov_containers_paused_total')).toEqual([
+    metrics.recordIdleAction('pause-idle-containers', 2, GIB, false);
+    metrics.recordIdleAction('pause-idle-containers', 1, 0, true);
+    metrics.recordIdleAction('reclaim-idle-pods', 3, 2 * GIB, false);
+    expect(samples(await body(metrics), 'gov_reclaims_total', 'gov_reclaim_freed_bytes_total', 'gov_containers_paused_total', 'gov_pods_reclaimed_total')).toEqual([
       'gov_reclaims_total{method="full",trigger="governor",outcome="ok"} 2',
       'gov_reclaims_total{method="drop_caches",trigger="api",outcome="failed"} 1',
       'gov_reclaims_total{method="full",trigger="governor",outcome="dry_run"} 1',
       'gov_reclaims_total{method="pause_idle_containers",trigger="governor",outcome="ok"} 1',
       'gov_reclaims_total{method="pause_idle_containers",trigger="governor",outcome="dry_run"} 1',
+      'gov_reclaims_total{method="reclaim_idle_pods",trigger="governor",outcome="ok"} 1',
       'gov_reclaim_freed_bytes_total{method="full"} 4294967296',
       'gov_reclaim_freed_bytes_total{method="drop_caches"} 0',
       'gov_reclaim_freed_bytes_total{method="pause_idle_containers"} 1073741824',
+      'gov_reclaim_freed_bytes_total{method="reclaim_idle_pods"} 2147483648',
       'gov_containers_paused_total 2',
+      'gov_pods_reclaimed_total 3',
     ]);
   });
 
@@ -247,6 +251,32 @@ describe('createMetrics', () => {
     expect(samples(await body(metrics), ...names)).toEqual(['gov_docker_up 0']);
     // Each metric reads the (cached) listing: the daemon answers repeated reads from its last one.
     expect(listings).toBe(3 * 7);
+  });
+
+  it('lists each pod of the node with its namespace, name, uid and QoS; one without a name keeps its uid', async () => {
+    const pod = (uid: string, namespace: string | null, name: string | null, idleForMs: number | null): PodInfo => ({
+      uid,
+      namespace,
+      name,
+      qos: 'burstable',
+      cgroup: { version: 1, path: `kubepods/burstable/pod${uid}`, memoryDir: '/m', cpuDir: '/c' },
+      containers: [],
+      memory: { usage: 2 * GIB, workingSet: GIB, cache: GIB, anon: GIB, shmem: 0, limit: null },
+      cpu: { usageNs: 4_000_000_000, percent: 0 },
+      idleForMs,
+    });
+    let listing: PodsResponse = { kubernetes: true, driver: 'cgroupfs', cgroupVersion: 1, error: null, sampledAt: '2026-01-28T10:00:00.000Z', pods: [pod('u1', 'shop', 'web-0', 600_000), pod('u2', null, null, null)] };
+    const metrics = createMetrics({ version: '1.2.3', processMetrics: false, readers: { pods: async () => listing } });
+    const names = ['gov_pod_memory_cache_bytes', 'gov_pod_cpu_seconds_total', 'gov_pod_idle_seconds'];
+    expect(samples(await body(metrics), ...names)).toEqual([
+      'gov_pod_memory_cache_bytes{namespace="shop",pod="web-0",uid="u1",qos="burstable"} 1073741824',
+      'gov_pod_memory_cache_bytes{namespace="",pod="",uid="u2",qos="burstable"} 1073741824',
+      'gov_pod_cpu_seconds_total{namespace="shop",pod="web-0",uid="u1",qos="burstable"} 4',
+      'gov_pod_cpu_seconds_total{namespace="",pod="",uid="u2",qos="burstable"} 4',
+      'gov_pod_idle_seconds{namespace="shop",pod="web-0",uid="u1",qos="burstable"} 600',
+    ]);
+    listing = { ...listing, kubernetes: false, pods: [] };
+    expect(samples(await body(metrics), ...names)).toEqual([]);
   });
 
   it('includes the process metrics under their stock names by default, and nothing under govd_', async () => {

@@ -17,10 +17,11 @@ export interface DecisionSample {
 
 /** The `method` label of the idle actions, beside the reclaim catalogue's methods. */
 export const PAUSE_IDLE_METHOD = 'pause_idle_containers';
+export const IDLE_PODS_METHOD = 'reclaim_idle_pods';
 
 /** One action the daemon ran (or would have run, in dry-run mode). */
 export interface ReclaimSample {
-  /** The catalogue method that ran, or `pause_idle_containers`. */
+  /** The catalogue method that ran, or an idle action (`pause_idle_containers`, `reclaim_idle_pods`). */
   method: string;
   /** Who asked: the governor's tick or the HTTP API. */
   trigger: 'governor' | 'api';
@@ -111,12 +112,13 @@ export function createMetrics(options: MetricsOptions) {
 
   const reclaims = new Counter({
     name: 'gov_reclaims_total',
-    help: 'Actions run: reclaims by catalogue method, and pause_idle_containers; by trigger (governor, api) and outcome (ok, failed, dry_run)',
+    help: 'Actions run: reclaims by catalogue method, and the idle actions pause_idle_containers and reclaim_idle_pods; by trigger (governor, api) and outcome (ok, failed, dry_run)',
     labelNames: ['method', 'trigger', 'outcome'],
     registers,
   });
   const freed = new Counter({ name: 'gov_reclaim_freed_bytes_total', help: 'Bytes actions gave back, by method (0 for dry runs)', labelNames: ['method'], registers });
   const pausedContainers = new Counter({ name: 'gov_containers_paused_total', help: 'Idle containers govd paused', registers });
+  const reclaimedPods = new Counter({ name: 'gov_pods_reclaimed_total', help: 'Idle pods whose page cache govd reclaimed', registers });
   const decisions = new Counter({ name: 'gov_decisions_total', help: 'Governor decisions, by kind, policy and reason code', labelNames: ['kind', 'policy', 'reason'], registers });
   const tickDuration = new Histogram({ name: 'gov_tick_duration_seconds', help: 'Duration of one governor tick: sense, decide, act, record', buckets: TICK_BUCKETS_SECONDS, registers });
   const tickErrors = new Counter({ name: 'gov_tick_errors_total', help: 'Parts of ticks that failed, by stage (snapshot, decide, advise, act, history, other)', labelNames: ['stage'], registers });
@@ -211,10 +213,11 @@ export function createMetrics(options: MetricsOptions) {
       decisions.inc({ kind: decision.kind, policy: decision.policy, reason: decision.code });
     },
     recordReclaim,
-    /** A pause of idle containers by the Governor: `paused` are the containers it paused. */
-    recordPause(paused: number, freedBytes: number, dryRun: boolean): void {
-      recordReclaim({ method: PAUSE_IDLE_METHOD, trigger: 'governor', dryRun, failed: false, freedBytes });
-      if (!dryRun) pausedContainers.inc(paused);
+    /** An idle action of the Governor: `count` containers paused, or pods whose page cache was reclaimed. */
+    recordIdleAction(kind: 'pause-idle-containers' | 'reclaim-idle-pods', count: number, freedBytes: number, dryRun: boolean): void {
+      const pods = kind === 'reclaim-idle-pods';
+      recordReclaim({ method: pods ? IDLE_PODS_METHOD : PAUSE_IDLE_METHOD, trigger: 'governor', dryRun, failed: false, freedBytes });
+      if (!dryRun) (pods ? reclaimedPods : pausedContainers).inc(count);
     },
     observeTick(durationSeconds: number, finishedAt: Date, failedStages: readonly string[]): void {
       tickDuration.observe(durationSeconds);

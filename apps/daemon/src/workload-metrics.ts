@@ -1,10 +1,11 @@
-import type { ContainersResponse } from '@gov/api';
-import type { ContainerInfo } from '@gov/docker';
+import type { ContainersResponse, PodsResponse } from '@gov/api';
+import type { ContainerInfo, PodInfo } from '@gov/docker';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Listings the metrics read at scrape time (the daemon answers them from its last listing when recent). */
 export interface WorkloadReaders {
   containers?: () => Promise<ContainersResponse>;
+  pods?: () => Promise<PodsResponse>;
 }
 
 type Kind = 'gauge' | 'counter';
@@ -52,12 +53,25 @@ const CONTAINER_SERIES: readonly SeriesSpec<ContainerInfo>[] = [
   { name: 'gov_container_paused', help: '1 when the container is paused, 0 when it runs', kind: 'gauge', value: (c) => (c.state === 'paused' ? 1 : 0) },
 ];
 
+const POD_SERIES: readonly SeriesSpec<PodInfo>[] = [
+  { name: 'gov_pod_memory_usage_bytes', help: 'Memory charged to the pod\'s cgroup (page cache included)', kind: 'gauge', value: (p) => p.memory?.usage ?? null },
+  { name: 'gov_pod_memory_working_set_bytes', help: 'Pod memory usage minus inactive page cache (what the kubelet evicts on)', kind: 'gauge', value: (p) => p.memory?.workingSet ?? null },
+  { name: 'gov_pod_memory_cache_bytes', help: 'Page cache charged to the pod (shared memory included)', kind: 'gauge', value: (p) => p.memory?.cache ?? null },
+  { name: 'gov_pod_cpu_seconds_total', help: 'CPU time the pod\'s cgroup has used', kind: 'counter', value: (p) => (p.cpu ? p.cpu.usageNs / 1e9 : null) },
+  { name: 'gov_pod_idle_seconds', help: 'How long the pod has stayed under kubernetes.idle_cpu_percent', kind: 'gauge', value: (p) => (p.idleForMs === null ? null : p.idleForMs / 1000) },
+];
+
 /**
- * Per-container series from the daemon's container listing: only running and paused
- * containers are listed, so the series are bounded by what runs and vanish with it.
+ * Per-container and per-pod series from the daemon's listings: only running and paused
+ * containers, and the pods whose cgroups exist, are listed, so the series are bounded by what
+ * runs and vanish with it.
  */
 export function registerWorkloadMetrics(registry: Registry, readers: WorkloadReaders): void {
-  const { containers } = readers;
+  const { containers, pods } = readers;
+  if (pods) {
+    // A pod the kubelet's log directory does not name keeps its uid, with empty namespace and pod labels.
+    registerListed(registry, ['namespace', 'pod', 'uid', 'qos'], async () => (await pods()).pods, (p) => ({ namespace: p.namespace ?? '', pod: p.name ?? '', uid: p.uid, qos: p.qos }), POD_SERIES);
+  }
   if (!containers) return;
   new Gauge({
     name: 'gov_docker_up',

@@ -29,6 +29,7 @@ export interface ApiClient {
   feedback(body: FeedbackBody): Promise<ApiResponses['feedback']>;
   learnReset(): Promise<ApiResponses['learnReset']>;
   containers(): Promise<ApiResponses['containers']>;
+  pods(): Promise<ApiResponses['pods']>;
   /** Liveness; a stale loop's 503 resolves to its answer too. */
   health(): Promise<ApiResponses['health']>;
   /** Readiness; a 503 resolves to its answer too. */
@@ -104,6 +105,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     feedback: (body) => json('feedback', { body: jsonBody(body) }),
     learnReset: () => json('learnReset'),
     containers: () => json('containers'),
+    pods: () => json('pods'),
     health: () => json('health'),
     ready: () => json('ready'),
   };

@@ -19,6 +19,7 @@ export type {
   HealthResponse,
   HistoryRead,
   LearnResetResponse,
+  PodsResponse,
   ReadinessResponse,
   StatusResponse,
   TelemetryAction,

@@ -22,6 +22,7 @@ export const routes = {
   feedback: { method: 'POST', path: '/api/feedback', mutating: true },
   learnReset: { method: 'POST', path: '/api/learn/reset', mutating: true },
   containers: { method: 'GET', path: '/api/containers', mutating: false },
+  pods: { method: 'GET', path: '/api/pods', mutating: false },
   health: { method: 'GET', path: '/healthz', mutating: false, probe: true },
   ready: { method: 'GET', path: '/readyz', mutating: false, probe: true },
 } as const satisfies Record<string, Route>;

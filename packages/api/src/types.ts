@@ -1,4 +1,4 @@
-import type { ContainerInfo } from '@gov/docker';
+import type { ContainerInfo, PodListing } from '@gov/docker';
 import type { Environment, Snapshot } from '@gov/meminfo';
 import type { Decision, ErrorStage, GovConfig, HistoryRecord, PolicyName } from '@gov/policies';
 import type { ReclaimResult } from '@gov/reclaimer';
@@ -123,6 +123,18 @@ export interface ContainersResponse {
 }
 
 /**
+ * `GET /api/pods`: the pods of this node as govd's last listing saw them, from the kubelet's
+ * cgroup tree (`kubernetes: false` off a Kubernetes node, or when the host's cgroup tree is not
+ * mounted where govd reads it), with memory and CPU from their cgroups.
+ */
+export type PodsResponse = PodListing & {
+  /** Why the listing failed, when it did. */
+  error: string | null;
+  /** ISO time of the listing. */
+  sampledAt: string;
+};
+
+/**
  * `GET /healthz` (liveness): whether the governor loop still ticks. 200 with `ok`, 503 with
  * `stale` once no tick has finished for `maxAgeSeconds` (two check intervals plus 60 s).
  */
@@ -163,6 +175,7 @@ export interface ApiResponses {
   feedback: FeedbackResponse;
   learnReset: LearnResetResponse;
   containers: ContainersResponse;
+  pods: PodsResponse;
   health: HealthResponse;
   ready: ReadinessResponse;
 }

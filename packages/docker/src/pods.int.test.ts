@@ -1,6 +1,6 @@
 import { createReclaimer } from '@gov/reclaimer';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertCgroupV1Root, createKubepodsLab, MiB, type KubepodsLab, type Layout } from '../../../tools/test-support/kubepods-v1.js';
+import { assertCgroupV1Root, createKubepodsLab, MiB, type KubepodsLab, type Layout } from '../../../tools/test-support/kubepods-host.js';
 import { createPodClient } from './pod-reclaim.js';
 
 // Real processes in real cgroup v1 memory and cpuacct cgroups, laid out as a kubelet does, as root.
