@@ -39,9 +39,9 @@ export function fastScanMeminfo(text: string, visit: (field: string, value: numb
     const digits = index - digitsAt;
     if (digits === 0 || digits > MAX_FAST_DIGITS) return false;
     if (text.startsWith(' kB', index)) {
+      // At most 15 digits is an exact count, and times 1024 stays exact even past 2^53.
       value *= 1024;
       index += 3;
-      if (!Number.isSafeInteger(value)) return false;
     }
     if (index < length) {
       if (text.charCodeAt(index) !== NEWLINE) return false;
