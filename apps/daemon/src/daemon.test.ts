@@ -35,7 +35,7 @@ const requests: ReclaimRequest[] = [];
 const reclaimer = {
   async reclaim(request: ReclaimRequest): Promise<ReclaimResult> {
     requests.push(request);
-    return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, durationMs: 3, dryRun: request.dryRun === true };
+    return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, freedMeasure: 'machine', durationMs: 3, dryRun: request.dryRun === true };
   },
 };
 
