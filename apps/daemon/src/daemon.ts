@@ -312,6 +312,7 @@ export async function startDaemon(options: DaemonOptions) {
         method: result.method,
         targetBytes: result.targetBytes,
         freedBytes: result.freedBytes,
+        freedMeasure: result.freedMeasure,
         durationMs: result.durationMs,
         dryRun: result.dryRun,
         steps: result.steps.map((step) => ({ name: step.name, status: step.status, durationMs: step.durationMs, ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}) })),

@@ -168,6 +168,7 @@ export function createGovernor(options: GovernorOptions): Governor {
           method: result.fallback?.to ?? result.method,
           targetBytes: taken.targetBytes,
           freedBytes: result.freedBytes,
+          ...(result.freedMeasure ? { freedMeasure: result.freedMeasure } : {}),
           durationMs: result.durationMs,
           dryRun,
           steps: result.steps.map((step) => ({ name: step.name, status: step.status, durationMs: step.durationMs, ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}) })),
