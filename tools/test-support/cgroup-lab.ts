@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -155,4 +155,64 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Starts a Docker engine inside the lab guest on its default socket, with the cgroupfs driver
+ * (the systemd driver needs systemd as PID 1, which the guest does not run), no networking (the
+ * guest has none) and its data on the scratch disk, and imports `gov/busybox:test` from
+ * /bin/busybox as tools/docker-engine.sh does on a host.
+ */
+export async function startLabDockerd(): Promise<{ stop(): Promise<void> }> {
+  const dataRoot = join(labDataDir(), `docker-${process.pid}`);
+  const dockerd = spawn(
+    'dockerd',
+    ['--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver=vfs', '--exec-opt', 'native.cgroupdriver=cgroupfs', '--data-root', dataRoot],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  dockerd.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise((resolve) => dockerd.once('exit', resolve));
+  const docker = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  await until(
+    `dockerd to answer (its log: ${log})`,
+    () => {
+      if (dockerd.exitCode !== null) throw new Error(`dockerd exited ${dockerd.exitCode}: ${log}`);
+      try {
+        docker(['info', '--format', '{{.ServerVersion}}']);
+        return true;
+      } catch {
+        return undefined;
+      }
+    },
+    60_000,
+  );
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      `set -e
+      rootfs=$(mktemp -d)
+      mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc" "$rootfs/data"
+      cp /bin/busybox "$rootfs/bin/busybox"
+      for applet in $("$rootfs/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"; done
+      echo "root:x:0:0:root:/root:/bin/sh" >"$rootfs/etc/passwd"
+      tar -C "$rootfs" -c . | docker import -c 'CMD ["/bin/sh"]' - gov/busybox:test >/dev/null
+      rm -rf "$rootfs"`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 },
+  );
+  return {
+    async stop() {
+      try {
+        const ids = docker(['ps', '-aq']).split('\n').filter(Boolean);
+        if (ids.length > 0) docker(['rm', '-f', ...ids]);
+      } finally {
+        dockerd.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
 }
