@@ -41,6 +41,8 @@ mount -t ext4 /dev/vda "$r/tmp/v2-lab-data" || stop "cannot mount the scratch di
 # As systemd does at boot: the controllers are available to the root's children.
 echo '+memory +cpu +io +pids' >"$r/sys/fs/cgroup/cgroup.subtree_control" || stop "cannot enable the memory controller"
 hostname v2-lab
+# Loopback only (govd's HTTP API listens on 127.0.0.1); the guest has no other network.
+ip link set lo up || stop "cannot bring up the loopback interface"
 
 # Through a pipe, so the command's output is not a terminal (no cursor games in a log).
 set -o pipefail
