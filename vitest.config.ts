@@ -43,6 +43,8 @@ export default defineConfig({
                 include: ['packages/*/src/**/*.v2.test.ts', 'apps/*/src/**/*.v2.test.ts'],
                 exclude: ['**/node_modules/**'],
                 fileParallelism: false,
+                // One emulated worker for every file: imports are paid once, not per file.
+                isolate: false,
                 testTimeout: 120_000,
                 hookTimeout: 180_000,
               },
