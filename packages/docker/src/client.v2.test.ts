@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createReclaimer } from '@gov/reclaimer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCgroupV2Kernel, createCgroup, kernelSeries, labDataDir, MiB, startLabDockerd, statValue, until, type TestCgroup } from '../../../tools/test-support/cgroup-lab.js';
 import { dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
@@ -103,7 +104,7 @@ describe.each(['systemd', 'cgroupfs'] as const)('@gov/docker on cgroup v2 with t
   let idle: LabContainer;
   let busy: LabContainer;
   beforeAll(async () => {
-    client = createDockerClient({ engine: lab.engine, sensing: 'cgroup', stateDir: await mkdtemp(join(tmpdir(), 'gov-docker-v2-')) });
+    client = createDockerClient({ engine: lab.engine, sensing: 'cgroup', reclaimer: createReclaimer(), stateDir: await mkdtemp(join(tmpdir(), 'gov-docker-v2-')) });
     const file = join(labDataDir(), `docker-${driver}-${process.pid}.bin`);
     idle = await lab.start(`${driver}-idle`, cacheThenSleep(file, 32));
     await waitForFile(`${file}.done`);
@@ -166,7 +167,7 @@ describe('@gov/docker on a real Docker engine inside the cgroup-v2 guest (cgroup
   const started: string[] = [];
   beforeAll(async () => {
     engine = await startLabDockerd();
-    client = createDockerClient({ stateDir: await mkdtemp(join(tmpdir(), 'gov-dockerd-v2-')) });
+    client = createDockerClient({ reclaimer: createReclaimer(), stateDir: await mkdtemp(join(tmpdir(), 'gov-dockerd-v2-')) });
   }, 180_000);
   afterAll(async () => {
     removeContainers(...started);
