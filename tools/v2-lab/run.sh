@@ -65,9 +65,11 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
   -fsdev local,id=results,path="$run/results",security_model=none \
   -device virtio-9p-pci,fsdev=results,mount_tag=results \
   -drive file="$run/scratch.img",format=raw,if=virtio,cache=unsafe \
-  -serial stdio
+  -serial stdio </dev/null
 qemu_status=$?
 set -e
+# The guest's last console line (the kernel's "Power down") may end without its newline.
+echo
 elapsed_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
 if [ ! -s "$run/results/exit-status" ]; then
   if [ "$qemu_status" = 124 ]; then echo "v2-lab: the guest did not finish within ${timeout_s} s" >&2; else echo "v2-lab: the guest stopped without reporting an exit status (qemu exit $qemu_status)" >&2; fi
