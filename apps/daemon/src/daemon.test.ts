@@ -35,7 +35,7 @@ const requests: ReclaimRequest[] = [];
 const reclaimer = {
   async reclaim(request: ReclaimRequest): Promise<ReclaimResult> {
     requests.push(request);
-    return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, durationMs: 3, dryRun: request.dryRun === true };
+    return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, freedMeasure: 'machine', durationMs: 3, dryRun: request.dryRun === true };
   },
 };
 
@@ -128,7 +128,7 @@ describe('startDaemon', () => {
     expect(response.status).toBe(200);
     expect(requests).toEqual([{ method: 'drop_caches', level: 1, dryRun: true }]);
     const { records } = (await (await fetch(`${base}/api/history`)).json()) as { records: Array<Record<string, unknown>> };
-    expect(records.at(-1)).toEqual({ kind: 'reclaim', at: NOW.toISOString(), policy: 'conservative', code: 'api-request', reason: 'requested through POST /api/reclaim', method: 'drop_caches', targetBytes: null, freedBytes: 0, durationMs: 3, dryRun: true, steps: [{ name: 'drop_caches', status: 'skipped', durationMs: 3 }], advice: null });
+    expect(records.at(-1)).toEqual({ kind: 'reclaim', at: NOW.toISOString(), policy: 'conservative', code: 'api-request', reason: 'requested through POST /api/reclaim', method: 'drop_caches', targetBytes: null, freedBytes: 0, freedMeasure: 'machine', durationMs: 3, dryRun: true, steps: [{ name: 'drop_caches', status: 'skipped', durationMs: 3 }], advice: null });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics.split('\n').filter((line) => line.startsWith('gov_reclaims_total{'))).toEqual(['gov_reclaims_total{method="drop_caches",trigger="api",outcome="dry_run"} 1']);
   });

@@ -67,7 +67,10 @@ export async function prepareConfig(toml: string, options: { dir?: string; port?
 }
 
 /** Spawns the built govd and, unless `waitReady` is false, waits until its API answers. */
-export async function startGovd(toml: string, options: { args?: string[]; dir?: string; port?: number; waitReady?: boolean; env?: Record<string, string> } = {}): Promise<GovdProcess> {
+export async function startGovd(
+  toml: string,
+  options: { args?: string[]; dir?: string; port?: number; waitReady?: boolean; readyTimeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<GovdProcess> {
   assertBuilt();
   const { dir, port, stateDir, configPath } = await prepareConfig(toml, options);
   const child = spawn(process.execPath, [GOVD, '--config', configPath, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOV_LOG_LEVEL: 'info', ...options.env } });
@@ -112,7 +115,7 @@ export async function startGovd(toml: string, options: { args?: string[]; dir?: 
   };
   if (options.waitReady ?? true) {
     await Promise.race([
-      waitFor('govd to answer /api/status', () => get('/api/status').then(() => true)),
+      waitFor('govd to answer /api/status', () => get('/api/status').then(() => true), options.readyTimeoutMs),
       exited.then(({ code }) => {
         throw new Error(`govd exited with ${code} before answering:\n${err}\n${out}`);
       }),

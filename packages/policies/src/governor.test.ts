@@ -19,7 +19,7 @@ function configWith(changes: (config: GovConfig) => void = () => {}): GovConfig 
 }
 
 /** Fakes for every port; each records what the Governor asked of it. */
-function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; withPods?: boolean; dryRun?: boolean; listed?: Array<{ state: string }> | Error } = {}) {
+function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; freedMeasure?: 'cgroup' | 'machine'; historyError?: Error; withContainers?: boolean; withPods?: boolean; dryRun?: boolean; listed?: Array<{ state: string }> | Error } = {}) {
   let time = START.getTime();
   const clock = {
     now: () => new Date(time),
@@ -49,6 +49,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
         durationMs: 250,
         dryRun: request.dryRun ?? false,
         ...(options.reclaimFallback ? { fallback: options.reclaimFallback } : {}),
+        ...(options.freedMeasure ? { freedMeasure: options.freedMeasure } : {}),
       };
     }),
   };
@@ -189,6 +190,15 @@ describe('tick', () => {
     const h = harness({ reclaimFallback: fallback });
     await h.governor.tick();
     expect(h.records[0]).toMatchObject({ kind: 'reclaim', method: 'drop_caches', fallback });
+  });
+
+  test('the history line says what freedBytes measures when the reclaimer says it', async () => {
+    const h = harness({ freedMeasure: 'machine' });
+    const report = await h.governor.tick();
+    expect([report.record?.kind, report.record && 'freedMeasure' in report.record ? report.record.freedMeasure : 'absent']).toEqual(['reclaim', 'machine']);
+    const older = harness();
+    const plain = await older.governor.tick();
+    expect(plain.record && 'freedMeasure' in plain.record).toBe(false);
   });
 
   test('dry-run from the config: the reclaimer is asked for a dry run and the line says so', async () => {

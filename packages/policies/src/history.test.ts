@@ -46,6 +46,13 @@ describe('parseHistory', () => {
     expect(parseHistory(formatHistoryLine(raised).replace('"raise"', '"double"'))).toEqual({ records: [], skipped: 1 });
   });
 
+  test('reads what freedBytes measures where a record says it, and older records without it', () => {
+    const onCgroup: HistoryRecord = { ...reclaim, freedMeasure: 'cgroup' };
+    // `reclaim` is a record as written before freedMeasure existed.
+    expect(parseHistory([onCgroup, reclaim].map(formatHistoryLine).join(''))).toEqual({ records: [onCgroup, reclaim], skipped: 0 });
+    expect(parseHistory(formatHistoryLine(onCgroup).replace('"cgroup"', '"memfree"'))).toEqual({ records: [], skipped: 1 });
+  });
+
   test('an empty file has no records', () => {
     expect(parseHistory('')).toEqual({ records: [], skipped: 0 });
   });

@@ -24,6 +24,8 @@ const reclaimRecord = z.object({
   method: z.string(),
   targetBytes: bytes.nullable(),
   freedBytes: bytes,
+  /** What `freedBytes` measures: the target cgroup's usage, or the machine's MemFree. Absent in older records: `machine`. */
+  freedMeasure: z.enum(['cgroup', 'machine']).optional(),
   durationMs: z.number().nonnegative(),
   dryRun: z.boolean(),
   steps: z.array(step),

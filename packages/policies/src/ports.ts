@@ -20,6 +20,8 @@ export interface ReclaimResultLike {
   targetBytes: number | null;
   steps: Array<{ name: string; status: 'ok' | 'skipped' | 'failed'; error?: { code: string; message: string }; durationMs: number }>;
   freedBytes: number;
+  /** What `freedBytes` measures; absent means `machine`. */
+  freedMeasure?: 'cgroup' | 'machine';
   durationMs: number;
   dryRun: boolean;
   fallback?: { from: string; to: string; reason: string };

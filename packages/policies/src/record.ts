@@ -42,6 +42,7 @@ export function toHistoryRecord(action: TickAction, cause: ActionCause): History
     method: result.fallback?.to ?? result.method,
     targetBytes: result.targetBytes,
     freedBytes: result.freedBytes,
+    ...(result.freedMeasure ? { freedMeasure: result.freedMeasure } : {}),
     durationMs: result.durationMs,
     dryRun: result.dryRun,
     steps: result.steps.map((step) => ({ name: step.name, status: step.status, durationMs: step.durationMs, ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}) })),

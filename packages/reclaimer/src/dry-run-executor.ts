@@ -23,6 +23,7 @@ export function createDryRunExecutor(options: DryRunExecutorOptions = {}): DryRu
     planned,
     readCgroupLayout: () => (options.cgroupLayout ? Promise.resolve(options.cgroupLayout) : base.readCgroupLayout()),
     readCgroupStat: (cgroup) => base.readCgroupStat(cgroup),
+    ...(base.readCgroupUsage ? { readCgroupUsage: base.readCgroupUsage.bind(base) } : {}),
     describe: (action) => base.describe(action),
     async run(action): Promise<ActionOutcome> {
       planned.push({ action, description: base.describe(action) });

@@ -12,7 +12,9 @@ export type { Reclaimer, ReclaimerOptions } from './reclaimer.js';
 export type {
   ActionOutcome,
   CgroupLayout,
+  CgroupUsage,
   DropCachesLevel,
+  FreedMeasure,
   ReclaimAction,
   ReclaimExecutor,
   ReclaimFallback,

@@ -73,6 +73,24 @@ describe('createLocalExecutor', () => {
     ]);
   });
 
+  it('reads a cgroup\'s usage and page cache from the hierarchy it reclaims through, v2 first, then v1', async () => {
+    const v2 = memoryFs({
+      '/sys/fs/cgroup/a/memory.current': '314572800\n',
+      '/sys/fs/cgroup/a/memory.max': 'max\n',
+      '/sys/fs/cgroup/a/memory.stat': 'anon 4096\nfile 262144000\nshmem 0\n',
+    });
+    const onV2 = createLocalExecutor({ fs: v2.fs, cgroupLayout: { v2Memory: '/sys/fs/cgroup', v1Memory: '/sys/fs/cgroup/memory' } });
+    expect(await onV2.readCgroupUsage?.('a')).toEqual({ usage: 300 * MiB, file: 250 * MiB });
+
+    const v1 = memoryFs({
+      '/sys/fs/cgroup/memory/docker/x/memory.usage_in_bytes': '209715200\n',
+      '/sys/fs/cgroup/memory/docker/x/memory.limit_in_bytes': '9223372036854771712\n',
+      '/sys/fs/cgroup/memory/docker/x/memory.stat': 'cache 104857600\nrss 0\ntotal_cache 157286400\ntotal_rss 0\n',
+    });
+    const onV1 = createLocalExecutor({ fs: v1.fs, cgroupLayout: { v2Memory: null, v1Memory: '/sys/fs/cgroup/memory' } });
+    expect(await onV1.readCgroupUsage?.('docker/x')).toEqual({ usage: 200 * MiB, file: 150 * MiB });
+  });
+
   it('records EACCES as GOV_RECLAIM_PERMISSION with the fix in the message', async () => {
     const { fs } = memoryFs({}, () => 'EACCES');
     const result = await quietReclaimer(createLocalExecutor({ fs, exec: recordingExec().exec })).reclaim({ method: 'drop_caches', sync: false });

@@ -1,8 +1,9 @@
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { createExec, errnoOf, ExecError, withDeadline, type Exec, type Timers } from '@gov/io';
+import { readCgroupMemory } from '@gov/meminfo';
 import { findCgroupMounts, hasMemoryController, parseMountinfo, parseProcMounts, resolveCgroupFile } from './cgroup.js';
 import { isReclaimError, ReclaimError } from './errors.js';
-import type { ActionOutcome, CgroupLayout, ReclaimAction, ReclaimExecutor } from './types.js';
+import type { ActionOutcome, CgroupLayout, CgroupUsage, ReclaimAction, ReclaimExecutor } from './types.js';
 import { formatTargetDigits } from './validate.js';
 
 /** The file calls the local executor makes; Node's `fs/promises` by default. */
@@ -117,6 +118,16 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Reclaim
     async readCgroupStat(cgroup) {
       const path = await resolveCgroupFile(fs, await mountFor(2), cgroup, 'memory.stat');
       return fs.readFile(path, 'utf8');
+    },
+
+    async readCgroupUsage(cgroup): Promise<CgroupUsage> {
+      const layout = await readCgroupLayout();
+      const mountPoint = layout.v2Memory ?? layout.v1Memory;
+      if (mountPoint === null) throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', 'no memory cgroup controller is mounted');
+      const statPath = await resolveCgroupFile(fs, mountPoint, cgroup, 'memory.stat');
+      const memory = await readCgroupMemory(statPath.slice(0, -'/memory.stat'.length), { fs: { readFile: (path) => fs.readFile(path, 'utf8') } });
+      const file = memory.version === 2 ? memory.stat['file'] : (memory.stat['total_cache'] ?? memory.stat['cache']);
+      return { usage: memory.usage, file: file ?? 0 };
     },
 
     describe(action) {

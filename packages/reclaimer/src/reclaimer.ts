@@ -6,7 +6,7 @@ import { isReclaimError, ReclaimError } from './errors.js';
 import { createLocalExecutor } from './local-executor.js';
 import { processReclaimLock, type ReclaimLock } from './lock.js';
 import { planReclaim, type PlannedStep } from './plan.js';
-import type { ActionOutcome, CgroupLayout, ReclaimAction, ReclaimExecutor, ReclaimRequest, ReclaimResult, ReclaimStep } from './types.js';
+import type { ActionOutcome, CgroupLayout, CgroupUsage, ReclaimAction, ReclaimExecutor, ReclaimRequest, ReclaimResult, ReclaimStep } from './types.js';
 import { validateRequest } from './validate.js';
 
 export interface ReclaimerOptions {
@@ -77,6 +77,15 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
     }
   }
 
+  async function readCgroupUsageOrNull(runner: ReclaimExecutor, cgroup: string): Promise<CgroupUsage | null> {
+    if (!runner.readCgroupUsage) return null;
+    try {
+      return await withinStepTimeout(runner.readCgroupUsage(cgroup), 'reading the cgroup memory');
+    } catch {
+      return null;
+    }
+  }
+
   async function runStep(step: PlannedStep, runner: ReclaimExecutor, before: LinuxMemory | null): Promise<ReclaimStep> {
     const started = now();
     const finish = (fields: Omit<ReclaimStep, 'name' | 'durationMs'>): ReclaimStep => ({ name: step.name, ...fields, durationMs: Math.round(now() - started) });
@@ -129,16 +138,26 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
       }
     }
     const plan = planReclaim(request, layout);
+    // A reclaim of one cgroup is measured on that cgroup: MemFree misses pages still on per-CPU lists.
+    const target = request.method === 'cgroup_reclaim' && request.cgroup !== null && !plan.fallback ? request.cgroup : null;
+    const readTarget = (cgroup: string | null) => (cgroup === null ? Promise.resolve(null) : readCgroupUsageOrNull(runner, cgroup));
+    const cgroupBefore = await readTarget(target);
     const steps: ReclaimStep[] = [];
     for (const step of plan.steps) steps.push(await runStep(step, runner, before));
     const after = runner.dryRun ? null : await readMemoryOrNull();
+    const cgroupAfter = runner.dryRun ? null : await readTarget(target);
+    const onCgroup = cgroupBefore !== null && (runner.dryRun || cgroupAfter !== null);
+    let freedBytes = before && after ? Math.max(0, after.free - before.free) : 0;
+    if (cgroupBefore && cgroupAfter) freedBytes = Math.max(0, cgroupBefore.usage - cgroupAfter.usage);
     return {
       method: request.method,
       targetBytes: request.targetBytes,
       steps,
       before,
       after,
-      freedBytes: before && after ? Math.max(0, after.free - before.free) : 0,
+      freedBytes,
+      freedMeasure: onCgroup ? 'cgroup' : 'machine',
+      ...(target === null ? {} : { cgroup: { path: target, before: cgroupBefore, after: cgroupAfter } }),
       durationMs: Math.round(now() - started),
       dryRun: runner.dryRun,
       ...(plan.fallback ? { fallback: plan.fallback } : {}),

@@ -31,6 +31,7 @@ describe('gov reclaim, built', () => {
       before: expect.objectContaining({ total: result.before.total }),
       after: expect.objectContaining({ total: result.before.total }),
       freedBytes: expect.any(Number),
+      freedMeasure: 'machine',
       durationMs: expect.any(Number),
       dryRun: false,
     });

@@ -74,6 +74,7 @@ describe('gov reclaim', () => {
       before,
       after,
       freedBytes: 1069548 * 1024,
+      freedMeasure: 'machine',
       durationMs: 230,
       dryRun: false,
     });
@@ -109,6 +110,23 @@ describe('gov reclaim', () => {
     const { reclaimCommand } = command((action) => (action.kind === 'force_empty' ? new ReclaimError('GOV_RECLAIM_INVALID_CGROUP', 'the cgroup docker/x resolves outside the root; refused') : undefined));
     const { io } = createTestIo();
     expect(await reclaimCommand.run({ argv: ['--cgroup', 'docker/x'], io })).toBe(2);
+  });
+
+  it('says a cgroup reclaim freed what left that cgroup', async () => {
+    const fake = fakeExecutor();
+    const usage = [{ usage: 300 * 1024 ** 2, file: 250 * 1024 ** 2 }, { usage: 200 * 1024 ** 2, file: 150 * 1024 ** 2 }];
+    fake.executor.readCgroupUsage = async () => usage.shift() ?? { usage: 0, file: 0 };
+    const reclaimCommand = createReclaimCommand({
+      createExecutor: () => fake.executor,
+      createReclaimer: (executor) => createReclaimer({ executor, lock: createReclaimLock(), readMemory: async () => before, now: () => 0 }),
+    });
+    const { io, stdout } = createTestIo();
+    expect(await reclaimCommand.run({ argv: ['--cgroup', 'docker/x'], io })).toBe(0);
+    expect(stdout()).toMatchInlineSnapshot(`
+      "ok       cgroup_reclaim  0 ms  force_empty
+      freed 100.00 MiB from cgroup docker/x in 0 ms
+      "
+    `);
   });
 
   it('shows a dry run without running anything', async () => {

@@ -94,6 +94,9 @@ export function renderReclaim(result: ReclaimResult, palette = createPalette(fal
   let text = rows.length > 0 ? formatTable(rows) : 'no steps\n';
   if (result.fallback) text += `${palette.yellow('fell back')} from ${result.fallback.from} to ${result.fallback.to}: ${result.fallback.reason}\n`;
   if (result.dryRun) return `${text}dry run: nothing was changed\n`;
+  if (result.freedMeasure === 'cgroup' && result.cgroup) {
+    return `${text}${palette.bold(`freed ${formatBytes(result.freedBytes)} from cgroup ${result.cgroup.path} in ${formatDuration(result.durationMs)}`)}\n`;
+  }
   const freed = result.before && result.after ? formatBytes(result.freedBytes) : 'an unknown amount (/proc/meminfo could not be read)';
   return `${text}${palette.bold(`freed ${freed} in ${formatDuration(result.durationMs)}`)}\n`;
 }

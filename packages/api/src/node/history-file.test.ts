@@ -163,5 +163,6 @@ describe('createHistoryFile, for any records and rotation size', () => {
       }),
       { numRuns: 60 },
     );
-  });
+    // Every append is fsync'd: sixty runs of them take seconds on a busy disk.
+  }, 60_000);
 });
