@@ -151,4 +151,16 @@ describe('deploy/kubernetes', () => {
     const kustomization = parseAllDocuments(await readFile(join(MANIFESTS, 'kustomization.yaml'), 'utf8'))[0]?.toJS() as { resources: string[] };
     expect([...kustomization.resources].sort()).toEqual([...new Set(manifests.map((manifest) => manifest.file))].sort());
   });
+
+  it('the Prometheus scrape job keeps exactly the DaemonSet\'s pods (Debian\'s promtool cannot check Kubernetes discovery)', async () => {
+    const scrape = parseAllDocuments(await readFile(join(MANIFESTS, 'prometheus-scrape.yml'), 'utf8'))[0]?.toJS() as { scrape_configs: { job_name: string; kubernetes_sd_configs: { role: string }[]; relabel_configs: { source_labels?: string[]; regex?: string; action?: string }[] }[] };
+    const [job] = scrape.scrape_configs;
+    const daemonSet = (await readManifests()).find((manifest) => manifest.object.kind === 'DaemonSet')?.object as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } };
+    expect(job?.kubernetes_sd_configs).toEqual([{ role: 'pod' }]);
+    const keeps = (job?.relabel_configs ?? []).filter((rule) => rule.action === 'keep').map((rule) => [rule.source_labels, rule.regex]);
+    expect(keeps).toEqual([
+      [['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], 'true'],
+      [['__meta_kubernetes_pod_label_app_kubernetes_io_name'], daemonSet.spec.template.metadata.labels['app.kubernetes.io/name']],
+    ]);
+  });
 });
