@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeCgroupTree } from './cgroup-lab.js';
 
 /** Where this host mounts the cgroup v1 hierarchies the pod sensor reads. */
 const V1_ROOT = '/sys/fs/cgroup';
@@ -131,29 +132,11 @@ export async function createKubepodsLab(layout: Layout) {
       const exited = [...children].map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve))));
       for (const child of children) child.kill('SIGKILL');
       await Promise.all(exited);
-      for (const hierarchy of HIERARCHIES) await removeTree(join(V1_ROOT, hierarchy, root));
+      for (const hierarchy of HIERARCHIES) await removeCgroupTree(join(V1_ROOT, hierarchy, root), new Set());
       await rm(podLogsDir, { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Removes a cgroup directory and its children, deepest first (cgroup directories hold only files the kernel makes). */
-async function removeTree(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) await removeTree(join(dir, entry.name));
-  }
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await rmdir(dir);
-      return;
-    } catch (error) {
-      // A killed process leaves its cgroup a moment after its exit is reported.
-      if ((error as { code?: string }).code !== 'EBUSY' || attempt >= 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 export type KubepodsLab = Awaited<ReturnType<typeof createKubepodsLab>>;

@@ -4,21 +4,7 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfigToml, parseHistory, type HistoryRecord } from '@gov/policies';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GOVD, assertBuilt, freePort, prepareConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
-
-/** Acts on every tick (dry runs only in this file): the host counts as pressured at 1% used. */
-const EAGER_DRY_RUN = `
-[governor]
-policy = "aggressive"
-check_interval_secs = 1
-linux_min_mb = 64
-psi_some_avg10_max = 100
-
-[governor.aggressive]
-host_pressure_threshold_percent = 1
-target_reclaim_mb = 64
-reclaim_interval_secs = 1
-`;
+import { EAGER_DRY_RUN, GOVD, assertBuilt, freePort, prepareConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
 
 type ReclaimRecord = Extract<HistoryRecord, { kind: 'reclaim' }>;
 

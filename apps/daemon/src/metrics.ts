@@ -2,6 +2,7 @@ import type { Snapshot } from '@gov/meminfo';
 import { wasteBytes } from '@gov/meminfo/model';
 import type { GovConfig, PolicyState, ReclaimResultLike } from '@gov/policies';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerCollected, type CollectedSpec } from './collected-metrics.js';
 import { failingSources } from './health.js';
 import { registerLearnerMetrics, type LearnerReading } from './learner-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
@@ -42,8 +43,8 @@ export interface MetricsReaders extends WorkloadReaders {
   config?: () => GovConfig;
   /** The Governor's policy state (its backoff). */
   state?: () => PolicyState;
-  /** The learned advisor's status; `null` when govd runs without it. */
-  learner?: () => LearnerReading | null;
+  /** The learned advisor's status, when govd runs with it. */
+  learner?: () => LearnerReading;
 }
 
 export interface MetricsOptions {
@@ -129,40 +130,17 @@ export function createMetrics(options: MetricsOptions) {
 
   const { config, state } = readers;
   if (config) {
-    new Gauge({
-      name: 'gov_check_interval_seconds',
-      help: 'governor.check_interval_secs: seconds between two ticks',
-      registers,
-      collect() {
-        this.set(config().governor.check_interval_secs);
-      },
-    });
-    new Gauge({
-      name: 'gov_host_available_target_ratio',
-      help: 'governor.dynamic.host_target_available_percent as a ratio: the dynamic policy reclaims while host available / total is below it',
-      registers,
-      collect() {
-        this.set(config().governor.dynamic.host_target_available_percent / 100);
-      },
-    });
-    new Gauge({
-      name: 'gov_refault_storm_threshold_pages_per_second',
-      help: 'governor.refault_storm_pages_per_sec: a refault rate at or above it within 5 minutes of an action counts as a storm',
-      registers,
-      collect() {
-        this.set(config().governor.refault_storm_pages_per_sec);
-      },
-    });
+    const fromConfig = (name: string, help: string, value: (current: GovConfig) => number): CollectedSpec<GovConfig> => ({ name, help, kind: 'gauge', samples: (current) => [{ value: value(current) }] });
+    registerCollected(registry, config, [
+      fromConfig('gov_check_interval_seconds', 'governor.check_interval_secs: seconds between two ticks', (current) => current.governor.check_interval_secs),
+      fromConfig('gov_host_available_target_ratio', 'governor.dynamic.host_target_available_percent as a ratio: the dynamic policy reclaims while host available / total is below it', (current) => current.governor.dynamic.host_target_available_percent / 100),
+      fromConfig('gov_refault_storm_threshold_pages_per_second', 'governor.refault_storm_pages_per_sec: a refault rate at or above it within 5 minutes of an action counts as a storm', (current) => current.governor.refault_storm_pages_per_sec),
+    ]);
   }
   if (state) {
-    new Gauge({
-      name: 'gov_backoff_factor',
-      help: 'How much the policy interval is stretched after an OOM kill or refault storm blamed on an action (1: no backoff)',
-      registers,
-      collect() {
-        this.set(state().backoff.factor);
-      },
-    });
+    registerCollected(registry, state, [
+      { name: 'gov_backoff_factor', help: 'How much the policy interval is stretched after an OOM kill or refault storm blamed on an action (1: no backoff)', kind: 'gauge', samples: (current) => [{ value: current.backoff.factor }] },
+    ]);
   }
   if (readers.learner) registerLearnerMetrics(registry, readers.learner);
   registerWorkloadMetrics(registry, readers);

@@ -1,6 +1,7 @@
 import type { ContainersResponse, PodsResponse } from '@gov/api';
 import type { ContainerInfo, PodInfo } from '@gov/docker';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { registerCollected, type CollectedSpec } from './collected-metrics.js';
 
 /** Listings the metrics read at scrape time (the daemon answers them from its last listing when recent). */
 export interface WorkloadReaders {
@@ -8,43 +9,30 @@ export interface WorkloadReaders {
   pods?: () => Promise<PodsResponse>;
 }
 
-type Kind = 'gauge' | 'counter';
-interface SeriesSpec<T> {
+/** A metric with one series per listed item. */
+interface ItemSeries<T> {
   name: string;
   help: string;
-  kind: Kind;
-  /** The value of one item; `null` leaves its series out. */
+  kind: 'gauge' | 'counter';
+  /** The item's value; `null` leaves its series out. */
   value: (item: T) => number | null;
 }
 
-/**
- * Registers one metric per spec whose series are exactly the listed items: every scrape drops
- * the series of the previous one, so an item that is gone leaves no stale series behind.
- */
-function registerListed<T>(registry: Registry, labelNames: readonly string[], list: () => Promise<readonly T[]>, labels: (item: T) => Record<string, string>, specs: readonly SeriesSpec<T>[]): void {
-  for (const spec of specs) {
-    const config = {
-      name: spec.name,
-      help: spec.help,
-      labelNames,
-      registers: [registry],
-      async collect(this: Counter | Gauge) {
-        const items = await list();
-        this.reset();
-        for (const item of items) {
-          const value = spec.value(item);
-          if (value === null) continue;
-          if (this instanceof Counter) this.inc(labels(item), Math.max(0, value));
-          else this.set(labels(item), value);
-        }
-      },
-    };
-    if (spec.kind === 'counter') new Counter(config);
-    else new Gauge(config);
-  }
+/** Per-item series of a listing, labelled by `labels`. */
+function perItem<T>(labels: (item: T) => Record<string, string>, spec: ItemSeries<T>, labelNames: readonly string[]): CollectedSpec<readonly T[]> {
+  return {
+    name: spec.name,
+    help: spec.help,
+    kind: spec.kind,
+    labelNames,
+    samples: (items) => items.flatMap((item) => {
+      const value = spec.value(item);
+      return value === null ? [] : [{ labels: labels(item), value }];
+    }),
+  };
 }
 
-const CONTAINER_SERIES: readonly SeriesSpec<ContainerInfo>[] = [
+const CONTAINER_SERIES: readonly ItemSeries<ContainerInfo>[] = [
   { name: 'gov_container_memory_usage_bytes', help: 'Memory charged to the container\'s cgroup (page cache included)', kind: 'gauge', value: (c) => c.memory?.usage ?? null },
   { name: 'gov_container_memory_working_set_bytes', help: 'Container memory usage minus inactive page cache (what docker stats shows)', kind: 'gauge', value: (c) => c.memory?.workingSet ?? null },
   { name: 'gov_container_memory_cache_bytes', help: 'Page cache charged to the container (shared memory included)', kind: 'gauge', value: (c) => c.memory?.cache ?? null },
@@ -53,7 +41,7 @@ const CONTAINER_SERIES: readonly SeriesSpec<ContainerInfo>[] = [
   { name: 'gov_container_paused', help: '1 when the container is paused, 0 when it runs', kind: 'gauge', value: (c) => (c.state === 'paused' ? 1 : 0) },
 ];
 
-const POD_SERIES: readonly SeriesSpec<PodInfo>[] = [
+const POD_SERIES: readonly ItemSeries<PodInfo>[] = [
   { name: 'gov_pod_memory_usage_bytes', help: 'Memory charged to the pod\'s cgroup (page cache included)', kind: 'gauge', value: (p) => p.memory?.usage ?? null },
   { name: 'gov_pod_memory_working_set_bytes', help: 'Pod memory usage minus inactive page cache (what the kubelet evicts on)', kind: 'gauge', value: (p) => p.memory?.workingSet ?? null },
   { name: 'gov_pod_memory_cache_bytes', help: 'Page cache charged to the pod (shared memory included)', kind: 'gauge', value: (p) => p.memory?.cache ?? null },
@@ -70,16 +58,11 @@ export function registerWorkloadMetrics(registry: Registry, readers: WorkloadRea
   const { containers, pods } = readers;
   if (pods) {
     // A pod the kubelet's log directory does not name keeps its uid, with empty namespace and pod labels.
-    registerListed(registry, ['namespace', 'pod', 'uid', 'qos'], async () => (await pods()).pods, (p) => ({ namespace: p.namespace ?? '', pod: p.name ?? '', uid: p.uid, qos: p.qos }), POD_SERIES);
+    const podLabels = (p: PodInfo) => ({ namespace: p.namespace ?? '', pod: p.name ?? '', uid: p.uid, qos: p.qos });
+    registerCollected(registry, async () => (await pods()).pods, POD_SERIES.map((spec) => perItem(podLabels, spec, ['namespace', 'pod', 'uid', 'qos'])));
   }
   if (!containers) return;
-  new Gauge({
-    name: 'gov_docker_up',
-    help: 'Whether the last container listing reached a Docker engine (1) or not (0)',
-    registers: [registry],
-    async collect() {
-      this.set((await containers()).available ? 1 : 0);
-    },
-  });
-  registerListed(registry, ['container', 'id'], async () => (await containers()).containers, (c) => ({ container: c.name, id: c.id }), CONTAINER_SERIES);
+  registerCollected(registry, containers, [{ name: 'gov_docker_up', help: 'Whether the last container listing reached a Docker engine (1) or not (0)', kind: 'gauge', samples: (listing) => [{ value: listing.available ? 1 : 0 }] }]);
+  const containerLabels = (c: ContainerInfo) => ({ container: c.name, id: c.id });
+  registerCollected(registry, async () => (await containers()).containers, CONTAINER_SERIES.map((spec) => perItem(containerLabels, spec, ['container', 'id'])));
 }

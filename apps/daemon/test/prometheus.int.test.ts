@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithDocker, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
 import { assertCgroupV1Root, createKubepodsLab, MiB, type KubepodsLab } from '../../../tools/test-support/kubepods-host.js';
-import { freePort, startGovd, waitFor, type GovdProcess } from '../src/govd-harness.js';
+import { EAGER_DRY_RUN, freePort, startGovd, waitFor, type GovdProcess } from '../src/govd-harness.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RULES_DIR = join(REPO, 'deploy/prometheus');
@@ -73,24 +73,7 @@ describeWithDocker('a real Prometheus scraping a real dry-run govd', () => {
     await pod.fillPageCache(16 * MiB);
     pod.start('idle');
     // Dry-run reclaims on every tick, so the action panels have data.
-    govd = await startGovd(
-      `
-[governor]
-policy = "aggressive"
-check_interval_secs = 1
-linux_min_mb = 64
-psi_some_avg10_max = 100
-
-[governor.aggressive]
-host_pressure_threshold_percent = 1
-target_reclaim_mb = 64
-reclaim_interval_secs = 1
-
-[kubernetes]
-pod_logs_dir = ${JSON.stringify(lab.podLogsDir)}
-`,
-      { args: ['--dry-run'] },
-    );
+    govd = await startGovd(`${EAGER_DRY_RUN}\n[kubernetes]\npod_logs_dir = ${JSON.stringify(lab.podLogsDir)}\n`, { args: ['--dry-run'] });
     dir = await mkdtemp(join(tmpdir(), 'gov-prometheus-'));
     const port = await freePort();
     await writeFile(
