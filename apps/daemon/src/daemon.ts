@@ -51,7 +51,7 @@ export async function startDaemon(options: DaemonOptions) {
   let loaded = options.loaded;
   const startedAt = now();
   // state_dir and listen are fixed for the life of the process.
-  const files = stateFiles(resolveStateDir(loaded.config, options.home));
+  const files = stateFiles(resolveStateDir(loaded.config, options.home, options.env));
   const token = await ensureToken(files.dir, { fs });
   const telemetry = createTelemetry();
   const metrics = createMetrics();

@@ -354,4 +354,15 @@ describe('paths', () => {
     expect(at('/var/lib/gov')).toBe('/var/lib/gov');
     expect(at('~other/gov')).toBe('~other/gov');
   });
+
+  test('resolveStateDir takes $GOV_STATE_DIR, then systemd\'s $STATE_DIRECTORY (its first), then the config', () => {
+    const config = validateConfig({ daemon: { state_dir: '~/gov' } });
+    const at = (env: Record<string, string | undefined>) => resolveStateDir(config, '/home/ada', env);
+    expect([
+      at({ GOV_STATE_DIR: '/srv/gov', STATE_DIRECTORY: '/var/lib/gov' }),
+      at({ STATE_DIRECTORY: '/var/lib/gov:/var/lib/other' }),
+      at({ GOV_STATE_DIR: '', STATE_DIRECTORY: '' }),
+      at({}),
+    ]).toEqual(['/srv/gov', '/var/lib/gov', '/home/ada/gov', '/home/ada/gov']);
+  });
 });
