@@ -1,6 +1,6 @@
 export { applyAdvice } from './advice.js';
-export { configSchema, defaultConfig, POLICY_NAMES } from './config-schema.js';
-export type { GovConfig, GovConfigInput, PolicyName } from './config-schema.js';
+export { configSchema, defaultConfig, LOG_FORMATS, POLICY_NAMES } from './config-schema.js';
+export type { GovConfig, GovConfigInput, LogFormat, PolicyName } from './config-schema.js';
 export { configAliases, configJsonSchema, configSearchPaths, describeConfig, parseConfigToml, renderConfigToml, resolveStateDir, validateConfig } from './config.js';
 export type { ConfigKeyDoc, ConfigTableDoc } from './config.js';
 export { decide, nextState } from './decide.js';
