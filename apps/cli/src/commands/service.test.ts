@@ -114,7 +114,7 @@ describe('gov service install', () => {
         '       [boot]',
         '       systemd=true',
         '  2. from Windows (PowerShell or cmd), restart WSL:  wsl --shutdown',
-        '  3. open the distribution again and run:  sudo gov service install',
+        '  3. open the distribution again and run:  sudo env "PATH=$PATH" gov service install',
         'This needs WSL 0.67.6 or later ("wsl --version" shows it).',
         '',
       ].join('\n'),

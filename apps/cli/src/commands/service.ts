@@ -106,7 +106,7 @@ async function requireLiveSystemd(host: ServiceHost, command: GovdCommand | null
     else io.stderr.write(`gov: ${advice}\n`);
     return 1;
   }
-  if (!host.isRoot) throw new ServiceError('GOV_SERVICE_NEEDS_ROOT', 'installing a system service needs root: sudo "$(command -v gov)" service …  (sudo alone may not find gov on its PATH)');
+  if (!host.isRoot) throw new ServiceError('GOV_SERVICE_NEEDS_ROOT', 'installing a system service needs root: sudo env "PATH=$PATH" gov service …  (plain sudo resets PATH, and may find neither gov nor node)');
   return null;
 }
 
