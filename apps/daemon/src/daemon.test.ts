@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean } = {}) {
+async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean; env?: Record<string, string> } = {}) {
   const port = await freePort();
   const text = `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`;
   const path = options.path === null ? null : (options.path ?? join(home, 'config.toml'));
@@ -56,7 +56,7 @@ async function start(toml: string, options: { path?: string | null; dryRun?: boo
     loaded: { config: parseConfigToml(text), path },
     flagPath: path,
     dryRun: options.dryRun ?? false,
-    env: {},
+    env: options.env ?? {},
     home,
     logger,
     version: '1.2.3',
@@ -88,6 +88,18 @@ afterEach(async () => {
 });
 
 describe('startDaemon', () => {
+  it('keeps its state where systemd says ($STATE_DIRECTORY), and says on start what it runs and whether it acts', async () => {
+    const { base, port } = await start('[governor]\npolicy = "aggressive"\n', { isRoot: false, env: { STATE_DIRECTORY: join(home, 'systemd-state') } });
+    const status = (await (await fetch(`${base}/api/status`)).json()) as Record<string, unknown>;
+    expect(status['stateDir']).toBe(join(home, 'systemd-state'));
+    expect(await readFile(join(home, 'systemd-state', 'token'), 'utf8')).toBe(`${daemon?.token}\n`);
+    expect(logs.find((log) => log.message?.startsWith('policy '))).toEqual({
+      level: 'info',
+      object: { acting: false },
+      message: `policy aggressive, checked every 30 s; not root, so every reclaim it decides will fail: run it as root to act, or with --dry-run to watch. Control Center on http://127.0.0.1:${port}/`,
+    });
+  });
+
   it('answers /api/status with the snapshot, the last decision, capabilities and the telemetry status', async () => {
     const { base, port } = await start('[governor]\npolicy = "conservative"\n', { isRoot: false });
     const status = (await (await fetch(`${base}/api/status`)).json()) as Record<string, unknown>;

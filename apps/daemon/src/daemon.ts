@@ -1,5 +1,5 @@
 import * as nodeFs from 'node:fs/promises';
-import { restartRequiredKeys } from '@gov/api';
+import { baseUrl, restartRequiredKeys } from '@gov/api';
 import { createHistoryFile, ensureToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
 import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
@@ -9,6 +9,7 @@ import { createDaemonHistory } from './daemon-history.js';
 import { createDaemonPorts } from './daemon-ports.js';
 import { createMetrics } from './metrics.js';
 import { serveApi } from './server.js';
+import { describeStart } from './start-summary.js';
 import { createTelemetry } from './telemetry.js';
 import { observeTicks } from './tick-observer.js';
 
@@ -51,7 +52,7 @@ export async function startDaemon(options: DaemonOptions) {
   let loaded = options.loaded;
   const startedAt = now();
   // state_dir and listen are fixed for the life of the process.
-  const files = stateFiles(resolveStateDir(loaded.config, options.home));
+  const files = stateFiles(resolveStateDir(loaded.config, options.home, options.env));
   const token = await ensureToken(files.dir, { fs });
   const telemetry = createTelemetry();
   const metrics = createMetrics();
@@ -85,6 +86,9 @@ export async function startDaemon(options: DaemonOptions) {
   const dryRunNote = options.dryRun ? ' (dry run: --dry-run)' : loaded.config.governor.dry_run ? ' (dry run: governor.dry_run)' : '';
   await history.event('started', `govd ${options.version} started with policy ${loaded.config.governor.policy}${dryRunNote}, config ${loaded.path ?? 'built-in defaults'}`);
   logger.info({ listen: `${server.address.address}:${server.address.port}`, configPath: loaded.path, stateDir: files.dir, policy: loaded.config.governor.policy, dryRun: options.dryRun || loaded.config.governor.dry_run }, 'govd listening');
+  const { address, port } = server.address;
+  const start = describeStart({ config: loaded.config, configPath: loaded.path, dryRunFlag: options.dryRun, isRoot: options.isRoot, url: baseUrl(`${address.includes(':') ? `[${address}]` : address}:${port}`) });
+  logger.info({ acting: start.acting }, start.message);
   governor.start();
 
   let stopping: Promise<void> | null = null;

@@ -57,19 +57,19 @@ export interface GovdProcess {
 }
 
 /** Writes `[daemon]` (listen on a free port, a temp state dir) after the given TOML. */
-export async function prepareConfig(toml: string, options: { dir?: string; port?: number } = {}) {
+export async function prepareConfig(toml: string, options: { dir?: string; port?: number; daemonKeys?: string } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'govd-e2e-')));
   const port = options.port ?? (await freePort());
   const stateDir = join(dir, 'state');
   const configPath = join(dir, 'config.toml');
-  await writeFile(configPath, `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n`);
+  await writeFile(configPath, `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n${options.daemonKeys ?? ''}`);
   return { dir, port, stateDir, configPath };
 }
 
 /** Spawns the built govd and, unless `waitReady` is false, waits until its API answers. */
 export async function startGovd(
   toml: string,
-  options: { args?: string[]; dir?: string; port?: number; waitReady?: boolean; readyTimeoutMs?: number; env?: Record<string, string> } = {},
+  options: { args?: string[]; dir?: string; port?: number; daemonKeys?: string; waitReady?: boolean; readyTimeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<GovdProcess> {
   assertBuilt();
   const { dir, port, stateDir, configPath } = await prepareConfig(toml, options);

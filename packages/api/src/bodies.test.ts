@@ -1,4 +1,4 @@
-import { RECLAIM_METHODS } from '@gov/reclaimer/catalogue';
+import { RECLAIM_METHOD_NAMES } from '@gov/reclaimer/catalogue';
 import { describe, expect, test } from 'vitest';
 import { feedbackBodySchema, parseRequestBody, reclaimBodySchema } from './bodies.js';
 import { ApiError } from './errors.js';
@@ -6,8 +6,16 @@ import { parseHistoryLimit } from './routes.js';
 
 describe('request bodies', () => {
   test('a reclaim body names only methods of the catalogue, and defaults to full', () => {
-    expect(reclaimBodySchema.shape.method.unwrap().options).toEqual(RECLAIM_METHODS);
+    expect(reclaimBodySchema.shape.method.unwrap().in.options).toEqual(RECLAIM_METHOD_NAMES);
     expect(parseRequestBody(reclaimBodySchema, {})).toEqual({ method: 'full' });
+  });
+
+  test('a reclaim body may name a method by its short name, and is read as the catalogue name', () => {
+    expect([parseRequestBody(reclaimBodySchema, { method: 'compact' }), parseRequestBody(reclaimBodySchema, { method: 'cgroup', targetBytes: 1048576 })]).toEqual([
+      { method: 'compact_memory' },
+      { method: 'cgroup_reclaim', targetBytes: 1048576 },
+    ]);
+    expect(() => parseRequestBody(reclaimBodySchema, { method: 'drop' })).toThrow('invalid request body: method: Invalid option: expected one of "drop_caches"|"compact_memory"|"cgroup_reclaim"|"full"|"compact"|"cgroup"');
   });
 
   test('a body of the wrong shape is a 400 listing every problem', () => {

@@ -1,13 +1,19 @@
-import { RECLAIM_METHODS } from '@gov/reclaimer/catalogue';
+import { normaliseReclaimMethod, RECLAIM_METHOD_NAMES, type ReclaimMethod } from '@gov/reclaimer/catalogue';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
 /** The longest note `POST /api/feedback` takes. */
 export const FEEDBACK_NOTE_MAX_CHARS = 2000;
 
-/** `POST /api/reclaim`: every field optional, `method` defaults to `full`; the reclaimer validates the rest. */
+/**
+ * `POST /api/reclaim`: every field optional, `method` defaults to `full` and may be a short name
+ * (`compact`, `cgroup`), read as the method it stands for; the reclaimer validates the rest.
+ */
 export const reclaimBodySchema = z.strictObject({
-  method: z.enum(RECLAIM_METHODS).default('full'),
+  method: z
+    .enum(RECLAIM_METHOD_NAMES)
+    .transform((name) => normaliseReclaimMethod(name) as ReclaimMethod)
+    .default('full'),
   level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   sync: z.boolean().optional(),
   targetBytes: z.number().int().positive().optional(),

@@ -70,10 +70,15 @@ const dockerSchema = z.strictObject({
   max_pauses_per_tick: int(1, 1000, 3, 'Pause at most this many containers in one tick.'),
 });
 
+/** How govd writes its log: `auto` is pretty lines on a terminal and JSON Lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 const daemonSchema = z.strictObject({
   listen: z.string().regex(LISTEN, 'host:port, e.g. 127.0.0.1:7878').default('127.0.0.1:7878').describe('Address of govd\'s HTTP API (loopback by default).').meta({ 'x-allowed': 'string "host:port"; host is a name, an IPv4 address or a bracketed IPv6 address; port 1–65535' }),
   state_dir: z.string().min(1).default('~/.local/state/gov').describe('Where govd keeps history, token and learned weights; `~` is the home directory.'),
   history_max_mb: int(1, 65_536, 16, 'Rotate the history file when it reaches this many MiB.'),
+  log_format: z.enum(LOG_FORMATS).default('auto').describe('How govd writes its log: `pretty` lines to read, `json` (one object a line, for journald and log shippers), or `auto`: pretty on a terminal, JSON otherwise. `govd --log-format` overrides it (read at start).'),
 });
 
 /** The gov config: the single source of truth for the TOML file, its defaults, docs and JSON Schema. */

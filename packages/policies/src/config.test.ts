@@ -43,6 +43,7 @@ idle_cpu_percent = 1
 listen = "127.0.0.1:7878"
 state_dir = "~/.local/state/gov"
 history_max_mb = 16
+log_format = "auto"
 `;
 
 function problemsOf(run: () => unknown): ConfigProblem[] {
@@ -82,7 +83,7 @@ describe('defaults', () => {
         scheduled: { compact_times: ['03:00', '12:00'] },
       },
       docker: { auto_pause_idle_containers: false, idle_container_threshold_minutes: 30, idle_cpu_percent: 1, allow: [], deny: [], max_pauses_per_tick: 3 },
-      daemon: { listen: '127.0.0.1:7878', state_dir: '~/.local/state/gov', history_max_mb: 16 },
+      daemon: { listen: '127.0.0.1:7878', state_dir: '~/.local/state/gov', history_max_mb: 16, log_format: 'auto' },
     });
   });
 
@@ -285,6 +286,7 @@ const configArb: fc.Arbitrary<GovConfig> = fc
       listen: fc.tuple(fc.constantFrom('127.0.0.1', '[::1]', 'localhost', '0.0.0.0'), fc.integer({ min: 1, max: 65_535 })).map(([host, port]) => `${host}:${port}`),
       state_dir: fc.string({ minLength: 1, maxLength: 40 }),
       history_max_mb: fc.integer({ min: 1, max: 65_536 }),
+      log_format: fc.constantFrom('auto', 'json', 'pretty'),
     }),
   })
   .map((config) => configSchema.parse(config));
@@ -317,7 +319,7 @@ describe('renderConfigToml', () => {
     `);
     const keyLines = text.split('\n').filter((line) => /^[a-z0-9_]+ = /.test(line)).map((line) => line.split(' = ')[0]);
     expect(keyLines).toEqual(describeConfig().flatMap((table) => table.keys.map((key) => key.key)));
-    expect(keyLines).toHaveLength(30);
+    expect(keyLines).toHaveLength(31);
   });
 });
 
@@ -353,5 +355,16 @@ describe('paths', () => {
     expect(at('~')).toBe('/home/ada');
     expect(at('/var/lib/gov')).toBe('/var/lib/gov');
     expect(at('~other/gov')).toBe('~other/gov');
+  });
+
+  test('resolveStateDir takes $GOV_STATE_DIR, then systemd\'s $STATE_DIRECTORY (its first), then the config', () => {
+    const config = validateConfig({ daemon: { state_dir: '~/gov' } });
+    const at = (env: Record<string, string | undefined>) => resolveStateDir(config, '/home/ada', env);
+    expect([
+      at({ GOV_STATE_DIR: '/srv/gov', STATE_DIRECTORY: '/var/lib/gov' }),
+      at({ STATE_DIRECTORY: '/var/lib/gov:/var/lib/other' }),
+      at({ GOV_STATE_DIR: '', STATE_DIRECTORY: '' }),
+      at({}),
+    ]).toEqual(['/srv/gov', '/var/lib/gov', '/home/ada/gov', '/home/ada/gov']);
   });
 });

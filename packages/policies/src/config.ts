@@ -337,8 +337,14 @@ export function configSearchPaths(options: { env: Record<string, string | undefi
   return paths;
 }
 
-/** `daemon.state_dir` with a leading `~` replaced by the home directory. */
-export function resolveStateDir(config: GovConfig, home: string): string {
+/**
+ * govd's state directory: `$GOV_STATE_DIR`, else `$STATE_DIRECTORY` (what systemd's
+ * `StateDirectory=` hands a service; the first when it lists several), else `daemon.state_dir`
+ * with a leading `~` replaced by the home directory. Without `env`, the config's alone.
+ */
+export function resolveStateDir(config: GovConfig, home: string, env: Record<string, string | undefined> = {}): string {
+  const fromEnv = env['GOV_STATE_DIR'] || env['STATE_DIRECTORY']?.split(':')[0];
+  if (fromEnv) return fromEnv;
   const dir = config.daemon.state_dir;
   if (dir === '~') return home;
   if (dir.startsWith('~/') || dir.startsWith('~\\')) return join(home, dir.slice(2));

@@ -1,4 +1,5 @@
-export { MAX_TARGET_BYTES, MIN_TARGET_BYTES, RECLAIM_METHODS } from './catalogue.js';
+export { MAX_TARGET_BYTES, MIN_TARGET_BYTES, normaliseReclaimMethod, RECLAIM_METHOD_ALIASES, RECLAIM_METHOD_NAMES, RECLAIM_METHODS } from './catalogue.js';
+export type { ReclaimMethodAlias } from './catalogue.js';
 export { createDryRunExecutor } from './dry-run-executor.js';
 export type { DryRunExecutor, DryRunExecutorOptions } from './dry-run-executor.js';
 export { isReclaimError, ReclaimError } from './errors.js';

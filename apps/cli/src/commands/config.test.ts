@@ -132,12 +132,13 @@ describe('gov config schema', () => {
 
 describe('usage', () => {
   test.each([
-    [[], 'missing action: init, validate, show or schema'],
-    [['frob'], 'unknown action "frob": use init, validate, show or schema'],
-    [['show', '--force'], '--force only applies to "config init"'],
-    [['schema', '--path', 'x'], '--path does not apply to "config schema"'],
-    [['show', '--bogus'], "Unknown option '--bogus'"],
-  ])('gov config %j exits 2', async (argv, message) => {
-    expect(await gov(argv)).toEqual({ code: 2, stdout: '', stderr: `gov: ${message}\nusage: gov config init|validate|show|schema [--path P] [--force] [--json]\n` });
+    [[], 'say what to do: init, validate, show or schema', 'gov config init|validate|show|schema [options]'],
+    [['frob'], 'unknown config command "frob"; use init, validate, show or schema', 'gov config init|validate|show|schema [options]'],
+    [['show', '--force'], '--force does not apply to "gov config show"', 'gov config show [--path PATH] [--json]'],
+    [['schema', '--path', 'x'], '--path does not apply to "gov config schema"', 'gov config schema [--json]'],
+    [['show', '--bogus'], 'unknown option --bogus', 'gov config show [--path PATH] [--json]'],
+    [['valdate'], 'unknown config command "valdate"; use init, validate, show or schema; did you mean "validate"?', 'gov config init|validate|show|schema [options]'],
+  ])('gov config %j exits 2', async (argv, message, usage) => {
+    expect(await gov(argv)).toEqual({ code: 2, stdout: '', stderr: `gov: ${message}\nusage: ${usage}\n` });
   });
 });

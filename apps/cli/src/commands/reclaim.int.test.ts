@@ -81,6 +81,6 @@ describe('gov reclaim, built', () => {
       },
     ]);
     const tooSmall = await gov('--target', '4K');
-    expect([tooSmall.exitCode, tooSmall.stdout, tooSmall.stderr]).toEqual([2, '', `gov: --target: "4K" is 4096 bytes; a target is from 1 MiB to 64 GiB\nusage: gov reclaim [--method drop_caches|compact|cgroup|full] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--distro NAME] [--dry-run] [--json]`]);
+    expect([tooSmall.exitCode, tooSmall.stdout, tooSmall.stderr]).toEqual([2, '', `gov: --target: "4K" is 4096 bytes; a target is from 1 MiB to 64 GiB\nusage: gov reclaim [--method METHOD] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--distro NAME] [--dry-run] [--json]`]);
   });
 });

@@ -159,7 +159,7 @@ describe('parseReclaimArgs', () => {
   });
 
   it.each([
-    [['--method', 'rm'], 'gov: --method: "rm" is not a reclaim method; use drop_caches, compact, cgroup or full'],
+    [['--method', 'rm'], 'gov: --method: "rm" is not a reclaim method; use drop_caches, compact_memory, cgroup_reclaim, full (or compact, cgroup)'],
     [['--level', '4'], 'gov: --level: "4" is not 1, 2 or 3'],
     [['--method', 'compact', '--level', '1'], 'gov: --level applies to --method drop_caches and full only'],
     [['--target', '512X'], 'gov: --target: "512X" is not a size; use plain bytes or a number with K, M, G (or KiB, MiB, GiB), e.g. 512M'],
@@ -168,7 +168,7 @@ describe('parseReclaimArgs', () => {
     [['--method', 'full', '--cgroup', 'docker/x'], 'gov: --cgroup applies to --method cgroup only'],
     [['--cgroup', '../../etc'], 'gov: cgroup "../../etc" is refused: it contains a ".." segment; name it relative to the cgroup root, e.g. docker/<id>'],
     [['--distro', 'a;b'], 'gov: --distro: WSL distribution "a;b" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"'],
-    [['--bogus'], "gov: Unknown option '--bogus'"],
+    [['--bogus'], 'gov: unknown option --bogus'],
   ])('exits 2 on %j, before anything runs', async (argv, message) => {
     const { io, stdout, stderr } = createTestIo();
     expect(await runMain(['reclaim', ...argv], io)).toBe(2);

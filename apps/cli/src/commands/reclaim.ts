@@ -3,10 +3,13 @@ import {
   createReclaimer,
   createWslExecutor,
   isReclaimError,
+  normaliseReclaimMethod,
+  RECLAIM_METHOD_ALIASES,
+  RECLAIM_METHOD_NAMES,
+  RECLAIM_METHODS,
   validateTargetBytes,
   type Reclaimer,
   type ReclaimExecutor,
-  type ReclaimMethod,
   type ReclaimRequest,
   type ReclaimResult,
 } from '@gov/reclaimer';
@@ -14,17 +17,10 @@ import { parseCommandArgs, parseSize } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
 import type { Command } from '../io.js';
+import { synopsis } from '../spec.js';
+import { reclaimSpec } from './specs.js';
 
-const USAGE = 'gov reclaim [--method drop_caches|compact|cgroup|full] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--distro NAME] [--dry-run] [--json]';
-
-const METHODS: Record<string, ReclaimMethod> = {
-  drop_caches: 'drop_caches',
-  compact: 'compact_memory',
-  compact_memory: 'compact_memory',
-  cgroup: 'cgroup_reclaim',
-  cgroup_reclaim: 'cgroup_reclaim',
-  full: 'full',
-};
+const USAGE = synopsis(['reclaim'], reclaimSpec);
 
 export interface ReclaimCommandOptions {
   /** Builds the reclaimer for one run; tests pass one with a fake executor. */
@@ -35,23 +31,13 @@ export interface ReclaimCommandOptions {
 
 /** Turns the flags into a reclaim request; throws `UsageError` for anything it cannot read. */
 export function parseReclaimArgs(argv: string[]): { request: ReclaimRequest; json: boolean; distro: string | undefined } {
-  const { values } = parseCommandArgs(
-    argv,
-    {
-      method: { type: 'string' },
-      level: { type: 'string' },
-      target: { type: 'string' },
-      cgroup: { type: 'string' },
-      'no-sync': { type: 'boolean' },
-      distro: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-    },
-    USAGE,
-  );
+  const { values } = parseCommandArgs(argv, reclaimSpec, ['reclaim']);
   const targeted = values.target !== undefined || values.cgroup !== undefined;
-  const methodName = values.method ?? (targeted ? 'cgroup' : 'drop_caches');
-  const method = Object.hasOwn(METHODS, methodName) ? METHODS[methodName] : undefined;
-  if (!method) throw new UsageError(`--method: "${methodName}" is not a reclaim method; use drop_caches, compact, cgroup or full`, USAGE);
+  const methodName = values.method ?? (targeted ? 'cgroup_reclaim' : 'drop_caches');
+  const method = normaliseReclaimMethod(methodName);
+  if (!method) {
+    throw new UsageError(`--method: "${methodName}" is not a reclaim method; use ${RECLAIM_METHODS.join(', ')} (or ${Object.keys(RECLAIM_METHOD_ALIASES).join(', ')})`, USAGE, { given: methodName, known: RECLAIM_METHOD_NAMES, quoted: true });
+  }
   const request: ReclaimRequest = { method };
   if (values.level !== undefined) {
     if (values.level !== '1' && values.level !== '2' && values.level !== '3') throw new UsageError(`--level: "${values.level}" is not 1, 2 or 3`, USAGE);
@@ -105,9 +91,7 @@ export function createReclaimCommand(options: ReclaimCommandOptions = {}): Comma
   const makeExecutor = options.createExecutor ?? ((distro) => (distro === undefined ? createLocalExecutor() : createWslExecutor({ distro })));
   const makeReclaimer = options.createReclaimer ?? ((executor) => createReclaimer({ executor }));
   return {
-    name: 'reclaim',
-    summary: 'give memory back now: drop caches, compact, or reclaim a cgroup',
-    usage: USAGE,
+    spec: reclaimSpec,
     async run({ argv, io }) {
       const { request, json, distro } = parseReclaimArgs(argv);
       let executor: ReclaimExecutor;
