@@ -5,7 +5,7 @@ export { configAliases, configJsonSchema, configSearchPaths, describeConfig, par
 export type { ConfigKeyDoc, ConfigTableDoc } from './config.js';
 export { decide, nextState } from './decide.js';
 export type { Decision, DecisionCode, DecisionPolicy, NoneDecision, PauseIdleDecision, ReclaimDecision, ReclaimMethod } from './decide.js';
-export { ConfigError } from './errors.js';
+export { ConfigError, MAX_LISTED_PROBLEMS } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { createGovernor } from './governor.js';
 export type { Governor, GovernorOptions } from './governor.js';
