@@ -14,9 +14,12 @@ export interface ReclaimerOptions {
   executor?: ReclaimExecutor;
   /** Reads Linux memory before and after; default `readLinuxMemory()` of `@gov/meminfo`. */
   readMemory?: () => Promise<LinuxMemory>;
-  /** When another reclaim of this process is running: wait for it (default) or fail with `GOV_RECLAIM_BUSY`. */
+  /** When another reclaim holds the lock: wait for it (default) or fail with `GOV_RECLAIM_BUSY`. */
   whenBusy?: 'wait' | 'fail';
-  /** Shared by every reclaimer of the process unless replaced. */
+  /**
+   * Shared by every reclaimer of the process unless replaced; `createFileReclaimLock` shares one
+   * between processes.
+   */
   lock?: ReclaimLock;
   /** How long one step may take before it is recorded as `GOV_RECLAIM_TIMEOUT`; default 120 s. */
   stepTimeoutMs?: number;
@@ -26,13 +29,20 @@ export interface ReclaimerOptions {
   timers?: Timers;
 }
 
+/** What one call may ask besides the request. */
+export interface ReclaimCallOptions {
+  /** Overrides the reclaimer's `whenBusy` for this call. */
+  whenBusy?: 'wait' | 'fail';
+}
+
 export interface Reclaimer {
   /**
    * Runs one request of the catalogue. Rejects only for a request that is not valid
-   * (`GOV_RECLAIM_INVALID_*`, before anything runs) or, with `whenBusy: 'fail'`, with
-   * `GOV_RECLAIM_BUSY`. Every failure while running is recorded in its step.
+   * (`GOV_RECLAIM_INVALID_*`, before anything runs), with `whenBusy: 'fail'` with
+   * `GOV_RECLAIM_BUSY`, or when the lock cannot be taken at all (`GOV_RECLAIM_PERMISSION`).
+   * Every failure while running is recorded in its step.
    */
-  reclaim(request: ReclaimRequest): Promise<ReclaimResult>;
+  reclaim(request: ReclaimRequest, options?: ReclaimCallOptions): Promise<ReclaimResult>;
 }
 
 function toStepError(error: unknown): { code: ReclaimError['code']; message: string } {
@@ -146,14 +156,15 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
   }
 
   return {
-    async reclaim(input) {
+    async reclaim(input, call = {}) {
       const request = validateRequest(input);
       if (request.dryRun || executor.dryRun) return execute(request);
-      const release = await lock.acquire(whenBusy);
+      const release = await lock.acquire(call.whenBusy ?? whenBusy);
       try {
         return await execute(request);
       } finally {
-        if (pending.size === 0) release();
+        // Released before the result is handed back, so the caller may reclaim again at once.
+        if (pending.size === 0) await release();
         else void Promise.allSettled([...pending]).then(release);
       }
     },
