@@ -112,7 +112,8 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       const request: ReclaimRequest = { ...parsed, dryRun: dryRun() || parsed.dryRun === true };
       let result: ReclaimResult;
       try {
-        result = await ports.reclaimer.reclaim(request);
+        // Documented: a reclaim asked for while another runs is a 409, never an unbounded queue.
+        result = await ports.reclaimer.reclaim(request, { whenBusy: 'fail' });
       } catch (error) {
         throw reclaimFailure(error);
       }

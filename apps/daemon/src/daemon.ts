@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs/promises';
 import { restartRequiredKeys } from '@gov/api';
 import { createHistoryFile, ensureToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
 import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
-import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
+import type { ReclaimCallOptions, ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import type { DaemonContainers } from './container-listing.js';
 import { createDaemonApi } from './daemon-api.js';
 import { createDaemonHistory } from './daemon-history.js';
@@ -12,9 +12,9 @@ import { serveApi } from './server.js';
 import { createTelemetry } from './telemetry.js';
 import { observeTicks } from './tick-observer.js';
 
-/** The reclaimer as the daemon uses it: the Governor's port and the API's full requests. */
+/** The reclaimer as the daemon uses it: the Governor's port, and the API's full requests, which refuse to wait. */
 export interface DaemonReclaimer {
-  reclaim(request: ReclaimRequest): Promise<ReclaimResult>;
+  reclaim(request: ReclaimRequest, options?: ReclaimCallOptions): Promise<ReclaimResult>;
 }
 
 export interface DaemonOptions {
@@ -38,7 +38,12 @@ export interface DaemonOptions {
   advisor?: Advisor | null;
   now?: () => Date;
   fs?: typeof nodeFs;
+  /** How long a stop waits for the API requests being answered; default `API_DRAIN_MS`. */
+  apiDrainMs?: number;
 }
+
+/** How long a stop lets API requests (a reclaim) finish: within the service's 60 s stop timeout, with the running tick. */
+export const API_DRAIN_MS = 30_000;
 
 /**
  * Starts govd: state directory and token, history, telemetry, metrics, the Governor on the
@@ -108,14 +113,19 @@ export async function startDaemon(options: DaemonOptions) {
         return false;
       }
     },
-    /** Finishes the running tick, closes the API, records the stop and flushes the history. */
+    /**
+     * Finishes the running tick and the API requests being answered (for at most `apiDrainMs`;
+     * their actions are recorded and their clients answered), closes the API, records the stop
+     * and flushes the history.
+     */
     stop(): Promise<void> {
       stopping ??= (async () => {
-        await governor.stop();
-        await server.close();
+        const [, { dropped }] = await Promise.all([governor.stop(), server.close(options.apiDrainMs ?? API_DRAIN_MS)]);
         telemetry.stop();
         ports.close();
-        await history.event('stopped', `govd stopped after ${ticks.count} ticks`);
+        if (dropped > 0) logger.warn({ dropped }, `${dropped} API request(s) still running at the stop were dropped`);
+        const droppedNote = dropped > 0 ? `; ${dropped} API request(s) still running after ${options.apiDrainMs ?? API_DRAIN_MS} ms were dropped` : '';
+        await history.event('stopped', `govd stopped after ${ticks.count} ticks${droppedNote}`);
         await history.close();
         await ports.neural?.flush();
         logger.info({ ticks: ticks.count }, 'govd stopped');

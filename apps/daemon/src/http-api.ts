@@ -49,6 +49,8 @@ export interface ApiHandlerOptions {
    */
   allowedHosts?: readonly string[];
   onError?: (error: unknown, request: { method: string; path: string }) => void;
+  /** While true (govd is stopping), a new request is answered 503 and nothing runs. */
+  isStopping?: () => boolean;
 }
 
 type Handler = (req: IncomingMessage, url: URL) => Promise<Reply>;
@@ -193,6 +195,7 @@ export function createApiHandler(api: RoutedApi, options: ApiHandlerOptions): (r
     const url = parseTarget(req.url);
     const handle = async (): Promise<Reply> => {
       if (!url) throw new ApiError(400, 'GOV_HTTP_BAD_TARGET', 'the request target is not a path such as /api/status');
+      if (options.isStopping?.()) throw new ApiError(503, 'GOV_HTTP_STOPPING', 'govd is stopping; ask again once it has restarted');
       if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
         throw new ApiError(421, 'GOV_HTTP_BAD_HOST', `the Host header "${req.headers.host ?? ''}" does not name this daemon`);
       }

@@ -9,13 +9,21 @@ import { allowedHostHeaders } from './listen.js';
 export async function serveApi(api: DaemonApi, options: { token: string; listen: string; logger: Logger }) {
   const listen = parseListen(options.listen);
   const allowedHosts = allowedHostHeaders(listen);
-  const server: Server = createServer(
-    createApiHandler(api, {
-      token: options.token,
-      ...(allowedHosts ? { allowedHosts } : {}),
-      onError: (error, request) => options.logger.error({ err: error, ...request }, `HTTP ${request.method} ${request.path} failed: ${(error as Error).message}`),
-    }),
-  );
+  let stopping = false;
+  // Requests being answered: a stop lets them finish (an API reclaim is recorded, its client answered).
+  const inFlight = new Set<Promise<void>>();
+  const handle = createApiHandler(api, {
+    token: options.token,
+    ...(allowedHosts ? { allowedHosts } : {}),
+    onError: (error, request) => options.logger.error({ err: error, ...request }, `HTTP ${request.method} ${request.path} failed: ${(error as Error).message}`),
+    isStopping: () => stopping,
+  });
+  const server: Server = createServer((req, res) => {
+    const answered = new Promise<void>((resolve) => res.once('close', resolve));
+    inFlight.add(answered);
+    void answered.then(() => inFlight.delete(answered));
+    handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => {
@@ -25,11 +33,21 @@ export async function serveApi(api: DaemonApi, options: { token: string; listen:
   });
   return {
     address: server.address() as AddressInfo,
-    /** Stops listening and drops open connections. */
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    /**
+     * Stops listening, answers new requests 503, lets the requests being answered finish for at
+     * most `drainMs`, then drops every connection. Resolves to how many requests were dropped.
+     */
+    async close(drainMs: number): Promise<{ dropped: number }> {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all([...inFlight]), new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+      clearTimeout(timer);
+      const dropped = inFlight.size;
+      server.closeAllConnections();
+      await closed;
+      return { dropped };
+    },
   };
 }
