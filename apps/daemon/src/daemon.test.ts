@@ -109,6 +109,7 @@ describe('startDaemon', () => {
       lastTick: { at: NOW.toISOString(), durationMs: 0, dryRun: false, errors: [] },
       capabilities: { environment: 'linux', linuxMemory: true, pressure: true, vmstat: false, hostMemory: true, reclaim: 'needs-root', docker: { autoPause: false, available: null, error: null }, advisor: 'none' },
       degraded: snapshot.degraded,
+      history: { path: join(home, 'state', 'history.jsonl'), writable: true, failures: 0, lastError: null },
       telemetry: undefined,
     });
     expect((status['telemetry'] as { buffers: { points: { count: number } } }).buffers.points.count).toBe(1);

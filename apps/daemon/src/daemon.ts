@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs/promises';
 import { restartRequiredKeys } from '@gov/api';
-import { createHistoryFile, ensureToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
+import { createHistoryFile, ensureToken, guardToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
 import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
 import type { ReclaimCallOptions, ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import type { DaemonContainers } from './container-listing.js';
@@ -60,7 +60,8 @@ export async function startDaemon(options: DaemonOptions) {
   const token = await ensureToken(files.dir, { fs });
   const telemetry = createTelemetry();
   const metrics = createMetrics();
-  const history = createDaemonHistory(createHistoryFile({ path: files.history, maxBytes: historyMaxBytes(loaded.config), fs }), { telemetry, logger, now });
+  const history = createDaemonHistory(createHistoryFile({ path: files.history, maxBytes: historyMaxBytes(loaded.config), fs }), { telemetry, metrics, logger, now });
+  await history.open();
   const ports = await createDaemonPorts(options, loaded.config, files, fs);
   const governor = createGovernor({
     source: ports.source,
@@ -74,6 +75,13 @@ export async function startDaemon(options: DaemonOptions) {
     dryRun: options.dryRun,
   });
   const ticks = observeTicks(governor, { metrics, telemetry, logger });
+  // The token file is checked again each tick: one made readable by others is tightened at once.
+  governor.onTick(() => {
+    void guardToken(files.dir).then(({ tightened, problem }) => {
+      if (tightened) logger.warn({ path: files.token }, `the API token ${files.token} was readable by others; tightened it to 0600`);
+      if (problem) logger.error({ path: files.token }, `the API token file cannot be trusted any more (${problem}); govd keeps the token it started with`);
+    });
+  });
 
   async function apply(next: LoadedConfig): Promise<string[]> {
     const restartRequired = restartRequiredKeys(loaded.config, next.config);

@@ -57,17 +57,17 @@ export interface GovdProcess {
 }
 
 /** Writes `[daemon]` (listen on a free port, a temp state dir) after the given TOML. */
-export async function prepareConfig(toml: string, options: { dir?: string; port?: number } = {}) {
+export async function prepareConfig(toml: string, options: { dir?: string; port?: number; stateDir?: string } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'govd-e2e-')));
   const port = options.port ?? (await freePort());
-  const stateDir = join(dir, 'state');
+  const stateDir = options.stateDir ?? join(dir, 'state');
   const configPath = join(dir, 'config.toml');
   await writeFile(configPath, `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n`);
   return { dir, port, stateDir, configPath };
 }
 
 /** Spawns the built govd and, unless `waitReady` is false, waits until its API answers. */
-export async function startGovd(toml: string, options: { args?: string[]; dir?: string; port?: number; waitReady?: boolean; env?: Record<string, string> } = {}): Promise<GovdProcess> {
+export async function startGovd(toml: string, options: { args?: string[]; dir?: string; port?: number; stateDir?: string; waitReady?: boolean; env?: Record<string, string> } = {}): Promise<GovdProcess> {
   assertBuilt();
   const { dir, port, stateDir, configPath } = await prepareConfig(toml, options);
   const child = spawn(process.execPath, [GOVD, '--config', configPath, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOV_LOG_LEVEL: 'info', ...options.env } });

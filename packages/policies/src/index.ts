@@ -9,7 +9,7 @@ export { ConfigError, MAX_LISTED_PROBLEMS } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { createGovernor } from './governor.js';
 export type { Governor, GovernorOptions } from './governor.js';
-export { formatHistoryLine, historyRecordSchema, parseHistory } from './history.js';
+export { formatHistoryLine, historyRecordSchema, parseHistory, parseHistoryLine } from './history.js';
 export type { ErrorStage, HistoryAdvice, HistoryRecord, HistoryStep } from './history.js';
 export type { Advice, AdvisedAction, AdviceRequest, Advisor, Clock, ContainerPauseOptions, ContainerPort, HistoryPort, Logger, ReclaimPort, ReclaimRequestLike, ReclaimResultLike, SnapshotSource } from './ports.js';
 export { toHistoryRecord } from './record.js';
