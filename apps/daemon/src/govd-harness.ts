@@ -67,10 +67,14 @@ export async function prepareConfig(toml: string, options: { dir?: string; port?
 }
 
 /** Spawns the built govd and, unless `waitReady` is false, waits until its API answers. */
-export async function startGovd(toml: string, options: { args?: string[]; dir?: string; port?: number; stateDir?: string; waitReady?: boolean; env?: Record<string, string> } = {}): Promise<GovdProcess> {
+export async function startGovd(
+  toml: string,
+  options: { args?: string[]; dir?: string; port?: number; stateDir?: string; waitReady?: boolean; env?: Record<string, string>; /** A command that execs govd's argv after its own (e.g. `unshare -m …`). */ prefix?: string[] } = {},
+): Promise<GovdProcess> {
   assertBuilt();
   const { dir, port, stateDir, configPath } = await prepareConfig(toml, options);
-  const child = spawn(process.execPath, [GOVD, '--config', configPath, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOV_LOG_LEVEL: 'info', ...options.env } });
+  const argv = [...(options.prefix ?? []), process.execPath, GOVD, '--config', configPath, ...(options.args ?? [])];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOV_LOG_LEVEL: 'info', ...options.env } });
   let out = '';
   let err = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
