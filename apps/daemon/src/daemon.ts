@@ -8,7 +8,7 @@ import { createDaemonApi } from './daemon-api.js';
 import { createDaemonHistory } from './daemon-history.js';
 import { createDaemonPorts } from './daemon-ports.js';
 import { createMetrics } from './metrics.js';
-import { serveApi } from './server.js';
+import { serveApi, type ApiServerLimits } from './server.js';
 import { createTelemetry } from './telemetry.js';
 import { observeTicks } from './tick-observer.js';
 
@@ -40,6 +40,8 @@ export interface DaemonOptions {
   fs?: typeof nodeFs;
   /** How long a stop waits for the API requests being answered; default `API_DRAIN_MS`. */
   apiDrainMs?: number;
+  /** Replaces some of the HTTP server's limits (`API_SERVER_LIMITS`); tests shorten its timeouts. */
+  apiLimits?: Partial<ApiServerLimits>;
 }
 
 /** How long a stop lets API requests (a reclaim) finish: within the service's 60 s stop timeout, with the running tick. */
@@ -93,7 +95,7 @@ export async function startDaemon(options: DaemonOptions) {
   }
 
   const api = createDaemonApi({ options, fs, now, startedAt, files, logger, loaded: () => loaded, apply, governor, ports, history, ticks, telemetry, metrics });
-  const server = await serveApi(api, { token, listen: loaded.config.daemon.listen, logger });
+  const server = await serveApi(api, { token, listen: loaded.config.daemon.listen, logger, ...(options.apiLimits ? { limits: options.apiLimits } : {}) });
   telemetry.start();
   const dryRunNote = options.dryRun ? ' (dry run: --dry-run)' : loaded.config.governor.dry_run ? ' (dry run: governor.dry_run)' : '';
   await history.event('started', `govd ${options.version} started with policy ${loaded.config.governor.policy}${dryRunNote}, config ${loaded.path ?? 'built-in defaults'}`);

@@ -96,10 +96,16 @@ export async function readBody(req: IncomingMessage): Promise<RequestBody> {
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_DRAIN_BYTES) break;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_DRAIN_BYTES) break;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    }
+  } catch (error) {
+    // The client went away (or the server's request timeout cut it off): its fault, not govd's.
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') throw new ApiError(400, 'GOV_HTTP_ABORTED', 'the connection closed before the whole body arrived', undefined, { cause: error });
+    throw error;
   }
   if (size > MAX_BODY_BYTES) throw tooLarge();
   const text = Buffer.concat(chunks).toString('utf8');
@@ -212,7 +218,7 @@ export function createApiHandler(api: RoutedApi, options: ApiHandlerOptions): (r
     };
     handle().then(
       (reply) => send(res, reply),
-      (error: unknown) => {
+      async (error: unknown) => {
         const reply = errorReply(error);
         const path = url?.pathname ?? '(bad target)';
         if (reply.status >= 500) options.onError?.(error, { method, path });
@@ -220,8 +226,11 @@ export function createApiHandler(api: RoutedApi, options: ApiHandlerOptions): (r
         if (reply.status === 401) headers['www-authenticate'] = 'Bearer realm="govd"';
         if (reply.status === 405) headers['allow'] = [...(table.get(path)?.keys() ?? [])].join(', ');
         if (reply.status === 413) headers['connection'] = 'close';
-        // An unread body would otherwise be parsed as the next request on this connection.
-        if (!req.readableEnded) {
+        // A body still arriving would otherwise be parsed as the next request on this connection;
+        // a request received whole (a GET, a body in the same packet, which the parser reaches
+        // after this turn) keeps the connection for the next, pipelined or not.
+        if (!req.complete) await new Promise((resolve) => setImmediate(resolve));
+        if (!req.complete) {
           headers['connection'] = 'close';
           req.resume();
         }

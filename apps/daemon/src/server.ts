@@ -5,8 +5,34 @@ import type { Logger } from '@gov/policies';
 import { createApiHandler, type DaemonApi } from './http-api.js';
 import { allowedHostHeaders } from './listen.js';
 
+/** How long and how much a client may take, so that a slow or flooding local client costs govd a bounded share. */
+export interface ApiServerLimits {
+  /** Time to send the request headers (slowloris); past it the answer is 408 and the connection closes. */
+  headersTimeoutMs: number;
+  /** Time to send the whole request, body included. */
+  requestTimeoutMs: number;
+  /** How often those deadlines are checked. */
+  checkIntervalMs: number;
+  /** Idle time before a kept-alive connection is closed. */
+  keepAliveTimeoutMs: number;
+  /** Connections served at once; further ones are closed as they arrive. */
+  maxConnections: number;
+  /** Bytes of request line and headers; more is answered 431. */
+  maxHeaderBytes: number;
+}
+
+export const API_SERVER_LIMITS: ApiServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  checkIntervalMs: 1_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 128,
+  maxHeaderBytes: 16 * 1024,
+};
+
 /** govd's API listening on `daemon.listen`; resolves once it listens (rejects with `EADDRINUSE` and the like). */
-export async function serveApi(api: DaemonApi, options: { token: string; listen: string; logger: Logger }) {
+export async function serveApi(api: DaemonApi, options: { token: string; listen: string; logger: Logger; limits?: Partial<ApiServerLimits> }) {
+  const limits = { ...API_SERVER_LIMITS, ...options.limits };
   const listen = parseListen(options.listen);
   const allowedHosts = allowedHostHeaders(listen);
   let stopping = false;
@@ -18,12 +44,29 @@ export async function serveApi(api: DaemonApi, options: { token: string; listen:
     onError: (error, request) => options.logger.error({ err: error, ...request }, `HTTP ${request.method} ${request.path} failed: ${(error as Error).message}`),
     isStopping: () => stopping,
   });
-  const server: Server = createServer((req, res) => {
-    const answered = new Promise<void>((resolve) => res.once('close', resolve));
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxHeaderSize: limits.maxHeaderBytes,
+  };
+  const server: Server = createServer(serverOptions, (req, res) => {
+    // Answered, or its connection gone (a pipelined request behind one that broke the connection never closes its response).
+    const answered = new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('close', done);
+        req.socket.off('close', done);
+        resolve();
+      };
+      res.once('close', done);
+      req.socket.once('close', done);
+    });
     inFlight.add(answered);
     void answered.then(() => inFlight.delete(answered));
     handle(req, res);
   });
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => {

@@ -53,7 +53,7 @@ export interface InProcessDaemon {
  * quiet snapshot source, a fake reclaimer and no advisor unless the options replace them.
  * Resolves after the first tick.
  */
-export async function startInProcess(toml = '', options: Partial<Pick<DaemonOptions, 'dryRun' | 'isRoot' | 'fs' | 'source' | 'containers' | 'apiDrainMs'>> & { reclaimer?: DaemonReclaimer; stateDir?: string; home?: string } = {}): Promise<InProcessDaemon> {
+export async function startInProcess(toml = '', options: Partial<Pick<DaemonOptions, 'dryRun' | 'isRoot' | 'fs' | 'source' | 'containers' | 'apiDrainMs' | 'apiLimits'>> & { reclaimer?: DaemonReclaimer; stateDir?: string; home?: string } = {}): Promise<InProcessDaemon> {
   const home = options.home ?? (await mkdtemp(join(tmpdir(), 'govd-in-process-')));
   const stateDir = options.stateDir ?? join(home, 'state');
   const port = await freePort();
@@ -82,6 +82,7 @@ export async function startInProcess(toml = '', options: Partial<Pick<DaemonOpti
     advisor: null,
     ...(options.fs ? { fs: options.fs } : {}),
     ...(options.apiDrainMs === undefined ? {} : { apiDrainMs: options.apiDrainMs }),
+    ...(options.apiLimits ? { apiLimits: options.apiLimits } : {}),
     now,
   });
   while (daemon.governor.lastTick === null) await new Promise((done) => setTimeout(done, 5));
