@@ -304,6 +304,15 @@ describe('hostile configs', () => {
     ]);
   });
 
+  test('a "__proto__" key is an unknown key, never a way to set values by inheritance', () => {
+    expect(problemsOf(() => validateConfig(JSON.parse('{"__proto__":{"governor":{"policy":"aggressive"}}}')))).toEqual([
+      { path: '__proto__', value: { governor: { policy: 'aggressive' } }, message: 'unknown key; known keys: governor, docker, daemon' },
+    ]);
+    expect(problemsOf(() => validateConfig(JSON.parse('{"governor":{"__proto__":{"policy":"aggressive"}}}')))).toEqual([
+      { path: 'governor.__proto__', value: { policy: 'aggressive' }, message: expect.stringMatching(/^unknown key; /) },
+    ]);
+  });
+
   test('a UTF-8 byte-order mark (Windows editors) is accepted', () => {
     expect(parseConfigToml('\uFEFF[governor]\npolicy = "aggressive"\n').governor.policy).toBe('aggressive');
   });

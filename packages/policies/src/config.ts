@@ -39,7 +39,9 @@ interface Normalized {
 
 function cloneTable(table: Table): Table {
   const copy: Table = {};
-  for (const [key, value] of Object.entries(table)) copy[key] = isTable(value) ? cloneTable(value) : value;
+  // defineProperty, not assignment: a "__proto__" key (JSON.parse makes it an own key) stays a
+  // key, which the schema then refuses as unknown, instead of becoming the copy's prototype.
+  for (const [key, value] of Object.entries(table)) Object.defineProperty(copy, key, { value: isTable(value) ? cloneTable(value) : value, enumerable: true, writable: true, configurable: true });
   return copy;
 }
 
