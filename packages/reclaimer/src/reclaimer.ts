@@ -58,6 +58,15 @@ function reclaimableFileBytes(statText: string): number {
   return Math.max(0, file - (stat['shmem'] ?? 0));
 }
 
+const mountOrNull = (value: unknown) => value === null || typeof value === 'string';
+const isCgroupLayout = (value: unknown): value is CgroupLayout => typeof value === 'object' && value !== null && mountOrNull((value as CgroupLayout).v2Memory) && mountOrNull((value as CgroupLayout).v1Memory);
+
+/** The rise of `MemFree`, never negative; 0 when either reading is missing or not a number (a custom `readMemory` that misbehaves). */
+function freedBetween(before: LinuxMemory | null, after: LinuxMemory | null): number {
+  const freed = before && after ? after.free - before.free : 0;
+  return Number.isFinite(freed) ? Math.max(0, freed) : 0;
+}
+
 /** Creates the reclaimer: the only way `gov` changes the kernel's memory state. */
 export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
   const executor = options.executor ?? createLocalExecutor();
@@ -134,6 +143,8 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
     if (request.method === 'cgroup_reclaim') {
       try {
         layout = await withinStepTimeout(runner.readCgroupLayout(), 'reading the cgroup mounts');
+        // An executor of someone else's making may answer anything: a failed step, never a TypeError.
+        if (!isCgroupLayout(layout)) throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', `the executor answered no cgroup layout (${JSON.stringify(layout) ?? String(layout)})`);
       } catch (error) {
         layout = isReclaimError(error) ? error : new ReclaimError('GOV_RECLAIM_UNSUPPORTED', `the cgroup mounts could not be read: ${toStepError(error).message}`, { cause: error });
       }
@@ -148,7 +159,7 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
       steps,
       before,
       after,
-      freedBytes: before && after ? Math.max(0, after.free - before.free) : 0,
+      freedBytes: freedBetween(before, after),
       durationMs: Math.round(now() - started),
       dryRun: runner.dryRun,
       ...(plan.fallback ? { fallback: plan.fallback } : {}),
