@@ -267,7 +267,7 @@ describe('hostile configs', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect([error.problems.length, error.omitted]).toEqual([50, 129_950]);
     expect(error.problems[0]).toEqual({ path: 'governor.k0', value: 0, message: expect.stringMatching(/^unknown key; /) });
-    expect(error.message.split('\n').slice(-2)).toEqual([expect.stringMatching(/^  governor\.k49: unknown key/), '  … and 129950 more problems']);
+    expect(error.message.split('\n').slice(-2)).toEqual([expect.stringMatching(/^ {2}governor\.k49: unknown key/), '  … and 129950 more problems']);
   });
 
   test('the same through TOML', { timeout: 60_000 }, () => {
