@@ -90,7 +90,8 @@ describe('govd and gov reclaim, two real processes on one lock', () => {
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status !== 200 && status !== 409)).toEqual([]);
     const ran = statuses.filter((status) => status === 200).length;
-    expect(ran).toBeGreaterThanOrEqual(1);
+    // Asked for at once, they overlap: at least one runs, and the ones asked while it ran are refused, not queued.
+    expect([ran >= 1, ran < 50]).toEqual([true, true]);
     const { records } = await govd.get<{ records: HistoryRecord[] }>('/api/history?limit=1000');
     expect(records.filter((record) => record.kind === 'reclaim' && record.code === 'api-request')).toHaveLength(ran);
   });

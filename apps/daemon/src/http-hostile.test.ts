@@ -144,7 +144,7 @@ describe('hostile HTTP', () => {
     );
   });
 
-  it('slowloris: partial requests are cut off at the server timeout, while others are served', async () => {
+  it('slowloris: partial requests are cut off at the server timeout, while others are served', { timeout: 15_000 }, async () => {
     const { port, hostname } = new URL(govd.base);
     const partial = [
       `GET /api/status HTTP/1.1\r\nHost: ${host}\r\nX-Slow: `,
