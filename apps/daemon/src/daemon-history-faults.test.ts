@@ -2,6 +2,7 @@ import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatHistoryLine, parseHistory } from '@gov/policies';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fullDiskFs } from '../../../tools/test-support/full-disk.js';
 import { startInProcess, type InProcessDaemon } from './test-daemon.js';
 
 let govd: InProcessDaemon | undefined;
@@ -10,37 +11,12 @@ afterEach(async () => {
   govd = undefined;
 });
 
-/** `node:fs/promises` whose history handle writes at most `room.bytes` more bytes, then fails with ENOSPC. */
-function fullDiskFs(room: { bytes: number }): typeof nodeFs {
-  return {
-    ...nodeFs,
-    async open(path: Parameters<typeof nodeFs.open>[0], flags?: Parameters<typeof nodeFs.open>[1], mode?: Parameters<typeof nodeFs.open>[2]) {
-      const handle = await nodeFs.open(path, flags, mode);
-      if (!String(path).endsWith('history.jsonl')) return handle;
-      return new Proxy(handle, {
-        get(target, property) {
-          if (property === 'write') {
-            return async (buffer: Buffer, offset: number, length: number) => {
-              if (room.bytes <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-              const allowed = Math.min(length, room.bytes);
-              room.bytes -= allowed;
-              return target.write(buffer, offset, allowed);
-            };
-          }
-          const value = Reflect.get(target, property, target) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  } as typeof nodeFs;
-}
-
 const metricLines = (text: string) => text.split('\n').filter((line) => line.startsWith('gov_history_'));
 
 describe('govd on a full disk', () => {
   it('reports the history as degraded on /api/status and /metrics, and glues no later record to a fragment', async () => {
     const room = { bytes: 1024 * 1024 };
-    govd = await startInProcess('', { fs: fullDiskFs(room) });
+    govd = await startInProcess('', { fs: fullDiskFs((path) => path.endsWith('history.jsonl'), room) });
     const feedback = (note: string) => fetch(`${govd?.base}/api/feedback`, { method: 'POST', headers: govd?.auth, body: JSON.stringify({ kind: 'ok', note }) });
     expect((await feedback('before')).status).toBe(200);
     room.bytes = 20;
@@ -67,7 +43,7 @@ describe('govd on a full disk', () => {
 
   it('answers an API reclaim whose record cannot be written with the result it ran', async () => {
     const room = { bytes: 1024 * 1024 };
-    govd = await startInProcess('', { fs: fullDiskFs(room) });
+    govd = await startInProcess('', { fs: fullDiskFs((path) => path.endsWith('history.jsonl'), room) });
     room.bytes = 0;
     const response = await fetch(`${govd.base}/api/reclaim`, { method: 'POST', headers: govd.auth, body: '{"method":"drop_caches"}' });
     const answer = (await response.json()) as { error: { code: string; message: string; details: { result: { method: string } } } };

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from '@gov/meminfo';
 import { parseConfigToml, type Logger } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import { startDaemon, type Daemon, type DaemonOptions, type DaemonReclaimer } from './daemon.js';
+import { freePort } from './govd-harness.js';
 
 const GIB = 1024 ** 3;
 
@@ -28,12 +28,11 @@ export function fakeReclaimResult(request: ReclaimRequest): ReclaimResult {
   return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, durationMs: 3, dryRun: request.dryRun === true };
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
+/** A logger that keeps every line but debug, for tests to read. */
+export function collectingLogger(): { logs: InProcessDaemon['logs']; logger: Logger } {
+  const logs: InProcessDaemon['logs'] = [];
+  const keep = (level: string) => (object: object, message?: string) => void logs.push({ level, object, message });
+  return { logs, logger: { debug: () => undefined, info: keep('info'), warn: keep('warn'), error: keep('error') } };
 }
 
 export interface InProcessDaemon {
@@ -58,13 +57,7 @@ export async function startInProcess(toml = '', options: Partial<Pick<DaemonOpti
   const stateDir = options.stateDir ?? join(home, 'state');
   const port = await freePort();
   const text = `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n`;
-  const logs: InProcessDaemon['logs'] = [];
-  const logger: Logger = {
-    debug: () => undefined,
-    info: (object, message) => logs.push({ level: 'info', object, message }),
-    warn: (object, message) => logs.push({ level: 'warn', object, message }),
-    error: (object, message) => logs.push({ level: 'error', object, message }),
-  };
+  const { logs, logger } = collectingLogger();
   const now = () => new Date();
   const daemon = await startDaemon({
     loaded: { config: parseConfigToml(text), path: null },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatHistoryLine, parseHistory, type HistoryRecord } from '@gov/policies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fullDiskFs } from '../../../../tools/test-support/full-disk.js';
 import { createHistoryFile, type HistoryFs } from './history-file.js';
 
 let dir: string;
@@ -138,39 +139,11 @@ describe('createHistoryFile', () => {
   });
 });
 
-/**
- * `node:fs/promises` whose history handle writes at most `room` more bytes, then fails with
- * ENOSPC, as a full disk does: the write that crosses the limit is cut short first.
- */
-function fullDiskFs(room: { bytes: number }): HistoryFs {
-  return {
-    ...fs,
-    async open(path, flags, mode) {
-      const handle = await fs.open(path, flags, mode);
-      if (!path.toString().endsWith('history.jsonl')) return handle;
-      return new Proxy(handle, {
-        get(target, property) {
-          if (property === 'write') {
-            return async (buffer: Buffer, offset: number, length: number) => {
-              if (room.bytes <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-              const allowed = Math.min(length, room.bytes);
-              room.bytes -= allowed;
-              return target.write(buffer, offset, allowed);
-            };
-          }
-          const value = Reflect.get(target, property, target) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  };
-}
-
 describe('createHistoryFile on a full disk', () => {
   it('cuts a torn fragment off before the next append, so the next acknowledged record reads back', async () => {
     const path = join(dir, 'history.jsonl');
     const room = { bytes: lineBytes + 30 };
-    const history = createHistoryFile({ path, maxBytes: 1024 * 1024, fs: fullDiskFs(room) });
+    const history = createHistoryFile({ path, maxBytes: 1024 * 1024, fs: fullDiskFs((file) => file.endsWith('history.jsonl'), room) });
     await history.append(event(1));
     await expect(history.append(event(2))).rejects.toMatchObject({ name: 'HistoryFileError', message: `cannot append to the history file ${path}: ENOSPC: no space left on device, write` });
     expect(await fs.readFile(path, 'utf8')).toBe(formatHistoryLine(event(1)) + formatHistoryLine(event(2)).slice(0, 30));

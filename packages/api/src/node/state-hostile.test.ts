@@ -7,9 +7,10 @@ import { createFileModelStore, openNeuralAdvisor } from '@gov/neural';
 import { formatHistoryLine, historyRecordSchema, parseHistory, type HistoryRecord } from '@gov/policies';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fullDiskFs } from '../../../../tools/test-support/full-disk.js';
 import { createTally } from '../../../../tools/test-support/tally.js';
 import { StateDirError } from './errors.js';
-import { createHistoryFile, type HistoryFs } from './history-file.js';
+import { createHistoryFile } from './history-file.js';
 import { ensureToken } from './token.js';
 
 // The hostile-input suite, state-file part: whatever is in (or in place of) govd's files, reading
@@ -72,7 +73,7 @@ describe('hostile history files', () => {
         tally.check('files: ENOSPC appends', async () => {
           const path = join(await fresh(), 'history.jsonl');
           const room = { bytes: Number.POSITIVE_INFINITY };
-          const history = createHistoryFile({ path, maxBytes: 1024 * 1024, fs: fullDiskFs(path, room) });
+          const history = createHistoryFile({ path, maxBytes: 1024 * 1024, fs: fullDiskFs((file) => file === path, room) });
           const acknowledged: HistoryRecord[] = [];
           for (const step of operations) {
             if ('room' in step) room.bytes = step.room;
@@ -96,31 +97,6 @@ describe('hostile history files', () => {
     );
   });
 });
-
-/** `node:fs/promises` whose handle on `path` writes at most `room.bytes` more bytes, then fails with ENOSPC. */
-function fullDiskFs(path: string, room: { bytes: number }): HistoryFs {
-  return {
-    ...fs,
-    async open(file, flags, mode) {
-      const handle = await fs.open(file, flags, mode);
-      if (String(file) !== path) return handle;
-      return new Proxy(handle, {
-        get(target, property) {
-          if (property === 'write') {
-            return async (buffer: Buffer, offset: number, length: number) => {
-              if (room.bytes <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-              const allowed = Math.min(length, room.bytes);
-              room.bytes -= allowed;
-              return target.write(buffer, offset, allowed);
-            };
-          }
-          const value = Reflect.get(target, property, target) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  };
-}
 
 type Planted = 'file' | 'symlink-to-file' | 'symlink-dangling' | 'symlink-to-dir' | 'fifo' | 'directory' | 'nobody-file' | 'world-writable-file' | 'huge-file';
 const planted: Planted[] = ['file', 'symlink-to-file', 'symlink-dangling', 'symlink-to-dir', 'fifo', 'directory', 'nobody-file', 'world-writable-file', 'huge-file'];
