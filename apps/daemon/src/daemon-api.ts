@@ -58,6 +58,7 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
     const { config, path } = context.loaded();
     const snapshot = ticks.lastSnapshot;
     const lastTick = governor.lastTick;
+    const historyStatus = history.writeStatus();
     return {
       version: options.version,
       pid: options.pid,
@@ -84,7 +85,8 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
         docker: { autoPause: config.docker.auto_pause_idle_containers, ...ticks.docker },
         advisor: ports.neural ? ports.neural.status().phase : ports.advisor ? 'custom' : 'none',
       },
-      degraded: snapshot?.degraded ?? [],
+      degraded: [...(snapshot?.degraded ?? []), ...(historyStatus.writable ? [] : [{ source: 'history', code: 'GOV_DAEMON_HISTORY', message: historyStatus.lastError ?? 'the last append to the history file failed' }])],
+      history: { path: context.files.history, ...historyStatus },
       telemetry: telemetry.memoryStatus(),
     };
   }
@@ -112,13 +114,19 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       const request: ReclaimRequest = { ...parsed, dryRun: dryRun() || parsed.dryRun === true };
       let result: ReclaimResult;
       try {
-        result = await ports.reclaimer.reclaim(request);
+        // Documented: a reclaim asked for while another runs is a 409, never an unbounded queue.
+        result = await ports.reclaimer.reclaim(request, { whenBusy: 'fail' });
       } catch (error) {
         throw reclaimFailure(error);
       }
       const cause = { at: now().toISOString(), policy: context.loaded().config.governor.policy, code: 'api-request', reason: 'requested through POST /api/reclaim', advice: null };
-      await history.append(toHistoryRecord({ kind: 'reclaim', result }, cause));
       metrics.recordReclaim(reclaimSample(result, 'api'));
+      try {
+        await history.append(toHistoryRecord({ kind: 'reclaim', result }, cause));
+      } catch (error) {
+        // The reclaim ran: say so, with its result, rather than a bare failure.
+        throw new ApiError(500, 'GOV_DAEMON_HISTORY', `the reclaim ran, but its record could not be written: ${(error as Error).message}`, { result }, { cause: error });
+      }
       logger.info({ method: result.method, freedBytes: result.freedBytes, dryRun: result.dryRun }, 'reclaim requested through the API');
       return result;
     },

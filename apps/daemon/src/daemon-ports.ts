@@ -3,7 +3,7 @@ import { createDockerClient, type DockerClient } from '@gov/docker';
 import { createSnapshotSource } from '@gov/meminfo';
 import { createFileModelStore, openNeuralAdvisor, type NeuralAdvisor } from '@gov/neural';
 import type { Advisor, GovConfig, SnapshotSource } from '@gov/policies';
-import { createDryRunExecutor, createReclaimer } from '@gov/reclaimer';
+import { createDryRunExecutor, createFileReclaimLock, createReclaimer } from '@gov/reclaimer';
 import { rememberListings, type DaemonContainers, type ListedContainers } from './container-listing.js';
 import type { DaemonOptions, DaemonReclaimer } from './daemon.js';
 
@@ -47,7 +47,10 @@ async function openAdvisor(options: DaemonOptions, learning: GovConfig['governor
 
 /** Builds the snapshot source, reclaimer, container port and advisor govd runs with. */
 export async function createDaemonPorts(options: DaemonOptions, config: GovConfig, files: StateFiles, fs: NonNullable<DaemonOptions['fs']>): Promise<DaemonPorts> {
-  const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait' } : { whenBusy: 'wait' });
+  // The Governor's reclaims wait their turn; the API's refuse (409) while another runs. The lock
+  // file is shared with `gov reclaim`, so a reclaim from the CLI and one from govd never overlap.
+  const lock = createFileReclaimLock({ path: files.reclaimLock });
+  const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait', lock } : { whenBusy: 'wait', lock });
   const docker = options.containers ?? lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer }));
   const containers = rememberListings(docker, options.now ?? (() => new Date()));
   const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;

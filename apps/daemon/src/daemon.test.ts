@@ -3,49 +3,27 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from '@gov/meminfo';
-import { parseConfigToml, parseHistory, type Logger } from '@gov/policies';
+import { parseConfigToml, parseHistory } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from './daemon.js';
+import { freePort } from './govd-harness.js';
+import { collectingLogger, fakeReclaimResult, quietSnapshot } from './test-daemon.js';
 
-const GIB = 1024 ** 3;
 const NOW = new Date('2026-01-28T10:00:00.000Z');
 
-const snapshot: Snapshot = {
-  at: NOW.toISOString(),
-  environment: 'linux',
-  linux: { total: 16 * GIB, used: 4 * GIB, free: 4 * GIB, shared: 0, buffCache: 8 * GIB, available: 12 * GIB, swapTotal: 0, swapUsed: 0, swapFree: 0, buffers: 0, cached: 8 * GIB, sReclaimable: 0, shmem: 0, reclaimable: 8 * GIB, actualUsage: 4 * GIB, activeFile: null, inactiveFile: null },
-  pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 }, full: null },
-  vmstat: null,
-  cpu: null,
-  host: { total: 16 * GIB, available: 12 * GIB, vmmem: null },
-  degraded: [{ source: 'pressure', code: 'GOV_MEMINFO_UNAVAILABLE', message: 'no PSI' }],
-};
+const snapshot: Snapshot = { ...quietSnapshot(NOW), degraded: [{ source: 'pressure', code: 'GOV_MEMINFO_UNAVAILABLE', message: 'no PSI' }] };
 
 let home: string;
 let daemon: Daemon | undefined;
-const logs: { level: string; object: object; message: string | undefined }[] = [];
-const logger: Logger = {
-  debug: () => undefined,
-  info: (object, message) => logs.push({ level: 'info', object, message }),
-  warn: (object, message) => logs.push({ level: 'warn', object, message }),
-  error: (object, message) => logs.push({ level: 'error', object, message }),
-};
+const { logs, logger } = collectingLogger();
 const requests: ReclaimRequest[] = [];
 const reclaimer = {
   async reclaim(request: ReclaimRequest): Promise<ReclaimResult> {
     requests.push(request);
-    return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, freedMeasure: 'machine', durationMs: 3, dryRun: request.dryRun === true };
+    return fakeReclaimResult(request);
   },
 };
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean; env?: Record<string, string> } = {}) {
   const port = await freePort();
@@ -121,6 +99,7 @@ describe('startDaemon', () => {
       lastTick: { at: NOW.toISOString(), durationMs: 0, dryRun: false, errors: [] },
       capabilities: { environment: 'linux', linuxMemory: true, pressure: true, vmstat: false, hostMemory: true, reclaim: 'needs-root', docker: { autoPause: false, available: null, error: null }, advisor: 'none' },
       degraded: snapshot.degraded,
+      history: { path: join(home, 'state', 'history.jsonl'), writable: true, failures: 0, lastError: null },
       telemetry: undefined,
     });
     expect((status['telemetry'] as { buffers: { points: { count: number } } }).buffers.points.count).toBe(1);

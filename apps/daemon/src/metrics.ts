@@ -60,6 +60,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const tickErrors = new Counter({ name: 'gov_tick_errors_total', help: 'Ticks that failed in some part', registers: [registry] });
   const feedback = new Counter({ name: 'gov_feedback_total', help: 'User feedback received, by kind', labelNames: ['kind'], registers: [registry] });
   const telemetryBytes = new Gauge({ name: 'gov_telemetry_bytes', help: 'Bytes held by the daemon in its telemetry ring buffers', registers: [registry] });
+  const historyWritable = new Gauge({ name: 'gov_history_writable', help: 'Whether the last append to the history file succeeded (0 after a failure such as a full disk, until one succeeds)', registers: [registry] });
+  const historyFailures = new Counter({ name: 'gov_history_write_failures_total', help: 'Appends to the history file that failed (a full disk, a refused file)', registers: [registry] });
+  historyWritable.set(1);
+  let historyFailuresSeen = 0;
 
   return {
     registry,
@@ -90,6 +94,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     },
     setTelemetryBytes(bytes: number): void {
       telemetryBytes.set(bytes);
+    },
+    setHistoryStatus(status: { writable: boolean; failures: number }): void {
+      historyWritable.set(status.writable ? 1 : 0);
+      if (status.failures > historyFailuresSeen) historyFailures.inc(status.failures - historyFailuresSeen);
+      historyFailuresSeen = status.failures;
     },
     async render(): Promise<{ contentType: string; body: string }> {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -43,7 +43,10 @@ export interface StatusResponse {
   lastDecision: Decision | null;
   lastTick: { at: string; durationMs: number; dryRun: boolean; errors: { stage: ErrorStage; code: string; message: string }[] } | null;
   capabilities: Capabilities;
+  /** Sources that failed in the last snapshot, and the history file (`source: "history"`) while appends fail. */
   degraded: Snapshot['degraded'];
+  /** Whether the history file takes appends (a full disk makes them fail until space is freed). */
+  history: { path: string; writable: boolean; failures: number; lastError: string | null };
   telemetry: TelemetryStatus;
 }
 

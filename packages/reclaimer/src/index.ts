@@ -6,10 +6,12 @@ export { isReclaimError, ReclaimError } from './errors.js';
 export type { ReclaimErrorCode, ReclaimErrorDetails } from './errors.js';
 export { createLocalExecutor } from './local-executor.js';
 export type { LocalExecutorOptions, ReclaimFs } from './local-executor.js';
+export { createFileReclaimLock } from './file-lock.js';
+export type { FileReclaimLockOptions, LockFs } from './file-lock.js';
 export { createReclaimLock } from './lock.js';
 export type { ReclaimLock } from './lock.js';
 export { createReclaimer } from './reclaimer.js';
-export type { Reclaimer, ReclaimerOptions } from './reclaimer.js';
+export type { ReclaimCallOptions, Reclaimer, ReclaimerOptions } from './reclaimer.js';
 export type {
   ActionOutcome,
   CgroupLayout,

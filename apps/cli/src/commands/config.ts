@@ -50,7 +50,7 @@ async function validate(io: CliIo, options: { path?: string; json: boolean }): P
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    if (options.json) io.stdout.write(formatJson({ valid: false, path: error.source, problems: error.problems }));
+    if (options.json) io.stdout.write(formatJson({ valid: false, path: error.source, problems: error.problems, ...(error.omitted > 0 ? { omitted: error.omitted } : {}) }));
     else io.stderr.write(`gov: ${error.message}\n`);
     return 2;
   }

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseLinuxMemory } from '@gov/meminfo';
 import { createDryRunExecutor, createReclaimer, createReclaimLock, ReclaimError, type ReclaimAction, type ReclaimExecutor } from '@gov/reclaimer';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +37,7 @@ function command(fail?: (action: ReclaimAction) => Error | undefined) {
   let ms = 0;
   const reclaimCommand = createReclaimCommand({
     createExecutor: () => fake.executor,
+    createLock: async () => createReclaimLock(),
     createReclaimer: (executor) =>
       createReclaimer({
         executor,
@@ -144,6 +148,26 @@ describe('gov reclaim', () => {
       dry run: nothing was changed
       "
     `);
+  });
+});
+
+describe('gov reclaim and the reclaim lock', () => {
+  it('refuses with exit 1 while another process holds the lock file in the state directory, and runs nothing', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'gov-reclaim-lock-'));
+    try {
+      const lockPath = join(home, '.local', 'state', 'gov', 'reclaim.lock');
+      await mkdir(dirname(lockPath), { recursive: true });
+      await writeFile(lockPath, `${JSON.stringify({ pid: 1, start: null })}\n`);
+      const fake = fakeExecutor();
+      const reclaimCommand = createReclaimCommand({ createExecutor: () => fake.executor });
+      const { io, stdout } = createTestIo({ env: { HOME: home } });
+      await expect(reclaimCommand.run({ argv: ['--no-sync'], io })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_BUSY', `another reclaim is running (process 1 holds ${lockPath}); try again when it has finished`, { path: lockPath }));
+      expect([fake.ran, stdout()]).toEqual([[], '']);
+      const cli = createTestIo({ env: { HOME: home } });
+      expect(await runMain(['reclaim', '--dry-run'], cli.io)).toBe(0);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
 

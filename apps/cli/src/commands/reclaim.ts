@@ -1,4 +1,6 @@
+import { stateFiles } from '@gov/api/node';
 import {
+  createFileReclaimLock,
   createLocalExecutor,
   createReclaimer,
   createWslExecutor,
@@ -7,24 +9,29 @@ import {
   RECLAIM_METHOD_ALIASES,
   RECLAIM_METHOD_NAMES,
   RECLAIM_METHODS,
+  validateRequest,
   validateTargetBytes,
   type Reclaimer,
   type ReclaimExecutor,
+  type ReclaimLock,
   type ReclaimRequest,
   type ReclaimResult,
 } from '@gov/reclaimer';
 import { parseCommandArgs, parseSize } from '../args.js';
+import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
-import type { Command } from '../io.js';
+import type { CliIo, Command } from '../io.js';
 import { synopsis } from '../spec.js';
 import { reclaimSpec } from './specs.js';
 
 const USAGE = synopsis(['reclaim'], reclaimSpec);
 
 export interface ReclaimCommandOptions {
-  /** Builds the reclaimer for one run; tests pass one with a fake executor. */
-  createReclaimer?: (executor: ReclaimExecutor) => Reclaimer;
+  /** Builds the reclaimer for one run (`lock`: the one a real run holds); tests pass one with a fake executor. */
+  createReclaimer?: (executor: ReclaimExecutor, lock: ReclaimLock | undefined) => Reclaimer;
+  /** The lock a real run holds; default the lock file in govd's state directory, shared with govd. */
+  createLock?: (io: CliIo) => Promise<ReclaimLock>;
   /** Builds the executor: WSL when `--distro` is given, local otherwise. */
   createExecutor?: (distro: string | undefined) => ReclaimExecutor;
 }
@@ -89,7 +96,14 @@ export function renderReclaim(result: ReclaimResult, palette = createPalette(fal
 
 export function createReclaimCommand(options: ReclaimCommandOptions = {}): Command {
   const makeExecutor = options.createExecutor ?? ((distro) => (distro === undefined ? createLocalExecutor() : createWslExecutor({ distro })));
-  const makeReclaimer = options.createReclaimer ?? ((executor) => createReclaimer({ executor }));
+  // A reclaim already running (govd's or another gov's) is refused, not waited for.
+  const makeReclaimer = options.createReclaimer ?? ((executor, lock) => createReclaimer({ executor, whenBusy: 'fail', ...(lock ? { lock } : {}) }));
+  const makeLock =
+    options.createLock ??
+    (async (io: CliIo) => {
+      const { config } = await loadCliConfig(io);
+      return createFileReclaimLock({ path: stateFiles(chosenStateDir(undefined, config, io)).reclaimLock });
+    });
   return {
     spec: reclaimSpec,
     async run({ argv, io }) {
@@ -101,7 +115,10 @@ export function createReclaimCommand(options: ReclaimCommandOptions = {}): Comma
         if (isReclaimError(error)) throw new UsageError(`--distro: ${error.message}`, USAGE);
         throw error;
       }
-      const result = await makeReclaimer(executor).reclaim(request);
+      // Refuse a bad request before reading the config for the lock; a dry run takes no lock.
+      validateRequest(request);
+      const lock = request.dryRun ? undefined : await makeLock(io);
+      const result = await makeReclaimer(executor, lock).reclaim(request);
       io.stdout.write(json ? formatJson(result) : renderReclaim(result, createPalette(io.stdout.isTTY, io.env)));
       return reclaimExitCode(result);
     },
