@@ -5,6 +5,7 @@ export type { FeedbackBody, ReclaimBody } from './bodies.js';
 export { createApiClient } from './client.js';
 export type { ApiClient, ApiClientOptions } from './client.js';
 export { ApiError, ApiUnreachableError } from './errors.js';
+export { formatBytes, formatDuration, formatPercent } from './format.js';
 export type { ApiErrorBody } from './errors.js';
 export { restartRequiredKeys } from './restart-keys.js';
 export { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, parseHistoryLimit, routes } from './routes.js';

@@ -1,3 +1,4 @@
+import { formatBytes, formatDuration } from '@gov/api';
 import {
   createLocalExecutor,
   createReclaimer,
@@ -12,7 +13,7 @@ import {
 } from '@gov/reclaimer';
 import { parseCommandArgs, parseSize } from '../args.js';
 import { UsageError } from '../errors.js';
-import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
+import { createPalette, formatJson, formatTable } from '../format.js';
 import type { Command } from '../io.js';
 
 const USAGE = 'gov reclaim [--method drop_caches|compact|cgroup|full] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--distro NAME] [--dry-run] [--json]';
