@@ -24,7 +24,12 @@ export interface DaemonPorts {
 function lazyDockerPort(make: () => DockerClient): DaemonContainers {
   let client: DockerClient | null = null;
   const docker = () => (client ??= make());
-  return { pauseIdle: (options) => docker().pauseIdle(options), listContainers: () => docker().listContainers() };
+  return {
+    pauseIdle: (options) => docker().pauseIdle(options),
+    listContainers: () => docker().listContainers(),
+    pause: (nameOrId, options) => docker().pause(nameOrId, options),
+    unpause: (nameOrId) => docker().unpause(nameOrId),
+  };
 }
 
 /** Opens the neural advisor on its model in the state directory; `null` when it cannot be opened (logged). */

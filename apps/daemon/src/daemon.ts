@@ -1,9 +1,11 @@
 import * as nodeFs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { restartRequiredKeys } from '@gov/api';
 import { createHistoryFile, ensureToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
 import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import type { DaemonContainers } from './container-listing.js';
+import { createControlCenter } from './control-center.js';
 import { createDaemonApi } from './daemon-api.js';
 import { createDaemonHistory } from './daemon-history.js';
 import { createDaemonPorts } from './daemon-ports.js';
@@ -38,7 +40,12 @@ export interface DaemonOptions {
   advisor?: Advisor | null;
   now?: () => Date;
   fs?: typeof nodeFs;
+  /** The Control Center's built files; default `dist/web` of this package. */
+  webRoot?: string;
 }
+
+/** `dist/web` of this package, from the built `dist/govd.js` and from `src/` alike. */
+const BUILT_WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
 
 /**
  * Starts govd: state directory and token, history, telemetry, metrics, the Governor on the
@@ -79,7 +86,8 @@ export async function startDaemon(options: DaemonOptions) {
     return restartRequired;
   }
 
-  const api = createDaemonApi({ options, fs, now, startedAt, files, logger, loaded: () => loaded, apply, governor, ports, history, ticks, telemetry, metrics });
+  const controlCenter = createControlCenter(options.webRoot ?? BUILT_WEB_ROOT, { fs });
+  const api = createDaemonApi({ options, fs, now, startedAt, files, logger, loaded: () => loaded, apply, governor, ports, history, ticks, telemetry, metrics, controlCenter });
   const server = await serveApi(api, { token, listen: loaded.config.daemon.listen, logger });
   telemetry.start();
   const dryRunNote = options.dryRun ? ' (dry run: --dry-run)' : loaded.config.governor.dry_run ? ' (dry run: governor.dry_run)' : '';

@@ -1,4 +1,6 @@
 export { applyAdvice } from './advice.js';
+export { changedConfigKeys, patchConfigToml } from './config-patch.js';
+export type { ConfigChange } from './config-patch.js';
 export { configSchema, defaultConfig, POLICY_NAMES } from './config-schema.js';
 export type { GovConfig, GovConfigInput, PolicyName } from './config-schema.js';
 export { configAliases, configJsonSchema, configSearchPaths, describeConfig, parseConfigToml, renderConfigToml, resolveStateDir, validateConfig } from './config.js';
