@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Environment } from '@gov/meminfo';
 import { DaemonUsageError } from './errors.js';
 
 export const USAGE = 'govd [--config PATH] [--dry-run] [--help]';
@@ -14,6 +15,7 @@ Options:
   -h, --help     show this help
 
 Signals: SIGTERM/SIGINT finish the running tick and exit 0; SIGHUP reloads the config.
+Environment: GOV_ENVIRONMENT=linux|wsl-guest overrides where govd thinks it runs.
 `;
 
 export interface GovdArgs {
@@ -36,4 +38,17 @@ export function parseGovdArgs(argv: readonly string[]): GovdArgs {
   } catch (error) {
     throw new DaemonUsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
+}
+
+const ENVIRONMENTS: readonly Environment[] = ['linux', 'wsl-guest', 'windows'];
+
+/**
+ * `$GOV_ENVIRONMENT`: where govd runs when detection cannot tell (a WSL2 kernel built without
+ * "microsoft" in its release and no interop entry, or a test with a stand-in `powershell.exe`).
+ * Unset or empty: detected.
+ */
+export function parseEnvironmentOverride(value: string | undefined): Environment | null {
+  if (value === undefined || value === '') return null;
+  if ((ENVIRONMENTS as readonly string[]).includes(value)) return value as Environment;
+  throw new DaemonUsageError(`GOV_ENVIRONMENT must be one of ${ENVIRONMENTS.join(', ')} (or unset to detect); got "${value}"`);
 }

@@ -57,7 +57,7 @@ export async function createDaemonPorts(options: DaemonOptions, config: GovConfi
   const containers = rememberListings(docker, options.now ?? (() => new Date()));
   const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;
   // Detects the environment once and keeps the /proc files open between ticks.
-  const ownSource = options.source ? null : createSnapshotSource();
+  const ownSource = options.source ? null : createSnapshotSource(options.environment ? { environment: options.environment } : {});
   return {
     source: options.source ?? (ownSource as SnapshotSource),
     reclaimer,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { restartRequiredKeys } from '@gov/api';
 import { createHistoryFile, ensureToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
 import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
+import type { Environment } from '@gov/meminfo';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import type { DaemonContainers } from './container-listing.js';
 import { createControlCenter } from './control-center.js';
@@ -40,6 +41,8 @@ export interface DaemonOptions {
   advisor?: Advisor | null;
   now?: () => Date;
   fs?: typeof nodeFs;
+  /** Where govd runs (`$GOV_ENVIRONMENT`); default: detected from `/proc`. */
+  environment?: Environment;
   /** The Control Center's built files; default `dist/web` of this package. */
   webRoot?: string;
 }

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { ConfigFileError, loadConfig } from '@gov/api/node';
 import { ConfigError } from '@gov/policies';
 import { pino } from 'pino';
-import { HELP, parseGovdArgs, USAGE } from './cli-args.js';
+import { HELP, parseEnvironmentOverride, parseGovdArgs, USAGE } from './cli-args.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { DaemonUsageError } from './errors.js';
 import { version } from './version.js';
@@ -18,8 +18,10 @@ const logger = pino(
 async function main(): Promise<number> {
   if (requestedLevel && !LOG_LEVELS.includes(requestedLevel)) logger.warn({ GOV_LOG_LEVEL: requestedLevel }, `GOV_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; logging at info`);
   let args;
+  let environment;
   try {
     args = parseGovdArgs(process.argv.slice(2));
+    environment = parseEnvironmentOverride(process.env['GOV_ENVIRONMENT']);
   } catch (error) {
     if (!(error instanceof DaemonUsageError)) throw error;
     process.stderr.write(`govd: ${error.message}\nusage: ${USAGE}\n`);
@@ -92,6 +94,7 @@ async function main(): Promise<number> {
       version,
       pid: process.pid,
       isRoot: process.getuid?.() === 0,
+      ...(environment ? { environment } : {}),
     });
   } catch (error) {
     const err = error as Error & { code?: string };
