@@ -1,6 +1,6 @@
 import type { ContainerInfo, PauseDecision, UnpauseResult } from '@gov/docker';
 import type { Environment, Snapshot } from '@gov/meminfo';
-import type { Decision, ErrorStage, GovConfig, HistoryRecord, PolicyName } from '@gov/policies';
+import type { Decision, ErrorStage, GovConfig, HistoryRecord, JsonSchemaNode, PolicyName } from '@gov/policies';
 import type { ReclaimResult } from '@gov/reclaimer';
 import type { BufferStoreStatus } from '@gov/ringbuffer-evictor';
 import type { TelemetryRange } from './routes.js';
@@ -118,7 +118,7 @@ export interface ConfigUpdateResponse {
 }
 
 /** `GET /api/config/schema`: the config's JSON Schema (draft 2020-12), as `gov config schema` prints it. */
-export type ConfigSchemaResponse = Record<string, unknown>;
+export type ConfigSchemaResponse = JsonSchemaNode;
 
 /** `POST /api/containers/pause`: what happened to the container (`paused`, or `would-pause` in a dry run). */
 export type ContainerPauseResponse = PauseDecision;

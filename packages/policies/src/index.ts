@@ -4,7 +4,7 @@ export type { ConfigChange } from './config-patch.js';
 export { configSchema, defaultConfig, POLICY_NAMES } from './config-schema.js';
 export type { GovConfig, GovConfigInput, PolicyName } from './config-schema.js';
 export { configAliases, configJsonSchema, configSearchPaths, describeConfig, parseConfigToml, renderConfigToml, resolveStateDir, validateConfig } from './config.js';
-export type { ConfigKeyDoc, ConfigTableDoc } from './config.js';
+export type { ConfigKeyDoc, ConfigTableDoc, JsonSchemaNode } from './config.js';
 export { decide, nextState } from './decide.js';
 export type { Decision, DecisionCode, DecisionPolicy, NoneDecision, PauseIdleDecision, ReclaimDecision, ReclaimMethod } from './decide.js';
 export { ConfigError } from './errors.js';

@@ -1,9 +1,9 @@
 import { configJsonSchema, defaultConfig } from '@gov/policies';
 import { describe, expect, it } from 'vitest';
-import { formFromSchema, inputText, labelOf, parseInput, problemsByPath, valueAt, withValue, type JsonSchemaNode } from './schema-form.js';
+import { formFromSchema, inputText, labelOf, parseInput, problemsByPath, valueAt, withValue } from './schema-form.js';
 
 describe('formFromSchema', () => {
-  const groups = formFromSchema(configJsonSchema() as JsonSchemaNode);
+  const groups = formFromSchema(configJsonSchema());
 
   it('has one group per table of the config, the original [wsl_governor] left out', () => {
     expect(groups.map((group) => group.path)).toEqual(['governor', 'docker', 'daemon']);
@@ -38,7 +38,7 @@ describe('formFromSchema', () => {
 });
 
 describe('form values', () => {
-  const intField = formFromSchema(configJsonSchema() as JsonSchemaNode)[0]!.fields.find((field) => field.key === 'check_interval_secs')!;
+  const intField = formFromSchema(configJsonSchema())[0]!.fields.find((field) => field.key === 'check_interval_secs')!;
   const listField = { ...intField, kind: 'string-list' as const, default: [] };
 
   it('reads what was typed: numbers as numbers, anything else as typed for the server to judge, empty as the default', () => {

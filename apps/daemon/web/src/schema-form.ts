@@ -1,18 +1,4 @@
-/** The part of a JSON Schema (draft 2020-12, as `configJsonSchema()` writes it) the form reads. */
-export interface JsonSchemaNode {
-  type?: string | string[];
-  description?: string;
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  enum?: unknown[];
-  pattern?: string;
-  maxItems?: number;
-  deprecated?: boolean;
-  properties?: Record<string, JsonSchemaNode>;
-  items?: JsonSchemaNode;
-  'x-allowed'?: string;
-}
+import type { JsonSchemaNode } from '@gov/policies';
 
 /** One input of the form, for one key of the config. */
 export interface Field {

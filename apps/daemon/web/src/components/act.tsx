@@ -3,6 +3,7 @@ import { RECLAIM_METHODS } from '@gov/reclaimer/catalogue';
 import { useState } from 'preact/hooks';
 import { describeError } from '../session.js';
 import type { Session } from './app.js';
+import { Note, type NoteMessage } from './note.js';
 
 type Method = (typeof RECLAIM_METHODS)[number];
 type ReclaimResult = ApiResponses['reclaim'];
@@ -45,7 +46,7 @@ export function Act(props: { session: Session; dryRun: boolean; afterAction: () 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState('');
-  const [feedback, setFeedback] = useState<{ text: string; bad: boolean } | null>(null);
+  const [feedback, setFeedback] = useState<NoteMessage | null>(null);
 
   const body = (): ReclaimBody => ({
     method,
@@ -171,9 +172,7 @@ export function Act(props: { session: Session; dryRun: boolean; afterAction: () 
               Fine
             </button>
           </div>
-          <p class={feedback?.bad ? 'note bad' : 'note'} role="status">
-            {feedback?.text ?? ''}
-          </p>
+          <Note message={feedback} />
         </form>
       </div>
     </section>

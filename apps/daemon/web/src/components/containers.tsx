@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { describeError } from '../session.js';
 import { usePoll } from '../use-poll.js';
 import type { Session } from './app.js';
+import { Note, type NoteMessage } from './note.js';
 
 type Container = ContainersResponse['containers'][number];
 
@@ -17,7 +18,7 @@ export function Containers(props: { session: Session; afterAction: () => void })
   const { session } = props;
   const listing = usePoll(() => session.client.containers(), 5000);
   const [busy, setBusy] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ name: string; text: string; bad: boolean } | null>(null);
+  const [message, setMessage] = useState<NoteMessage | null>(null);
 
   async function act(container: Container, action: 'pause' | 'unpause') {
     if (!session.hasToken) return session.askForToken();
@@ -26,16 +27,16 @@ export function Containers(props: { session: Session; afterAction: () => void })
     try {
       if (action === 'pause') {
         const decision = await session.client.pauseContainer({ name: container.id });
-        setMessage({ name: container.name, bad: false, text: decision.action === 'would-pause' ? `${container.name}: would be paused (dry run: nothing changed).` : `${container.name} paused; ${formatBytes(decision.freedBytes)} left its cgroup.` });
+        setMessage({ bad: false, text: decision.action === 'would-pause' ? `${container.name}: would be paused (dry run: nothing changed).` : `${container.name} paused; ${formatBytes(decision.freedBytes)} left its cgroup.` });
       } else {
         const result = await session.client.unpauseContainer({ name: container.id });
-        setMessage({ name: container.name, bad: false, text: result.action === 'unpaused' ? `${container.name} unpaused.` : `${container.name} was not paused.` });
+        setMessage({ bad: false, text: result.action === 'unpaused' ? `${container.name} unpaused.` : `${container.name} was not paused.` });
       }
       listing.refresh();
       props.afterAction();
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) session.tokenRefused();
-      setMessage({ name: container.name, bad: true, text: `${container.name}: ${describeError(error)}` });
+      setMessage({ bad: true, text: `${container.name}: ${describeError(error)}` });
     } finally {
       setBusy(null);
     }
@@ -104,9 +105,7 @@ export function Containers(props: { session: Session; afterAction: () => void })
           </tbody>
         </table>
       )}
-      <p class={message?.bad ? 'note bad' : 'note'} role="status">
-        {message?.text ?? ''}
-      </p>
+      <Note message={message} />
     </section>
   );
 }

@@ -8,13 +8,14 @@ type HistoryRecord = HistoryRead['records'][number];
 type ActionRecord = Extract<HistoryRecord, { kind: 'reclaim' | 'pause-idle-containers' }>;
 
 interface Series {
-  key: keyof Pick<TelemetryPoint, 'used' | 'cached' | 'available' | 'hostAvailable'>;
+  key: keyof Pick<TelemetryPoint, 'used' | 'reclaimable' | 'available' | 'hostAvailable'>;
   label: string;
 }
 
 const LINUX_SERIES: Series[] = [
   { key: 'used', label: 'Linux used' },
-  { key: 'cached', label: 'Page cache' },
+  // What a reclaim can give back, as the memory bar counts page cache.
+  { key: 'reclaimable', label: 'Page cache' },
   { key: 'available', label: 'Linux available' },
 ];
 const HOST_SERIES: Series = { key: 'hostAvailable', label: 'Windows available' };

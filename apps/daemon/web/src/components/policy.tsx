@@ -1,8 +1,10 @@
 import { ApiError, type ConfigResponse, type ConfigUpdateResponse } from '@gov/api';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { formFromSchema, inputText, parseInput, problemsByPath, valueAt, withValue, type Field, type FieldGroup, type JsonSchemaNode } from '../schema-form.js';
+import type { JsonSchemaNode } from '@gov/policies';
+import { formFromSchema, inputText, parseInput, problemsByPath, valueAt, withValue, type Field, type FieldGroup } from '../schema-form.js';
 import { describeError } from '../session.js';
 import type { Session } from './app.js';
+import { Note, type NoteMessage } from './note.js';
 
 type Config = ConfigResponse['config'];
 const POLICY_TABLES = ['dynamic', 'aggressive', 'conservative', 'scheduled'];
@@ -96,14 +98,14 @@ export function Policy(props: { session: Session; afterSave: () => void }) {
   const [current, setCurrent] = useState<ConfigResponse | null>(null);
   const [draft, setDraft] = useState<Config | null>(null);
   const [problems, setProblems] = useState<Map<string, string>>(new Map());
-  const [message, setMessage] = useState<{ text: string; bad: boolean } | null>(null);
+  const [message, setMessage] = useState<NoteMessage | null>(null);
   const [raw, setRaw] = useState('');
-  const [rawMessage, setRawMessage] = useState<{ text: string; bad: boolean } | null>(null);
+  const [rawMessage, setRawMessage] = useState<NoteMessage | null>(null);
   const [busy, setBusy] = useState(false);
 
   const load = async () => {
     const [loadedSchema, loaded] = await Promise.all([session.client.configSchema(), session.client.config()]);
-    setSchema(loadedSchema as JsonSchemaNode);
+    setSchema(loadedSchema);
     setCurrent(loaded);
     setDraft(loaded.config);
     setRaw(loaded.text ?? '');
@@ -117,7 +119,7 @@ export function Policy(props: { session: Session; afterSave: () => void }) {
   const policy = draft ? String(valueAt(draft, 'governor.policy')) : 'dynamic';
   const policyField = governor?.fields.find((field) => field.key === 'policy');
 
-  async function save(body: Config | string, onMessage: (message: { text: string; bad: boolean }) => void) {
+  async function save(body: Config | string, onMessage: (message: NoteMessage) => void) {
     if (!session.hasToken) return session.askForToken();
     setBusy(true);
     try {
@@ -207,9 +209,7 @@ export function Policy(props: { session: Session; afterSave: () => void }) {
         <p class="help">
           Saving changes only the lines of the keys you changed in {current?.path ?? 'the config file (~/.config/gov/config.toml, created now)'}; your comments and layout stay.
         </p>
-        <p class={message?.bad ? 'note bad' : 'note'} role="status">
-          {message?.text ?? ''}
-        </p>
+        <Note message={message} />
       </form>
       <details class="raw">
         <summary>Edit the file itself (advanced)</summary>
@@ -226,9 +226,7 @@ export function Policy(props: { session: Session; afterSave: () => void }) {
               Save file
             </button>
           </div>
-          <p class={rawMessage?.bad ? 'note bad' : 'note'} role="status">
-            {rawMessage?.text ?? ''}
-          </p>
+          <Note message={rawMessage} />
         </form>
       </details>
     </section>
