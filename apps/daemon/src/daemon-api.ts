@@ -63,6 +63,8 @@ function reclaimFailure(error: unknown): unknown {
 export function createDaemonApi(context: DaemonApiContext): DaemonApi {
   const { options, governor, ports, history, ticks, telemetry, metrics, logger, now } = context;
   const dryRun = () => options.dryRun || context.loaded().config.governor.dry_run;
+  // The schema never changes while govd runs; building it takes zod a few milliseconds.
+  let schema: ReturnType<typeof configJsonSchema> | undefined;
 
   function status(): StatusResponse {
     const { config, path } = context.loaded();
@@ -112,7 +114,7 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       const text = path === null ? null : await readConfigText(path, { fs: context.fs }).catch(() => null);
       return { path, text, config };
     },
-    configSchema: () => configJsonSchema(),
+    configSchema: () => (schema ??= configJsonSchema()),
     async updateConfig(body) {
       const sent = configFromBody(body);
       const before = context.loaded();

@@ -50,7 +50,7 @@ async function axeViolations(page: Page): Promise<Array<{ id: string; impact: st
 
 describeWithBrowser('the Control Center in Chromium, on the built govd', () => {
   const suffix = `${process.pid}`;
-  const names = { web: `gov-cc-web-${suffix}`, never: `gov-cc-never-${suffix}`, deny: `gov-cc-deny-${suffix}` };
+  const names = { web: `gov-cc-web-${suffix}`, never: `gov-cc-never-with-a-rather-long-name-${suffix}`, deny: `gov-cc-deny-${suffix}` };
   let govd: GovdProcess;
   let standIns: string;
   let page: Page;
@@ -246,7 +246,13 @@ describeWithBrowser('the Control Center in Chromium, on the built govd', () => {
       results[`${width}-${scheme}`] = violations;
       expect([width, scheme, violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')]).toEqual([width, scheme, []]);
       // Nothing wider than the screen: the page never scrolls sideways.
-      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      const overflow = await page.evaluate((screen) => {
+        type Element = { tagName: string; className: unknown; getBoundingClientRect(): { right: number } };
+        const { document } = globalThis as unknown as { document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): Element[] } };
+        const wide = [...document.querySelectorAll('body *')].filter((element) => element.getBoundingClientRect().right > screen + 1);
+        return { scrollWidth: document.documentElement.scrollWidth, widest: wide.slice(-5).map((element) => `${element.tagName}.${String(element.className)}`) };
+      }, width);
+      expect([width, scheme, overflow]).toEqual([width, scheme, { scrollWidth: width, widest: [] }]);
       await page.screenshot({ path: join(ARTIFACTS, `control-center-${width}-${scheme}.png`), fullPage: true });
     }
     await writeFile(join(ARTIFACTS, 'control-center-axe.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -12,16 +12,20 @@ export interface Polled<T> {
  * Calls `load` now, every `intervalMs` while the page is visible, and at once when it becomes
  * visible again; a new `key` starts over. Failures are kept beside the last good answer.
  */
-export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key = ''): Polled<T> {
+export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key = '', first?: Promise<T>): Polled<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const loadRef = useRef(load);
   loadRef.current = load;
   const generation = useRef(0);
+  // A request started before the first render answers the first poll.
+  const early = useRef(first);
 
   const run = useCallback(() => {
     const mine = generation.current;
-    loadRef.current().then(
+    const pending = early.current ?? loadRef.current();
+    early.current = undefined;
+    pending.then(
       (value) => {
         if (mine !== generation.current) return;
         setData(value);

@@ -1,4 +1,4 @@
-import { formatDuration } from '@gov/api';
+import { formatDuration, type StatusResponse } from '@gov/api';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiClient, storedToken, storeToken } from '../session.js';
 import { usePoll } from '../use-poll.js';
@@ -21,12 +21,12 @@ export interface Session {
   askForToken(): void;
 }
 
-export function App() {
+export function App(props: { firstStatus?: Promise<StatusResponse> }) {
   const [token, setToken] = useState<string | null>(storedToken);
   const [tokenNote, setTokenNote] = useState<string | null>(null);
   const tokenInput = useRef<HTMLInputElement>(null);
   const client = useMemo(() => apiClient(token), [token]);
-  const status = usePoll(() => client.status(), 2000);
+  const status = usePoll(() => client.status(), 2000, '', props.firstStatus);
   // Counts what the user did here: the chart and the status read again after each action.
   const [actions, setActions] = useState(0);
   const acted = () => {

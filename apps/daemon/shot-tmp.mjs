@@ -1,0 +1,14 @@
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+const [width, scheme, out, top, height] = [Number(process.argv[2]), process.argv[3], process.argv[4], Number(process.argv[5] ?? 0), Number(process.argv[6] ?? 0)];
+const browser = await chromium.launchPersistentContext(mkdtempSync('/tmp/center-chrome-'), { executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'], viewport: { width, height: 900 }, colorScheme: scheme });
+const page = browser.pages()[0];
+await page.goto('http://127.0.0.1:17979/');
+await page.waitForTimeout(3000);
+const svg = page.locator('.chart svg');
+const box = await svg.boundingBox();
+await svg.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
+await page.waitForTimeout(300);
+const full = await page.evaluate(() => document.documentElement.scrollHeight);
+await page.screenshot({ path: out, fullPage: true, ...(height ? { clip: { x: 0, y: top, width, height: Math.min(height, full - top) } } : {}) });
+await browser.close();
