@@ -25,6 +25,8 @@ describe('byteTicks', () => {
   it('picks round steps of a binary unit', () => {
     expect(byteTicks(0, 8 * GIB, 4)).toEqual([0, 2 * GIB, 4 * GIB, 6 * GIB, 8 * GIB]);
     expect(byteTicks(1000 * MIB, 1100 * MIB, 2)).toEqual([1000 * MIB, 1050 * MIB, 1100 * MIB]);
+    // A step of 0.66 GiB is a whole GiB, never 1000 MiB.
+    expect(byteTicks(0.9 * GIB, 2.9 * GIB, 3)).toEqual([GIB, 2 * GIB]);
   });
 
   it('always gives ticks inside the range, never more than about twice asked', () => {

@@ -21,7 +21,8 @@ export function byteTicks(min: number, max: number, count = 4): number[] {
   const span = max - min;
   if (!(span > 0)) return [min];
   const raw = span / count;
-  const unit = [...UNIT_BYTES].reverse().find((bytes) => bytes <= raw) ?? 1;
+  // The largest unit a step is at least a tenth of: 1 GiB steps rather than 1000 MiB ones.
+  const unit = [...UNIT_BYTES].reverse().find((bytes) => bytes / 10 <= raw) ?? 1;
   const scaled = raw / unit;
   const magnitude = 10 ** Math.floor(Math.log10(scaled));
   const step = ([1, 2, 5, 10].find((factor) => factor * magnitude >= scaled) ?? 10) * magnitude * unit;

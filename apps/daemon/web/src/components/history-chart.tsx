@@ -93,7 +93,9 @@ export function HistoryChart(props: { session: Session; environment: StatusRespo
       if (value === null) return;
       path += `${path === '' || values[i - 1] === null ? 'M' : 'L'}${x(times[i] as number).toFixed(1)},${y(value).toFixed(1)}`;
     });
-    return { line, index, domain, y, path, ticks: byteTicks(domain[0], domain[1], 2) };
+    // Round values where two or more fall in the pane, else its edges: every pane shows its scale.
+    const round = byteTicks(domain[0], domain[1], 3);
+    return { line, index, domain, y, path, ticks: round.length >= 2 ? round : [domain[0], domain[1]] };
   });
 
   const cursorPoint = cursor === null ? null : (points[cursor] ?? null);
