@@ -153,7 +153,7 @@ export function HistoryChart(props: { session: Session; environment: StatusRespo
             {timeTicks(fromMs, toMs, Math.max(2, Math.floor(plotWidth / 110))).map((tick) => (
               <g key={tick} class="tick">
                 <line x1={x(tick)} x2={x(tick)} y1={MARGIN.top} y2={height - MARGIN.bottom} />
-                <text x={x(tick)} y={height - 6} text-anchor="middle">
+                <text x={x(tick)} y={height - 6} text-anchor={x(tick) > width - MARGIN.right - 40 ? 'end' : 'middle'}>
                   {timeLabel(tick, range)}
                 </text>
               </g>
