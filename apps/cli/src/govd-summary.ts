@@ -1,10 +1,10 @@
-import type { StatusResponse } from '@gov/api';
+import { formatDuration, type StatusResponse } from '@gov/api';
 import { createHistoryFile, historyMaxBytes, stateFiles } from '@gov/api/node';
 import type { HistoryRecord } from '@gov/policies';
 import { summariseRecord } from './commands/history.js';
 import { chosenStateDir, loadCliConfig } from './config-file.js';
 import { connectGovd, type DaemonClientOptions } from './daemon-client.js';
-import { formatDuration, type Palette } from './format.js';
+import type { Palette } from './format.js';
 import type { CliIo } from './io.js';
 
 /** How many of the latest history records are searched for the last action. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HELP, parseGovdArgs } from './cli-args.js';
+import { HELP, parseEnvironmentOverride, parseGovdArgs } from './cli-args.js';
+import { DaemonUsageError } from './errors.js';
 
 describe('parseGovdArgs', () => {
   it('reads every flag', () => {
@@ -22,5 +23,15 @@ describe('parseGovdArgs', () => {
   it('documents every flag in --help, with its default', () => {
     for (const flag of ['--config PATH', '--dry-run', '--log-format auto|json|pretty', '--version', '-h, --help']) expect(HELP).toContain(`\n  ${flag}\n`);
     expect(HELP.replace(/\s+/g, ' ')).toContain('(default: daemon.log_format of the config: pretty on a terminal, JSON otherwise)');
+  });
+});
+
+describe('parseEnvironmentOverride ($GOV_ENVIRONMENT)', () => {
+  it('names where govd runs, or leaves it to detection when unset or empty', () => {
+    expect([parseEnvironmentOverride('wsl-guest'), parseEnvironmentOverride('linux'), parseEnvironmentOverride(''), parseEnvironmentOverride(undefined)]).toEqual(['wsl-guest', 'linux', null, null]);
+  });
+
+  it('refuses anything else, saying what is allowed', () => {
+    expect(() => parseEnvironmentOverride('wsl2')).toThrow(new DaemonUsageError('GOV_ENVIRONMENT must be one of linux, wsl-guest, windows (or unset to detect); got "wsl2"'));
   });
 });

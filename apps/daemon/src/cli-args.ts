@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { suggestName } from '@gov/policies';
+import type { Environment } from '@gov/meminfo';
 import { DaemonUsageError } from './errors.js';
 import { LOG_FORMATS, type LogFormatChoice } from './log-format.js';
 
@@ -54,8 +55,10 @@ ${options}
 
 Environment: GOV_CONFIG (the config file), GOV_STATE_DIR or STATE_DIRECTORY (the
 state directory, over daemon.state_dir), GOV_LOG_LEVEL (debug, info, warn, error;
-default info).
-Signals: SIGTERM/SIGINT finish the running tick and exit 0; SIGHUP reloads the config.
+default info), GOV_ENVIRONMENT (linux or wsl-guest: where govd runs, over detection).
+Signals: SIGTERM/SIGINT finish the running tick and the API requests being answered
+(at most 30 s) and exit 0; SIGHUP reloads the config.
+
 Exit codes: 0 stopped by a signal, 1 could not start, 2 bad flags or config.
 `;
 }
@@ -95,4 +98,17 @@ export function parseGovdArgs(argv: readonly string[]): GovdArgs {
     help: values['help'] === true,
     version: values['version'] === true,
   };
+}
+
+const ENVIRONMENTS: readonly Environment[] = ['linux', 'wsl-guest', 'windows'];
+
+/**
+ * `$GOV_ENVIRONMENT`: where govd runs when detection cannot tell (a WSL2 kernel built without
+ * "microsoft" in its release and no interop entry, or a test with a stand-in `powershell.exe`).
+ * Unset or empty: detected.
+ */
+export function parseEnvironmentOverride(value: string | undefined): Environment | null {
+  if (value === undefined || value === '') return null;
+  if ((ENVIRONMENTS as readonly string[]).includes(value)) return value as Environment;
+  throw new DaemonUsageError(`GOV_ENVIRONMENT must be one of ${ENVIRONMENTS.join(', ')} (or unset to detect); got "${value}"`);
 }

@@ -24,7 +24,12 @@ export interface DaemonPorts {
 function lazyDockerPort(make: () => DockerClient): DaemonContainers {
   let client: DockerClient | null = null;
   const docker = () => (client ??= make());
-  return { pauseIdle: (options) => docker().pauseIdle(options), listContainers: () => docker().listContainers() };
+  return {
+    pauseIdle: (options) => docker().pauseIdle(options),
+    listContainers: () => docker().listContainers(),
+    pause: (nameOrId, options) => docker().pause(nameOrId, options),
+    unpause: (nameOrId) => docker().unpause(nameOrId),
+  };
 }
 
 /** Opens the neural advisor on its model in the state directory; `null` when it cannot be opened (logged). */
@@ -55,7 +60,7 @@ export async function createDaemonPorts(options: DaemonOptions, config: GovConfi
   const containers = rememberListings(docker, options.now ?? (() => new Date()));
   const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;
   // Detects the environment once and keeps the /proc files open between ticks.
-  const ownSource = options.source ? null : createSnapshotSource();
+  const ownSource = options.source ? null : createSnapshotSource(options.environment ? { environment: options.environment } : {});
   return {
     source: options.source ?? (ownSource as SnapshotSource),
     reclaimer,

@@ -6,6 +6,8 @@ import type { Snapshot } from '@gov/meminfo';
 import { parseConfigToml, parseHistory } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DockerError, type PauseDecision, type PauseOneOptions } from '@gov/docker';
+import type { DaemonContainers } from './container-listing.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { freePort } from './govd-harness.js';
 import { collectingLogger, fakeReclaimResult, quietSnapshot } from './test-daemon.js';
@@ -25,7 +27,7 @@ const reclaimer = {
   },
 };
 
-async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean; env?: Record<string, string> } = {}) {
+async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean; env?: Record<string, string>; containers?: DaemonContainers } = {}) {
   const port = await freePort();
   const text = `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`;
   const path = options.path === null ? null : (options.path ?? join(home, 'config.toml'));
@@ -42,7 +44,7 @@ async function start(toml: string, options: { path?: string | null; dryRun?: boo
     isRoot: options.isRoot ?? true,
     source: { readSnapshot: async () => snapshot },
     reclaimer,
-    containers: { pauseIdle: async () => ({ paused: [], freedBytes: 0 }) },
+    containers: options.containers ?? { pauseIdle: async () => ({ paused: [], freedBytes: 0 }) },
     // The neural advisor (model in state_dir) only when a test asks for it.
     ...(options.neural ? {} : { advisor: null }),
     now: () => NOW,
@@ -155,9 +157,64 @@ describe('startDaemon', () => {
     const config = parseConfigToml(`[governor]\npolicy = "scheduled"\n[daemon]\nlisten = "127.0.0.1:${port === 65535 ? 65534 : port + 1}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`);
     const response = await fetch(`${base}/api/config`, { method: 'PUT', headers: auth, body: JSON.stringify(config) });
     const path = join(home, '.config', 'gov', 'config.toml');
-    expect([response.status, await response.json()]).toEqual([200, { path, config, restartRequired: ['daemon.listen'] }]);
+    expect([response.status, await response.json()]).toEqual([200, { path, config, restartRequired: ['daemon.listen'], write: { mode: 'created', changed: ['governor.policy', 'daemon.listen'], backupPath: null } }]);
     expect(parseConfigToml(await readFile(path, 'utf8'))).toEqual(config);
     expect(daemon?.governor.config.governor.policy).toBe('scheduled');
+  });
+
+  it('PUT /api/config of a JSON config changes only the changed keys\' lines of the file, comments kept; GET shows the text', async () => {
+    const { base, auth } = await start('# my settings\n[governor]\npolicy = "conservative" # quiet machine\n');
+    const path = join(home, 'config.toml');
+    const before = await readFile(path, 'utf8');
+    const current = (await (await fetch(`${base}/api/config`)).json()) as { text: string; config: { governor: { policy: string; linux_min_mb: number } } };
+    expect(current.text).toBe(before);
+    const next = structuredClone(current.config);
+    next.governor.policy = 'aggressive';
+    next.governor.linux_min_mb = 1024;
+    const response = await fetch(`${base}/api/config`, { method: 'PUT', headers: auth, body: JSON.stringify(next) });
+    expect([response.status, ((await response.json()) as { write: unknown }).write]).toEqual([200, { mode: 'patched', changed: ['governor.policy', 'governor.linux_min_mb'], backupPath: null }]);
+    expect(await readFile(path, 'utf8')).toBe(before.replace('policy = "conservative" # quiet machine', 'policy = "aggressive" # quiet machine\nlinux_min_mb = 1024'));
+    expect(daemon?.governor.config.governor.policy).toBe('aggressive');
+    const { records } = parseHistory(await readFile(join(home, 'state', 'history.jsonl'), 'utf8'));
+    expect(records.filter((record) => record.kind === 'event' && record.event === 'config-updated').map((record) => (record as { message: string }).message)).toEqual([
+      `config updated through PUT /api/config (governor.policy, governor.linux_min_mb): changed only their lines in ${path}`,
+    ]);
+  });
+
+  it('POST /api/containers/pause passes the config\'s guards, records the pause, and answers a refusal with 409 and the guard', async () => {
+    const asked: Array<[string, PauseOneOptions]> = [];
+    const decision: PauseDecision = { id: 'a'.repeat(64), name: 'web', action: 'would-pause', guard: null, reason: 'asked for by name', memoryBefore: null, memoryAfter: null, freedBytes: 0, reclaim: null };
+    const containers: DaemonContainers = {
+      pauseIdle: async () => ({ paused: [], freedBytes: 0 }),
+      pause: async (name, options) => {
+        asked.push([name, options]);
+        if (name === 'db') throw new DockerError('db is not paused: its name matches the deny pattern "db*"', { code: 'GOV_DOCKER_GUARDED', guard: 'deny' });
+        return decision;
+      },
+      unpause: async () => ({ id: 'a'.repeat(64), name: 'web', action: 'unpaused', pausedByGov: true }),
+    };
+    const { base, auth } = await start('[docker]\ndeny = ["db*"]\n', { dryRun: true, containers });
+    const paused = await fetch(`${base}/api/containers/pause`, { method: 'POST', headers: auth, body: '{"name":"web"}' });
+    expect([paused.status, await paused.json()]).toEqual([200, decision]);
+    const refused = await fetch(`${base}/api/containers/pause`, { method: 'POST', headers: auth, body: '{"name":"db"}' });
+    expect([refused.status, await refused.json()]).toEqual([409, { error: { code: 'GOV_DOCKER_GUARDED', message: 'db is not paused: its name matches the deny pattern "db*"', details: { guard: 'deny' } } }]);
+    expect(asked).toEqual([
+      ['web', { allow: [], deny: ['db*'], dryRun: true }],
+      ['db', { allow: [], deny: ['db*'], dryRun: true }],
+    ]);
+    // A dry-run govd changes nothing, unpausing included.
+    const unpause = await fetch(`${base}/api/containers/unpause`, { method: 'POST', headers: auth, body: '{"name":"web"}' });
+    expect([unpause.status, ((await unpause.json()) as { error: { code: string } }).error.code]).toEqual([409, 'GOV_HTTP_DRY_RUN']);
+    const { records } = parseHistory(await readFile(join(home, 'state', 'history.jsonl'), 'utf8'));
+    expect(records.filter((record) => record.kind === 'pause-idle-containers')).toEqual([
+      { kind: 'pause-idle-containers', at: NOW.toISOString(), policy: 'dynamic', code: 'api-request', reason: 'web paused through POST /api/containers/pause', paused: ['web'], freedBytes: 0, durationMs: 0, dryRun: true },
+    ]);
+  });
+
+  it('GET /api/config/schema is the config\'s JSON Schema', async () => {
+    const { base } = await start('');
+    const schema = (await (await fetch(`${base}/api/config/schema`)).json()) as { title: string; properties: { governor: { properties: { policy: { enum: string[] } } } } };
+    expect([schema.title, schema.properties.governor.properties.policy.enum]).toEqual(['gov config', ['dynamic', 'aggressive', 'conservative', 'scheduled']]);
   });
 
   it('PUT /api/config takes TOML too, and refuses an invalid one without touching the file', async () => {

@@ -1,9 +1,12 @@
 import * as nodeFs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { baseUrl, restartRequiredKeys } from '@gov/api';
 import { createHistoryFile, ensureToken, guardToken, historyMaxBytes, loadConfig, stateFiles, type LoadedConfig } from '@gov/api/node';
 import { ConfigError, createGovernor, resolveStateDir, type Advisor, type Logger, type SnapshotSource } from '@gov/policies';
+import type { Environment } from '@gov/meminfo';
 import type { ReclaimCallOptions, ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import type { DaemonContainers } from './container-listing.js';
+import { createControlCenter } from './control-center.js';
 import { createDaemonApi } from './daemon-api.js';
 import { createDaemonHistory } from './daemon-history.js';
 import { createDaemonPorts } from './daemon-ports.js';
@@ -43,10 +46,17 @@ export interface DaemonOptions {
   apiDrainMs?: number;
   /** Replaces some of the HTTP server's limits (`API_SERVER_LIMITS`); tests shorten its timeouts. */
   apiLimits?: Partial<ApiServerLimits>;
+  /** Where govd runs (`$GOV_ENVIRONMENT`); default: detected from `/proc`. */
+  environment?: Environment;
+  /** The Control Center's built files; default `dist/web` of this package. */
+  webRoot?: string;
 }
 
 /** How long a stop lets API requests (a reclaim) finish: within the service's 60 s stop timeout, with the running tick. */
 export const API_DRAIN_MS = 30_000;
+
+/** `dist/web` of this package, from the built `dist/govd.js` and from `src/` alike. */
+const BUILT_WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
 
 /**
  * Starts govd: state directory and token, history, telemetry, metrics, the Governor on the
@@ -95,7 +105,8 @@ export async function startDaemon(options: DaemonOptions) {
     return restartRequired;
   }
 
-  const api = createDaemonApi({ options, fs, now, startedAt, files, logger, loaded: () => loaded, apply, governor, ports, history, ticks, telemetry, metrics });
+  const controlCenter = createControlCenter(options.webRoot ?? BUILT_WEB_ROOT, { fs });
+  const api = createDaemonApi({ options, fs, now, startedAt, files, logger, loaded: () => loaded, apply, governor, ports, history, ticks, telemetry, metrics, controlCenter });
   const server = await serveApi(api, { token, listen: loaded.config.daemon.listen, logger, ...(options.apiLimits ? { limits: options.apiLimits } : {}) });
   telemetry.start();
   const dryRunNote = options.dryRun ? ' (dry run: --dry-run)' : loaded.config.governor.dry_run ? ' (dry run: governor.dry_run)' : '';

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { ConfigFileError, loadConfig } from '@gov/api/node';
 import { ConfigError, type LogFormat } from '@gov/policies';
 import { pino, type Logger } from 'pino';
-import { HELP, parseGovdArgs, USAGE } from './cli-args.js';
+import { HELP, parseEnvironmentOverride, parseGovdArgs, USAGE } from './cli-args.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { DaemonUsageError } from './errors.js';
 import { chooseLogFormat, createPrettyDestination } from './log-format.js';
@@ -26,8 +26,10 @@ let logger = createLogger(null, 'auto');
 
 async function main(): Promise<number> {
   let args;
+  let environment;
   try {
     args = parseGovdArgs(process.argv.slice(2));
+    environment = parseEnvironmentOverride(process.env['GOV_ENVIRONMENT']);
   } catch (error) {
     if (!(error instanceof DaemonUsageError)) throw error;
     process.stderr.write(`govd: ${error.message}\nusage: ${USAGE}\n`);
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
       version,
       pid: process.pid,
       isRoot: process.getuid?.() === 0,
+      ...(environment ? { environment } : {}),
     });
   } catch (error) {
     const err = error as Error & { code?: string };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, parseHistoryLimit, routes, type ApiResponses, type RouteName } from '@gov/api';
+import { ApiError, parseHistoryLimit, parseHistorySince, parseTelemetryRange, routes, type ApiResponses, type RouteName, type TelemetryRange } from '@gov/api';
 import { isAuthorized } from '@gov/api/node';
+import { ASSET_PREFIX, type StaticReply } from './control-center.js';
 
 /** Largest request body the API reads; anything longer is answered 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -23,10 +24,11 @@ export interface RequestBody {
  */
 export interface DaemonApi<A extends Record<RouteName, unknown> = ApiResponses> {
   status(): A['status'];
-  history(limit: number): Promise<A['history']>;
-  telemetry(): A['telemetry'];
+  /** The last `limit` records, of those at or after `sinceMs` when it is not `null`. */
+  history(limit: number, sinceMs: number | null): Promise<A['history']>;
+  telemetry(range: TelemetryRange): A['telemetry'];
   metrics(): Promise<{ contentType: string; body: string }>;
-  config(): A['config'];
+  config(): Promise<A['config']>;
   updateConfig(body: RequestBody): Promise<A['updateConfig']>;
   reclaim(body: RequestBody): Promise<A['reclaim']>;
   feedback(body: RequestBody): Promise<A['feedback']>;
@@ -34,7 +36,13 @@ export interface DaemonApi<A extends Record<RouteName, unknown> = ApiResponses> 
   learnReset(): Promise<A['learnReset']>;
   /** The containers of the last listing, or of one made now when none is recent. */
   containers(): Promise<A['containers']>;
-  controlCenter(): string;
+  pauseContainer(body: RequestBody): Promise<A['pauseContainer']>;
+  unpauseContainer(body: RequestBody): Promise<A['unpauseContainer']>;
+  configSchema(): A['configSchema'];
+  /** The Control Center page, with its security headers. */
+  controlCenter(acceptsGzip: boolean): Promise<StaticReply>;
+  /** One of the page's hashed assets (`/assets/<name>`); `null`: no such file. */
+  controlCenterAsset(name: string, acceptsGzip: boolean): Promise<StaticReply | null>;
 }
 
 /** A `DaemonApi` with answers of any shape: all the routing needs. */
@@ -57,7 +65,9 @@ type Handler = (req: IncomingMessage, url: URL) => Promise<Reply>;
 interface Reply {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Buffer;
+  /** Replace the defaults (`cache-control: no-store`, …) or add to them. */
+  headers?: Record<string, string>;
 }
 interface Route {
   mutating: boolean;
@@ -126,29 +136,42 @@ function jsonOnly(body: RequestBody): RequestBody {
   throw new ApiError(415, 'GOV_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not ${body.contentType}`);
 }
 
+const acceptsGzip = (req: IncomingMessage) => /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+
 function buildRoutes(api: RoutedApi): Map<string, Map<string, Route>> {
   const table = new Map<string, Map<string, Route>>();
   const handlers: Record<RouteName, Handler> = {
-    controlCenter: async () => ({ status: 200, contentType: 'text/html; charset=utf-8', body: api.controlCenter() }),
+    controlCenter: async (req) => ({ status: 200, ...(await api.controlCenter(acceptsGzip(req))) }),
     status: async () => json(api.status()),
-    history: async (_req, url) => json(await api.history(parseHistoryLimit(url.searchParams.get('limit')))),
-    telemetry: async () => json(api.telemetry()),
+    history: async (_req, url) => json(await api.history(parseHistoryLimit(url.searchParams.get('limit')), parseHistorySince(url.searchParams.get('since')))),
+    telemetry: async (_req, url) => json(api.telemetry(parseTelemetryRange(url.searchParams.get('range')))),
     metrics: async () => {
       const metrics = await api.metrics();
       return { status: 200, contentType: metrics.contentType, body: metrics.body };
     },
-    config: async () => json(api.config()),
+    config: async () => json(await api.config()),
     updateConfig: async (req) => json(await api.updateConfig(await readBody(req))),
     reclaim: async (req) => json(await api.reclaim(jsonOnly(await readBody(req)))),
     feedback: async (req) => json(await api.feedback(jsonOnly(await readBody(req)))),
     learnReset: async () => json(await api.learnReset()),
     containers: async () => json(await api.containers()),
+    pauseContainer: async (req) => json(await api.pauseContainer(await readBody(req))),
+    unpauseContainer: async (req) => json(await api.unpauseContainer(await readBody(req))),
+    configSchema: async () => json(api.configSchema()),
   };
   for (const [name, route] of Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]) {
     if (!table.has(route.path)) table.set(route.path, new Map());
     table.get(route.path)?.set(route.method, { mutating: route.mutating, handle: handlers[name] });
   }
   return table;
+}
+
+/** The page's hashed assets: served beside the route table, never behind the token. */
+async function assetReply(api: RoutedApi, req: IncomingMessage, url: URL): Promise<Reply> {
+  const name = url.pathname.slice(ASSET_PREFIX.length);
+  const asset = await api.controlCenterAsset(name, acceptsGzip(req));
+  if (!asset) throw new ApiError(404, 'GOV_HTTP_NOT_FOUND', `no asset ${url.pathname}`);
+  return { status: 200, ...asset };
 }
 
 function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
@@ -158,6 +181,7 @@ function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, st
     'content-length': String(Buffer.byteLength(reply.body)),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...reply.headers,
     ...extraHeaders,
   });
   res.end(reply.body);
@@ -205,6 +229,7 @@ export function createApiHandler(api: RoutedApi, options: ApiHandlerOptions): (r
       if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
         throw new ApiError(421, 'GOV_HTTP_BAD_HOST', `the Host header "${req.headers.host ?? ''}" does not name this daemon`);
       }
+      if (method === 'GET' && url.pathname.startsWith(ASSET_PREFIX)) return assetReply(api, req, url);
       const byMethod = table.get(url.pathname);
       if (!byMethod) throw new ApiError(404, 'GOV_HTTP_NOT_FOUND', `no route ${url.pathname}`);
       const route = byMethod.get(method);

@@ -27,10 +27,18 @@ export const feedbackBodySchema = z.strictObject({
   note: z.string().max(FEEDBACK_NOTE_MAX_CHARS).nullable().optional(),
 });
 
+/** `POST /api/containers/pause` and `/unpause`: one container by name or id; a pause can be a dry run. */
+export const containerBodySchema = z.strictObject({
+  name: z.string().min(1).max(256),
+  dryRun: z.boolean().optional(),
+});
+
 /** What a client sends to `POST /api/reclaim`. */
 export type ReclaimBody = z.input<typeof reclaimBodySchema>;
 /** What a client sends to `POST /api/feedback`. */
 export type FeedbackBody = z.input<typeof feedbackBodySchema>;
+/** What a client sends to `POST /api/containers/pause` and `/unpause`. */
+export type ContainerBody = z.input<typeof containerBodySchema>;
 
 /** Checks a request's JSON against its route's schema; a 400 `GOV_HTTP_INVALID_BODY` lists every problem. */
 export function parseRequestBody<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {

@@ -265,7 +265,8 @@ export function parseConfigToml(text: string, sourceName = '(config)'): GovConfi
   return validateConfig(raw, sourceName);
 }
 
-type JsonSchemaNode = {
+/** One node of the config's JSON Schema (draft 2020-12), as `configJsonSchema()` writes it. */
+export type JsonSchemaNode = {
   type?: string | string[];
   description?: string;
   default?: unknown;
@@ -275,11 +276,15 @@ type JsonSchemaNode = {
   properties?: Record<string, JsonSchemaNode>;
   items?: JsonSchemaNode;
   pattern?: string;
+  maxItems?: number;
+  deprecated?: boolean;
+  /** The allowed values in words, where the type and range would not say it. */
+  'x-allowed'?: string;
   [key: string]: unknown;
 };
 
 /** The JSON Schema (draft 2020-12) of the config file, for editors' completion and validation. */
-export function configJsonSchema(): Record<string, unknown> {
+export function configJsonSchema(): JsonSchemaNode {
   const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as JsonSchemaNode;
   return {
     $schema: generated['$schema'],

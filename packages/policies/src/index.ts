@@ -1,8 +1,10 @@
 export { applyAdvice } from './advice.js';
+export { changedConfigKeys, patchConfigToml } from './config-patch.js';
+export type { ConfigChange } from './config-patch.js';
 export { configSchema, defaultConfig, LOG_FORMATS, POLICY_NAMES } from './config-schema.js';
 export type { GovConfig, GovConfigInput, LogFormat, PolicyName } from './config-schema.js';
 export { configAliases, configJsonSchema, configSearchPaths, describeConfig, parseConfigToml, renderConfigToml, resolveStateDir, validateConfig } from './config.js';
-export type { ConfigKeyDoc, ConfigTableDoc } from './config.js';
+export type { ConfigKeyDoc, ConfigTableDoc, JsonSchemaNode } from './config.js';
 export { decide, nextState } from './decide.js';
 export { suggestName } from './did-you-mean.js';
 export type { Decision, DecisionCode, DecisionPolicy, NoneDecision, PauseIdleDecision, ReclaimDecision, ReclaimMethod } from './decide.js';

@@ -1,3 +1,4 @@
+import { formatBytes, formatDuration, formatPercent } from '@gov/api';
 import {
   createDockerClient,
   type ContainerInfo,
@@ -13,7 +14,7 @@ import { createReclaimer } from '@gov/reclaimer';
 import { parseDuration, parseSubcommandArgs } from '../args.js';
 import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
-import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
+import { createPalette, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
 import { dockerSpec } from './specs.js';
 
@@ -29,11 +30,6 @@ async function loadSettings(values: { config?: string | undefined; 'state-dir'?:
   return { config, stateDir: chosenStateDir(values['state-dir'], config, io) };
 }
 
-function cpuText(container: ContainerInfo): string {
-  const percent = container.cpu?.percent;
-  return percent === null || percent === undefined ? '—' : `${percent.toFixed(percent < 10 ? 2 : 1)}%`;
-}
-
 function renderList(containers: ContainerInfo[]): string {
   if (containers.length === 0) return 'No running or paused containers.\n';
   const rows = [['NAME', 'STATE', 'MEMORY', 'CACHE', 'CPU %', 'IDLE FOR']];
@@ -43,7 +39,7 @@ function renderList(containers: ContainerInfo[]): string {
       container.pausedByGov ? 'paused (by gov)' : container.state,
       formatBytes(container.memory?.workingSet),
       formatBytes(container.memory?.cache),
-      cpuText(container),
+      formatPercent(container.cpu?.percent),
       container.idleForMs === null ? '—' : container.idleForMs === 0 ? 'not idle' : formatDuration(container.idleForMs),
     ]);
   }

@@ -1,10 +1,10 @@
-import { HISTORY_MAX_LIMIT, type HistoryRead } from '@gov/api';
+import { formatBytes, HISTORY_MAX_LIMIT, type HistoryRead } from '@gov/api';
 import { createHistoryFile, historyMaxBytes, stateFiles } from '@gov/api/node';
 import type { HistoryRecord } from '@gov/policies';
 import { parseCommandArgs, parsePositiveInt } from '../args.js';
 import { loadCliConfig, stateDirOf } from '../config-file.js';
 import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
-import { formatBytes, formatJson, formatTable } from '../format.js';
+import { formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
 import { historySpec } from './specs.js';
 

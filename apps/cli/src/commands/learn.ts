@@ -1,5 +1,5 @@
 import * as nodeFs from 'node:fs/promises';
-import { ApiError } from '@gov/api';
+import { ApiError, formatBytes } from '@gov/api';
 import { stateFiles } from '@gov/api/node';
 import { createFileModelStore, DEFAULT_MIN_SAMPLES, describeExplorationLimit, explorationLimit, NeuralModelError, parseModel, summariseModel, type ModelSummary, type ReclaimBounds } from '@gov/neural';
 import type { GovConfig } from '@gov/policies';
@@ -7,7 +7,7 @@ import { parseSubcommandArgs } from '../args.js';
 import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
 import { UsageError } from '../errors.js';
-import { formatBytes, formatJson, formatTable } from '../format.js';
+import { formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
 import { learnSpec } from './specs.js';
 

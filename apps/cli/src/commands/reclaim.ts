@@ -1,4 +1,5 @@
 import { stateFiles } from '@gov/api/node';
+import { formatBytes, formatDuration } from '@gov/api';
 import {
   createFileReclaimLock,
   createLocalExecutor,
@@ -20,7 +21,7 @@ import {
 import { parseCommandArgs, parseSize } from '../args.js';
 import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
-import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
+import { createPalette, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
 import { synopsis } from '../spec.js';
 import { reclaimSpec } from './specs.js';

@@ -1,7 +1,8 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { formatBytes } from '@gov/api';
 import { readSnapshot as readRealSnapshot, wasteBytes, type PressureLine, type ReadSnapshotOptions, type Snapshot } from '@gov/meminfo';
 import { parseCommandArgs } from '../args.js';
-import { createPalette, formatBytes, formatJson, formatTable, type Palette } from '../format.js';
+import { createPalette, formatJson, formatTable, type Palette } from '../format.js';
 import { readGovdSummary, renderGovdSummary, type GovdSummary } from '../govd-summary.js';
 import type { CliIo, Command } from '../io.js';
 import { statusSpec } from './specs.js';

@@ -1,4 +1,4 @@
-export { defaultUserConfigPath, loadConfig, writeConfigAtomically } from './config-file.js';
+export { defaultUserConfigPath, loadConfig, readConfigText, saveConfigChanges, writeConfigAtomically, writeConfigText } from './config-file.js';
 export type { ConfigFs, LoadConfigOptions, LoadedConfig } from './config-file.js';
 export { ConfigFileError, HistoryFileError, StateDirError } from './errors.js';
 export { createHistoryFile, historyMaxBytes } from './history-file.js';
