@@ -1,11 +1,14 @@
 import type { ContainersResponse } from '@gov/api';
-import type { ContainerInfo } from '@gov/docker';
+import type { ContainerInfo, PauseDecision, PauseOneOptions, UnpauseResult } from '@gov/docker';
 import type { ContainerPort } from '@gov/policies';
 import { rememberLatest } from './latest-listing.js';
 
 /** A container port whose listing is `@gov/docker`'s `ContainerInfo` (the real one is the Docker client). */
 export interface DaemonContainers extends ContainerPort {
   listContainers?(): Promise<readonly ContainerInfo[]>;
+  /** One container by name, for the Control Center's buttons; absent: govd cannot pause by name. */
+  pause?(nameOrId: string, options: PauseOneOptions): Promise<PauseDecision>;
+  unpause?(nameOrId: string): Promise<UnpauseResult>;
 }
 
 /** The daemon's container port, remembering its last listing for `GET /api/containers`. */
@@ -43,8 +46,13 @@ export function rememberListings(port: DaemonContainers, now: () => Date): Liste
     },
   };
 
+  /** A pause or unpause changes what the last listing says: the next answer lists anew. */
+  const thenForget = <T>(done: Promise<T>) => done.finally(() => latest?.forget());
+
   return {
-    pauseIdle: (options) => port.pauseIdle(options),
+    pauseIdle: (options) => thenForget(port.pauseIdle(options)),
+    ...(port.pause && { pause: (nameOrId: string, options: PauseOneOptions) => thenForget((port.pause as NonNullable<DaemonContainers['pause']>)(nameOrId, options)) }),
+    ...(port.unpause && { unpause: (nameOrId: string) => thenForget((port.unpause as NonNullable<DaemonContainers['unpause']>)(nameOrId)) }),
     ...withList,
     async recent(maxAgeMs) {
       if (!latest) return { available: false, error: 'govd runs without a container listing', sampledAt: null, containers: [] };

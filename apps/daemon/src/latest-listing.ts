@@ -7,6 +7,8 @@ export interface LatestListing<T> {
   listNow(): Promise<Sampled<T>>;
   /** The latest listing if it is younger than `maxAgeMs`, else a new one. */
   recent(maxAgeMs: number): Promise<Sampled<T>>;
+  /** Drops the latest listing (an action changed what it says): the next `recent()` lists anew. */
+  forget(): void;
 }
 
 /**
@@ -30,6 +32,9 @@ export function rememberLatest<T extends object>(list: () => Promise<T>, now: ()
     async recent(maxAgeMs) {
       if (last !== null && now().getTime() - Date.parse(last.sampledAt) <= maxAgeMs) return last;
       return listNow();
+    },
+    forget() {
+      last = null;
     },
   };
 }

@@ -53,7 +53,7 @@ describe('createMetrics', () => {
   it('has no memory series before the first snapshot, and counters at 0', async () => {
     const text = await body(createMetrics({ version: '1.2.3', processMetrics: false }));
     expect(samples(text, 'gov_linux_memory_total_bytes', 'gov_linux_memory_bytes', 'gov_host_memory_available_bytes', 'gov_workingset_refaults_total', 'gov_last_tick_timestamp_seconds', 'gov_source_degraded')).toEqual([]);
-    expect(samples(text, 'gov_history_write_failures_total', 'gov_containers_paused_total', 'gov_pods_reclaimed_total')).toEqual(['gov_containers_paused_total 0', 'gov_pods_reclaimed_total 0', 'gov_history_write_failures_total 0']);
+    expect(samples(text, 'gov_containers_paused_total', 'gov_pods_reclaimed_total')).toEqual(['gov_containers_paused_total 0', 'gov_pods_reclaimed_total 0']);
   });
 
   it('shows WSL2 host memory, the VM and its waste', async () => {
@@ -121,9 +121,11 @@ describe('createMetrics', () => {
     metrics.recordReclaim({ method: 'full', trigger: 'governor', dryRun: false, failed: false, freedBytes: GIB });
     metrics.recordReclaim({ method: 'drop_caches', trigger: 'api', dryRun: false, failed: true, freedBytes: -5 });
     metrics.recordReclaim({ method: 'full', trigger: 'governor', dryRun: true, failed: false, freedBytes: 0 });
-    metrics.recordIdleAction('pause-idle-containers', 2, GIB, false);
-    metrics.recordIdleAction('pause-idle-containers', 1, 0, true);
-    metrics.recordIdleAction('reclaim-idle-pods', 3, 2 * GIB, false);
+    metrics.recordIdleAction({ kind: 'pause-idle-containers', count: 2, freedBytes: GIB, dryRun: false });
+    metrics.recordIdleAction({ kind: 'pause-idle-containers', count: 1, freedBytes: 0, dryRun: true });
+    metrics.recordIdleAction({ kind: 'reclaim-idle-pods', count: 3, freedBytes: 2 * GIB, dryRun: false });
+    metrics.recordIdleAction({ kind: 'pause-idle-containers', count: 1, freedBytes: GIB, dryRun: false, trigger: 'api' });
+    metrics.recordIdleAction({ kind: 'pause-idle-containers', count: 0, freedBytes: 0, dryRun: false, trigger: 'api', failed: true });
     expect(samples(await body(metrics), 'gov_reclaims_total', 'gov_reclaim_freed_bytes_total', 'gov_containers_paused_total', 'gov_pods_reclaimed_total')).toEqual([
       'gov_reclaims_total{method="full",trigger="governor",outcome="ok"} 2',
       'gov_reclaims_total{method="drop_caches",trigger="api",outcome="failed"} 1',
@@ -131,38 +133,49 @@ describe('createMetrics', () => {
       'gov_reclaims_total{method="pause_idle_containers",trigger="governor",outcome="ok"} 1',
       'gov_reclaims_total{method="pause_idle_containers",trigger="governor",outcome="dry_run"} 1',
       'gov_reclaims_total{method="reclaim_idle_pods",trigger="governor",outcome="ok"} 1',
+      'gov_reclaims_total{method="pause_idle_containers",trigger="api",outcome="ok"} 1',
+      'gov_reclaims_total{method="pause_idle_containers",trigger="api",outcome="failed"} 1',
       'gov_reclaim_freed_bytes_total{method="full"} 4294967296',
       'gov_reclaim_freed_bytes_total{method="drop_caches"} 0',
-      'gov_reclaim_freed_bytes_total{method="pause_idle_containers"} 1073741824',
+      'gov_reclaim_freed_bytes_total{method="pause_idle_containers"} 2147483648',
       'gov_reclaim_freed_bytes_total{method="reclaim_idle_pods"} 2147483648',
-      'gov_containers_paused_total 2',
+      'gov_containers_paused_total 3',
       'gov_pods_reclaimed_total 3',
     ]);
   });
 
-  it('counts decisions by reason, tick errors by stage, history write failures, and times ticks', async () => {
+  it('counts decisions by reason, tick errors by stage, and times ticks', async () => {
     const metrics = createMetrics({ version: '1.2.3', processMetrics: false });
     metrics.recordDecision({ kind: 'none', policy: 'dynamic', code: 'host-ok' });
     metrics.recordDecision({ kind: 'none', policy: 'dynamic', code: 'host-ok' });
     metrics.recordDecision({ kind: 'reclaim', policy: 'emergency', code: 'emergency' });
     metrics.observeTick(0.12, new Date('2026-01-28T10:00:00.500Z'), []);
     metrics.observeTick(3, new Date('2026-01-28T10:00:33.000Z'), ['snapshot', 'history']);
-    metrics.recordHistoryWriteFailure();
     metrics.recordFeedback('slow');
     metrics.setTelemetryBytes(4096);
     const text = await body(metrics);
     expect(samples(text, 'gov_decisions_total')).toEqual(['gov_decisions_total{kind="none",policy="dynamic",reason="host-ok"} 2', 'gov_decisions_total{kind="reclaim",policy="emergency",reason="emergency"} 1']);
     expect(samples(text, 'gov_tick_duration_seconds_bucket').slice(4, 7)).toEqual(['gov_tick_duration_seconds_bucket{le="0.1"} 0', 'gov_tick_duration_seconds_bucket{le="0.25"} 1', 'gov_tick_duration_seconds_bucket{le="0.5"} 1']);
-    expect(samples(text, 'gov_tick_duration_seconds_sum', 'gov_tick_duration_seconds_count', 'gov_tick_errors_total', 'gov_last_tick_timestamp_seconds', 'gov_history_write_failures_total', 'gov_feedback_total', 'gov_telemetry_bytes')).toEqual([
+    expect(samples(text, 'gov_tick_duration_seconds_sum', 'gov_tick_duration_seconds_count', 'gov_tick_errors_total', 'gov_last_tick_timestamp_seconds', 'gov_feedback_total', 'gov_telemetry_bytes')).toEqual([
       'gov_tick_duration_seconds_sum 3.12',
       'gov_tick_duration_seconds_count 2',
       'gov_tick_errors_total{stage="snapshot"} 1',
       'gov_tick_errors_total{stage="history"} 1',
       'gov_last_tick_timestamp_seconds 1769594433',
-      'gov_history_write_failures_total 1',
       'gov_feedback_total{kind="slow"} 1',
       'gov_telemetry_bytes 4096',
     ]);
+  });
+
+  it('reads whether the history takes appends, and its failed appends, when scraped', async () => {
+    let status = { writable: true, failures: 0 };
+    const metrics = createMetrics({ version: '1.2.3', processMetrics: false, readers: { history: () => status } });
+    const names = ['gov_history_writable', 'gov_history_write_failures_total'];
+    expect(samples(await body(metrics), ...names)).toEqual(['gov_history_writable 1', 'gov_history_write_failures_total 0']);
+    status = { writable: false, failures: 3 };
+    expect(samples(await body(metrics), ...names)).toEqual(['gov_history_writable 0', 'gov_history_write_failures_total 3']);
+    status = { writable: true, failures: 3 };
+    expect(samples(await body(metrics), ...names)).toEqual(['gov_history_writable 1', 'gov_history_write_failures_total 3']);
   });
 
   it('reads the config targets and the backoff when scraped', async () => {

@@ -1,3 +1,4 @@
+import type { HistoryWriteStatus } from '@gov/api/node';
 import type { Snapshot } from '@gov/meminfo';
 import { wasteBytes } from '@gov/meminfo/model';
 import type { GovConfig, PolicyState, ReclaimResultLike } from '@gov/policies';
@@ -32,6 +33,18 @@ export interface ReclaimSample {
   freedBytes: number;
 }
 
+/** An idle action as the metrics count it (`count`: containers paused, or pods reclaimed). */
+export interface IdleActionSample {
+  kind: 'pause-idle-containers' | 'reclaim-idle-pods';
+  count: number;
+  freedBytes: number;
+  dryRun: boolean;
+  /** Default `governor`. */
+  trigger?: ReclaimSample['trigger'];
+  /** Whether the action failed; default false. */
+  failed?: boolean;
+}
+
 /** A reclaim's result as the metrics count it: under the method that really ran. */
 export function reclaimSample(result: ReclaimResultLike, trigger: ReclaimSample['trigger']): ReclaimSample {
   return { method: result.fallback?.to ?? result.method, trigger, dryRun: result.dryRun, failed: result.steps.some((step) => step.status === 'failed'), freedBytes: result.freedBytes };
@@ -45,6 +58,8 @@ export interface MetricsReaders extends WorkloadReaders {
   state?: () => PolicyState;
   /** The learned advisor's status, when govd runs with it. */
   learner?: () => LearnerReading;
+  /** Whether the history file takes appends, and how many have failed since govd started. */
+  history?: () => Pick<HistoryWriteStatus, 'writable' | 'failures'>;
 }
 
 export interface MetricsOptions {
@@ -124,11 +139,10 @@ export function createMetrics(options: MetricsOptions) {
   const tickDuration = new Histogram({ name: 'gov_tick_duration_seconds', help: 'Duration of one governor tick: sense, decide, act, record', buckets: TICK_BUCKETS_SECONDS, registers });
   const tickErrors = new Counter({ name: 'gov_tick_errors_total', help: 'Parts of ticks that failed, by stage (snapshot, decide, advise, act, history, other)', labelNames: ['stage'], registers });
   const lastTick = reading('gov_last_tick_timestamp_seconds', 'When the last governor tick finished, since the Unix epoch');
-  const historyFailures = new Counter({ name: 'gov_history_write_failures_total', help: 'History lines that could not be written', registers });
   const feedback = new Counter({ name: 'gov_feedback_total', help: 'User feedback received, by kind', labelNames: ['kind'], registers });
   const telemetryBytes = new Gauge({ name: 'gov_telemetry_bytes', help: 'Bytes held by the daemon in its telemetry ring buffers', registers });
 
-  const { config, state } = readers;
+  const { config, state, history } = readers;
   if (config) {
     const fromConfig = (name: string, help: string, value: (current: GovConfig) => number): CollectedSpec<GovConfig> => ({ name, help, kind: 'gauge', samples: (current) => [{ value: value(current) }] });
     registerCollected(registry, config, [
@@ -140,6 +154,12 @@ export function createMetrics(options: MetricsOptions) {
   if (state) {
     registerCollected(registry, state, [
       { name: 'gov_backoff_factor', help: 'How much the policy interval is stretched after an OOM kill or refault storm blamed on an action (1: no backoff)', kind: 'gauge', samples: (current) => [{ value: current.backoff.factor }] },
+    ]);
+  }
+  if (history) {
+    registerCollected(registry, history, [
+      { name: 'gov_history_writable', help: 'Whether the last append to the history file succeeded (1), or failed (0, e.g. a full disk) and none has succeeded since', kind: 'gauge', samples: (current) => [{ value: current.writable ? 1 : 0 }] },
+      { name: 'gov_history_write_failures_total', help: 'Appends to the history file that failed (a full disk, a refused file)', kind: 'counter', samples: (current) => [{ value: current.failures }] },
     ]);
   }
   if (readers.learner) registerLearnerMetrics(registry, readers.learner);
@@ -191,19 +211,19 @@ export function createMetrics(options: MetricsOptions) {
       decisions.inc({ kind: decision.kind, policy: decision.policy, reason: decision.code });
     },
     recordReclaim,
-    /** An idle action of the Governor: `count` containers paused, or pods whose page cache was reclaimed. */
-    recordIdleAction(kind: 'pause-idle-containers' | 'reclaim-idle-pods', count: number, freedBytes: number, dryRun: boolean): void {
-      const pods = kind === 'reclaim-idle-pods';
-      recordReclaim({ method: pods ? IDLE_PODS_METHOD : PAUSE_IDLE_METHOD, trigger: 'governor', dryRun, failed: false, freedBytes });
-      if (!dryRun) (pods ? reclaimedPods : pausedContainers).inc(count);
+    /**
+     * An idle action: `count` containers paused, or pods whose page cache was reclaimed — by the
+     * Governor's tick, or (one container paused by name) through the API.
+     */
+    recordIdleAction(action: IdleActionSample): void {
+      const pods = action.kind === 'reclaim-idle-pods';
+      recordReclaim({ method: pods ? IDLE_PODS_METHOD : PAUSE_IDLE_METHOD, trigger: action.trigger ?? 'governor', dryRun: action.dryRun, failed: action.failed ?? false, freedBytes: action.freedBytes });
+      if (!action.dryRun) (pods ? reclaimedPods : pausedContainers).inc(action.count);
     },
     observeTick(durationSeconds: number, finishedAt: Date, failedStages: readonly string[]): void {
       tickDuration.observe(durationSeconds);
       lastTick.set(finishedAt.getTime() / 1000);
       for (const stage of failedStages) tickErrors.inc({ stage });
-    },
-    recordHistoryWriteFailure(): void {
-      historyFailures.inc();
     },
     recordFeedback(kind: string): void {
       feedback.inc({ kind });

@@ -27,8 +27,8 @@ export function observeTicks(governor: Governor, options: { metrics: Metrics; te
     if (report.containers) memory.docker = { available: report.containers.available, error: report.containers.error };
     if (report.taken) metrics.recordDecision(report.taken);
     if (report.action?.kind === 'reclaim') metrics.recordReclaim(reclaimSample(report.action.result, 'governor'));
-    if (report.action?.kind === 'pause-idle-containers') metrics.recordIdleAction(report.action.kind, report.action.paused.length, report.action.freedBytes, report.action.dryRun);
-    if (report.action?.kind === 'reclaim-idle-pods') metrics.recordIdleAction(report.action.kind, report.action.reclaimed.length, report.action.freedBytes, report.action.dryRun);
+    if (report.action?.kind === 'pause-idle-containers') metrics.recordIdleAction({ kind: report.action.kind, count: report.action.paused.length, freedBytes: report.action.freedBytes, dryRun: report.action.dryRun });
+    if (report.action?.kind === 'reclaim-idle-pods') metrics.recordIdleAction({ kind: report.action.kind, count: report.action.reclaimed.length, freedBytes: report.action.freedBytes, dryRun: report.action.dryRun });
     metrics.observeTick(report.durationMs / 1000, memory.lastTickAt, report.errors.map((error) => error.stage));
     metrics.setTelemetryBytes(telemetry.memoryStatus().totalBytes);
     logger.debug({ decision: report.taken?.code ?? null, durationMs: report.durationMs, errors: report.errors.length }, 'tick');

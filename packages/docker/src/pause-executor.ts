@@ -2,7 +2,7 @@ import { reclaimCgroupCache, type CacheReclaim, type CgroupReclaimPort } from '.
 import type { DockerEngine, EngineContainer } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
-import { planPauses, type PauseGuard } from './guards.js';
+import { planPauses, userGuard, type GuardOptions, type PauseGuard } from './guards.js';
 import type { PausedRecord, PausedStateStore } from './paused-state.js';
 import type { ContainerInfo, ContainerSensor } from './sensor.js';
 import type { ContainerMemory } from './usage.js';
@@ -57,6 +57,12 @@ export interface PauseIdleResult {
   containers: PauseDecision[];
 }
 
+/** `pause`: one container someone named, under the guards the user set. */
+export interface PauseOneOptions extends Partial<Pick<GuardOptions, 'allow' | 'deny'>> {
+  /** Check the guards and report `would-pause`; pause nothing. */
+  dryRun?: boolean;
+}
+
 export interface UnpauseResult {
   id: string;
   name: string;
@@ -75,6 +81,14 @@ export interface UnpauseAllResult {
 export interface PauseExecutor {
   /** Pauses containers idle for `idleForMs`, then reclaims their memory cgroups. */
   pauseIdle(options?: PauseIdleOptions): Promise<PauseIdleResult>;
+  /**
+   * Pauses one running container by name or id and reclaims its memory cgroup, as `pauseIdle`
+   * does for an idle one. Idleness and dependencies are not checked (someone chose it), but the
+   * user's guards are: a container labelled `gov.pause=never`, matching `deny` or outside a
+   * non-empty `allow` is refused with `GOV_DOCKER_GUARDED`, and one that is not running with
+   * `GOV_DOCKER_NOT_RUNNING`.
+   */
+  pause(nameOrId: string, options?: PauseOneOptions): Promise<PauseDecision>;
   /** Unpauses one container by name or id, and forgets it if gov had paused it. */
   unpause(nameOrId: string): Promise<UnpauseResult>;
   /** Unpauses every container gov paused that is still paused. */
@@ -183,6 +197,20 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
     };
   }
 
+  async function pause(nameOrId: string, pauseOptions: PauseOneOptions = {}): Promise<PauseDecision> {
+    const { id } = await engine.inspect(nameOrId);
+    const container = (await sensor.listContainers()).find((listed) => listed.id === id);
+    if (container === undefined || container.state !== 'running') {
+      const state = container?.state ?? (await engine.inspect(id)).state;
+      throw new DockerError(`${container?.name ?? nameOrId} is ${state}; only a running container can be paused`, { code: 'GOV_DOCKER_NOT_RUNNING' });
+    }
+    const refused = userGuard(container, { allow: pauseOptions.allow ?? [], deny: pauseOptions.deny ?? [] });
+    if (refused !== null) throw new DockerError(`${container.name} is not paused: ${refused.reason}`, { code: 'GOV_DOCKER_GUARDED', guard: refused.guard });
+    const decision = decisionFor(container, 'would-pause', null, 'asked for by name');
+    if (!pauseOptions.dryRun) await pauseOne(container, decision);
+    return decision;
+  }
+
   async function unpause(nameOrId: string): Promise<UnpauseResult> {
     const container = await engine.inspect(nameOrId);
     const records = await state.read();
@@ -232,5 +260,5 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
     return (await state.read()).filter((record) => kept.has(record.id));
   }
 
-  return { pauseIdle, unpause, unpauseAll, pausedByGov };
+  return { pauseIdle, pause, unpause, unpauseAll, pausedByGov };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 const policy = z.enum(['dynamic', 'aggressive', 'conservative', 'scheduled', 'emergency']);
-const at = z.string().min(1);
+/** When it happened: an ISO 8601 date and time (govd writes `toISOString()`). */
+const at = z.iso.datetime({ offset: true });
 const bytes = z.number().nonnegative();
 const codedError = z.object({ code: z.string(), message: z.string() });
 
@@ -119,16 +120,21 @@ export function parseHistory(text: string): { records: HistoryRecord[]; skipped:
   let skipped = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      skipped += 1;
-      continue;
-    }
-    const parsed = historyRecordSchema.safeParse(value);
-    if (parsed.success) records.push(parsed.data);
+    const record = parseHistoryLine(line);
+    if (record) records.push(record);
     else skipped += 1;
   }
   return { records, skipped };
+}
+
+/** One line of a history file as a record, or `null` when it is not JSON or not a record. */
+export function parseHistoryLine(line: string): HistoryRecord | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const parsed = historyRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }

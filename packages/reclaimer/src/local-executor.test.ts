@@ -263,6 +263,13 @@ describe('cgroup v2 memory.reclaim on a directory laid out as cgroupfs', () => {
     ]);
     expect(await readFile(join(root, 'system.slice', 'app.service', 'memory.reclaim'), 'utf8')).toBe('');
   });
+
+  it('refuses in a dry run the cgroup the real run refuses', async () => {
+    const dry = await quietReclaimer(createLocalExecutor({ mountinfoPath })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/gone', targetBytes: 3 * MiB, dryRun: true });
+    const real = await quietReclaimer(createLocalExecutor({ mountinfoPath })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/gone', targetBytes: 3 * MiB });
+    expect(dry.steps).toEqual([{ name: 'cgroup_reclaim', status: 'failed', error: { code: 'GOV_RECLAIM_INVALID_CGROUP', message: `there is no cgroup docker/gone under ${root}` }, durationMs: 0 }]);
+    expect(dry.steps).toEqual(real.steps);
+  });
 });
 
 describe('cgroup v1 memory.force_empty', () => {
@@ -271,5 +278,15 @@ describe('cgroup v1 memory.force_empty', () => {
     const result = await quietReclaimer(createLocalExecutor({ fs })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/0123' });
     expect(writes).toEqual([['/sys/fs/cgroup/memory/docker/0123/memory.force_empty', '0']]);
     expect(result.steps[0]?.status).toBe('ok');
+  });
+
+  it('refuses in a dry run a cgroup that does not exist, as the real run does', async () => {
+    const { fs, writes } = memoryFs({ '/proc/self/mountinfo': '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n' });
+    fs.realpath = async (path) => {
+      if (path.includes('nonexistent')) throw systemError('ENOENT', path);
+      return path;
+    };
+    const result = await quietReclaimer(createLocalExecutor({ fs })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/nonexistent', dryRun: true });
+    expect([writes, result.steps]).toEqual([[], [{ name: 'cgroup_reclaim', status: 'failed', error: { code: 'GOV_RECLAIM_INVALID_CGROUP', message: 'there is no cgroup docker/nonexistent under /sys/fs/cgroup/memory' }, durationMs: 0 }]]);
   });
 });

@@ -146,6 +146,11 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Reclaim
       }
     },
 
+    async check(action) {
+      if (action.kind === 'memory_reclaim') await resolveCgroupFile(fs, await mountFor(2), action.cgroup, 'memory.reclaim');
+      if (action.kind === 'force_empty') await resolveCgroupFile(fs, await mountFor(1), action.cgroup, 'memory.force_empty');
+    },
+
     async run(action): Promise<ActionOutcome> {
       switch (action.kind) {
         case 'sync': {

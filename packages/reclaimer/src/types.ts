@@ -133,5 +133,11 @@ export interface ReclaimExecutor {
   readCgroupUsage?(cgroup: string): Promise<CgroupUsage>;
   /** What `run(action)` does, in words (`write "1" to /proc/sys/vm/drop_caches`). */
   describe(action: ReclaimAction): string;
+  /**
+   * Checks, reading only, what `run(action)` would act on (the cgroup exists and resolves inside
+   * the cgroup root), and rejects as `run` would. A dry run calls it, so it refuses what the real
+   * run refuses. Optional: an executor without it has nothing to check.
+   */
+  check?(action: ReclaimAction): Promise<void>;
   run(action: ReclaimAction): Promise<ActionOutcome>;
 }

@@ -1,13 +1,13 @@
-import { HISTORY_MAX_LIMIT, type HistoryRead } from '@gov/api';
+import { formatBytes, HISTORY_MAX_LIMIT, type HistoryRead } from '@gov/api';
 import { createHistoryFile, historyMaxBytes, stateFiles } from '@gov/api/node';
 import type { HistoryRecord } from '@gov/policies';
 import { parseCommandArgs, parsePositiveInt } from '../args.js';
 import { loadCliConfig, stateDirOf } from '../config-file.js';
 import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
-import { formatBytes, formatJson, formatTable } from '../format.js';
+import { formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
+import { historySpec } from './specs.js';
 
-const USAGE = 'gov history [--limit N] [--config PATH] [--json]';
 const DEFAULT_LIMIT = 20;
 
 /** Where the records came from: govd's API, or the files when govd is not running. */
@@ -52,6 +52,13 @@ function freed(record: HistoryRecord): string {
   return record.dryRun ? 'dry run' : formatBytes(record.freedBytes);
 }
 
+/** One record in a line: `reclaim drop_caches, freed 1.20 GiB (policy dynamic)`. */
+export function summariseRecord(record: HistoryRecord): string {
+  const amount = freed(record);
+  const policy = 'policy' in record ? ` (policy ${record.policy})` : '';
+  return `${record.kind === 'reclaim' ? 'reclaim ' : ''}${what(record)}${amount === '' ? '' : amount === 'dry run' ? ', dry run' : `, freed ${amount}`}${policy}`;
+}
+
 /** The history as a table: newest last, as `tail` would show it. */
 export function renderHistory(records: HistoryRecord[], skipped: number, source: HistorySource): string {
   const where = source.from === 'govd' ? `from govd at ${source.url}` : `from ${source.path} (govd is not running)`;
@@ -68,11 +75,9 @@ export function renderHistory(records: HistoryRecord[], skipped: number, source:
 /** `gov history`: asks govd, or reads the history files itself when govd is not running. */
 export function createHistoryCommand(options: DaemonClientOptions = {}): Command {
   return {
-    name: 'history',
-    summary: 'show what the governor did: reclaims, pauses, vetoes, errors, feedback',
-    usage: USAGE,
+    spec: historySpec,
     async run({ argv, io }: { argv: string[]; io: CliIo }) {
-      const { values } = parseCommandArgs(argv, { limit: { type: 'string' }, config: { type: 'string' } }, USAGE);
+      const { values } = parseCommandArgs(argv, historySpec, ['history']);
       const limit = Math.min(HISTORY_MAX_LIMIT, values.limit === undefined ? DEFAULT_LIMIT : parsePositiveInt(values.limit, '--limit'));
       const { config } = await loadCliConfig(io, values.config);
       const stateDir = stateDirOf(config, io);
