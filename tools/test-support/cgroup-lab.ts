@@ -120,7 +120,11 @@ export async function createCgroup(path: string): Promise<TestCgroup> {
   return cgroup;
 }
 
-async function removeCgroupTree(dir: string, children: Set<ChildProcess>): Promise<void> {
+/**
+ * Kills what runs in a cgroup (`cgroup.kill` on v2; on v1 the caller kills its processes first)
+ * and removes it and its children, deepest first.
+ */
+export async function removeCgroupTree(dir: string, children: Set<ChildProcess>): Promise<void> {
   if (!existsSync(dir)) return;
   const exited = [...children].filter((child) => child.exitCode === null && child.signalCode === null).map((child) => new Promise((resolve) => child.once('exit', resolve)));
   // cgroup.kill (5.14+) kills every process of the subtree at once, frozen ones included.

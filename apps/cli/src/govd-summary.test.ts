@@ -15,6 +15,7 @@ let stateDir: string;
 let server: Server | undefined;
 
 const reclaim: HistoryRecord = { kind: 'reclaim', at: '2026-11-22T02:50:00.000Z', policy: 'dynamic', code: 'dynamic-waste', reason: 'waste above 500 MiB', method: 'full', targetBytes: null, freedBytes: 2 * 1024 ** 3, durationMs: 700, dryRun: false, steps: [], advice: null };
+const podReclaim: HistoryRecord = { kind: 'reclaim-idle-pods', at: '2026-11-22T02:52:00.000Z', policy: 'dynamic', code: 'pressure-after-reclaim', reason: 'still under pressure after a reclaim', reclaimed: ['shop/cart-7d9f'], freedBytes: 300 * 1024 ** 2, durationMs: 40, dryRun: false };
 const feedback: HistoryRecord = { kind: 'feedback', at: '2026-11-22T02:55:00.000Z', feedback: 'ok', note: null };
 
 /** A stand-in govd answering /api/status and /api/history as the real one does. */
@@ -63,6 +64,14 @@ describe('readGovdSummary', () => {
     await mkdir(stateDir, { recursive: true });
     await writeFile(join(stateDir, 'history.jsonl'), [reclaim, feedback].map(formatHistoryLine).join(''));
     expect(await readGovdSummary(createTestIo({ env: { HOME: home } }).io, undefined)).toEqual({ running: false, url: `http://127.0.0.1:${port}`, history: join(stateDir, 'history.jsonl'), lastAction: reclaim });
+  });
+
+  it('counts a reclaim of idle pods\' page cache as an action', async () => {
+    const port = await closedPort();
+    await writeDaemonConfig(home, stateDir, port);
+    await mkdir(stateDir, { recursive: true });
+    await writeFile(join(stateDir, 'history.jsonl'), [reclaim, podReclaim, feedback].map(formatHistoryLine).join(''));
+    expect(await readGovdSummary(createTestIo({ env: { HOME: home } }).io, undefined)).toEqual({ running: false, url: `http://127.0.0.1:${port}`, history: join(stateDir, 'history.jsonl'), lastAction: podReclaim });
   });
 
   it('reports a config it cannot read instead of failing, unless --config named it', async () => {

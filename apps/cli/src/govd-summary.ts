@@ -28,7 +28,7 @@ export type GovdSummary =
   | { running: null; error: string };
 
 function lastAction(records: readonly HistoryRecord[]): HistoryRecord | null {
-  return records.findLast((record) => record.kind === 'reclaim' || record.kind === 'pause-idle-containers') ?? null;
+  return records.findLast((record) => record.kind === 'reclaim' || record.kind === 'pause-idle-containers' || record.kind === 'reclaim-idle-pods') ?? null;
 }
 
 /**

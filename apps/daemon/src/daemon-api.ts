@@ -4,6 +4,7 @@ import { DockerError } from '@gov/docker';
 import { changedConfigKeys, ConfigError, configJsonSchema, parseConfigToml, toHistoryRecord, validateConfig, type GovConfig, type Governor, type Logger } from '@gov/policies';
 import { isReclaimError, type ReclaimRequest, type ReclaimResult } from '@gov/reclaimer';
 import type { ControlCenter } from './control-center.js';
+import { judgeHealth, judgeReadiness } from './health.js';
 import type { DaemonOptions } from './daemon.js';
 import type { DaemonHistory } from './daemon-history.js';
 import type { DaemonPorts } from './daemon-ports.js';
@@ -173,6 +174,9 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       return { reset: true, model: context.files.model, removed };
     },
     containers: () => ports.containers.recent(context.loaded().config.governor.check_interval_secs * 1000),
+    pods: () => ports.pods.recent(context.loaded().config.governor.check_interval_secs * 1000),
+    health: () => judgeHealth({ now: now(), startedAt: context.startedAt, ticks: ticks.count, lastTickAt: ticks.lastTickAt, checkIntervalSecs: context.loaded().config.governor.check_interval_secs }),
+    ready: () => judgeReadiness(ticks.lastSnapshot),
     async pauseContainer(body) {
       const { name, dryRun: asked = false } = parseRequestBody(containerBodySchema, body.json);
       const pause = ports.containers.pause;
@@ -184,6 +188,7 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
         throw dockerFailure(error);
       });
       const reason = `${decision.name} paused through POST /api/containers/pause${decision.reclaim ? `; reclaim ${decision.reclaim.status}: ${decision.reclaim.detail}` : ''}`;
+      metrics.recordIdleAction({ kind: 'pause-idle-containers', count: decision.action === 'paused' ? 1 : 0, freedBytes: decision.freedBytes, dryRun: dry, trigger: 'api', failed: decision.action === 'failed' });
       await history.append({ kind: 'pause-idle-containers', at: new Date(startedMs).toISOString(), policy: config.governor.policy, code: 'api-request', reason, paused: [decision.name], freedBytes: decision.freedBytes, durationMs: now().getTime() - startedMs, dryRun: dry });
       logger.info({ container: decision.name, action: decision.action, freedBytes: decision.freedBytes }, 'container paused through the API');
       return decision;

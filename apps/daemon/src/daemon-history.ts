@@ -1,25 +1,20 @@
 import type { HistoryFile } from '@gov/api/node';
 import type { HistoryPort, HistoryRecord, Logger } from '@gov/policies';
-import type { Metrics } from './metrics.js';
 import type { Telemetry } from './telemetry.js';
 
 /** An event's message is cut here, far below the line length the history reads back. */
 const MAX_EVENT_MESSAGE_CHARS = 8192;
 
 /**
- * govd's history: the file, with every action also marked in the telemetry chart, every failed
- * append counted in the metrics, and daemon events (`started`, `config-reloaded`, …) that are
- * logged instead of thrown when the file fails.
+ * govd's history: the file, with every action also marked in the telemetry chart, and daemon
+ * events (`started`, `config-reloaded`, …) that are logged instead of thrown when the file fails.
+ * The file counts every append that fails (`writeStatus()`), events included; the metrics read it.
  */
-export function createDaemonHistory(history: HistoryFile, options: { telemetry: Telemetry; metrics: Metrics; logger: Logger; now: () => Date }) {
+export function createDaemonHistory(history: HistoryFile, options: { telemetry: Telemetry; logger: Logger; now: () => Date }) {
   const port: HistoryPort = {
     async append(record: HistoryRecord) {
-      try {
-        await history.append(record);
-      } finally {
-        options.metrics.setHistoryStatus(history.writeStatus());
-      }
-      if (record.kind === 'reclaim' || record.kind === 'pause-idle-containers') {
+      await history.append(record);
+      if (record.kind === 'reclaim' || record.kind === 'pause-idle-containers' || record.kind === 'reclaim-idle-pods') {
         options.telemetry.recordAction({ at: record.at, kind: record.kind, method: record.kind === 'reclaim' ? record.method : null, freedBytes: record.freedBytes, dryRun: record.dryRun });
       }
     },

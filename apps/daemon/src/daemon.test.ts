@@ -107,6 +107,14 @@ describe('startDaemon', () => {
     expect((status['telemetry'] as { buffers: { points: { count: number } } }).buffers.points.count).toBe(1);
   });
 
+  it('answers the probes: live once the loop has ticked, not ready while a source fails', async () => {
+    const { base } = await start('');
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok', ticks: 1, lastTickAt: NOW.toISOString(), ageSeconds: 0, maxAgeSeconds: 120 }]);
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded', snapshotAt: NOW.toISOString(), failing: snapshot.degraded }]);
+  });
+
   it('runs POST /api/reclaim, records it in history and metrics, and forces a dry run on a dry-run daemon', async () => {
     const { base, auth } = await start('[governor]\npolicy = "conservative"\n', { dryRun: true });
     const response = await fetch(`${base}/api/reclaim`, { method: 'POST', headers: auth, body: '{"method":"drop_caches","level":1}' });
@@ -205,6 +213,8 @@ describe('startDaemon', () => {
     // A dry-run govd changes nothing, unpausing included.
     const unpause = await fetch(`${base}/api/containers/unpause`, { method: 'POST', headers: auth, body: '{"name":"web"}' });
     expect([unpause.status, ((await unpause.json()) as { error: { code: string } }).error.code]).toEqual([409, 'GOV_HTTP_DRY_RUN']);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics.split('\n').filter((line) => line.startsWith('gov_reclaims_total{method="pause_idle_containers"'))).toEqual(['gov_reclaims_total{method="pause_idle_containers",trigger="api",outcome="dry_run"} 1']);
     const { records } = parseHistory(await readFile(join(home, 'state', 'history.jsonl'), 'utf8'));
     expect(records.filter((record) => record.kind === 'pause-idle-containers')).toEqual([
       { kind: 'pause-idle-containers', at: NOW.toISOString(), policy: 'dynamic', code: 'api-request', reason: 'web paused through POST /api/containers/pause', paused: ['web'], freedBytes: 0, durationMs: 0, dryRun: true },

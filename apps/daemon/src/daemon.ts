@@ -11,6 +11,7 @@ import { createDaemonApi } from './daemon-api.js';
 import { createDaemonHistory } from './daemon-history.js';
 import { createDaemonPorts } from './daemon-ports.js';
 import { createMetrics } from './metrics.js';
+import type { DaemonPods } from './pod-listing.js';
 import { serveApi, type ApiServerLimits } from './server.js';
 import { describeStart } from './start-summary.js';
 import { createTelemetry } from './telemetry.js';
@@ -38,6 +39,7 @@ export interface DaemonOptions {
   source?: SnapshotSource;
   reclaimer?: DaemonReclaimer;
   containers?: DaemonContainers;
+  pods?: DaemonPods;
   /** `null`: run without an advisor. Absent: the neural advisor with its model in `state_dir`. */
   advisor?: Advisor | null;
   now?: () => Date;
@@ -72,14 +74,28 @@ export async function startDaemon(options: DaemonOptions) {
   const files = stateFiles(resolveStateDir(loaded.config, options.home, options.env));
   const token = await ensureToken(files.dir, { fs });
   const telemetry = createTelemetry();
-  const metrics = createMetrics();
-  const history = createDaemonHistory(createHistoryFile({ path: files.history, maxBytes: historyMaxBytes(loaded.config), fs }), { telemetry, metrics, logger, now });
+  const history = createDaemonHistory(createHistoryFile({ path: files.history, maxBytes: historyMaxBytes(loaded.config), fs }), { telemetry, logger, now });
   await history.open();
   const ports = await createDaemonPorts(options, loaded.config, files, fs);
+  const listingMaxAgeMs = () => loaded.config.governor.check_interval_secs * 1000;
+  const { neural } = ports;
+  // The readers run at scrape time, after the Governor below exists.
+  const metrics = createMetrics({
+    version: options.version,
+    readers: {
+      config: () => loaded.config,
+      state: () => governor.state,
+      ...(neural ? { learner: () => neural.status() } : {}),
+      containers: () => ports.containers.recent(listingMaxAgeMs()),
+      pods: () => ports.pods.recent(listingMaxAgeMs()),
+      history: () => history.writeStatus(),
+    },
+  });
   const governor = createGovernor({
     source: ports.source,
     reclaimer: ports.reclaimer,
     containers: ports.containers,
+    pods: ports.pods,
     ...(ports.advisor ? { advisor: ports.advisor } : {}),
     history,
     clock: { now },

@@ -15,6 +15,20 @@ export function assertBuilt(): void {
   if (!existsSync(GOVD)) throw new Error(`${GOVD} is missing: run \`npx nx run @gov/daemon:build\` first`);
 }
 
+/** A config that acts on every tick (run it with --dry-run): the host counts as pressured at 1% used. */
+export const EAGER_DRY_RUN = `
+[governor]
+policy = "aggressive"
+check_interval_secs = 1
+linux_min_mb = 64
+psi_some_avg10_max = 100
+
+[governor.aggressive]
+host_pressure_threshold_percent = 1
+target_reclaim_mb = 64
+reclaim_interval_secs = 1
+`;
+
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();

@@ -5,21 +5,7 @@ import { join } from 'node:path';
 import { parseConfigToml, parseHistory, type HistoryRecord } from '@gov/policies';
 import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
-import { GOVD, assertBuilt, freePort, prepareConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
-
-/** Acts on every tick (dry runs only in this file): the host counts as pressured at 1% used. */
-const EAGER_DRY_RUN = `
-[governor]
-policy = "aggressive"
-check_interval_secs = 1
-linux_min_mb = 64
-psi_some_avg10_max = 100
-
-[governor.aggressive]
-host_pressure_threshold_percent = 1
-target_reclaim_mb = 64
-reclaim_interval_secs = 1
-`;
+import { EAGER_DRY_RUN, GOVD, assertBuilt, freePort, prepareConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
 
 type ReclaimRecord = Extract<HistoryRecord, { kind: 'reclaim' }>;
 
@@ -68,7 +54,7 @@ describe('govd, the built program', () => {
     }
     const metrics = await govd.get<string>('/metrics');
     expect(metricLines(metrics, 'gov_reclaims_total{').map((line) => line.replace(/ \d+$/, ''))).toEqual([`gov_reclaims_total{method="${actions[0]?.method}",trigger="governor",outcome="dry_run"}`]);
-    expect(metricLines(metrics, 'gov_reclaim_freed_bytes_total{')).toEqual([]);
+    expect(metricLines(metrics, 'gov_reclaim_freed_bytes_total{')).toEqual([`gov_reclaim_freed_bytes_total{method="${actions[0]?.method}"} 0`]);
     const status = await govd.get<{ dryRun: boolean; capabilities: { reclaim: string } }>('/api/status');
     expect(status).toMatchObject({ dryRun: true, capabilities: { reclaim: 'dry-run' } });
     expect(await govd.stop('SIGTERM')).toEqual({ code: 0, signal: null });

@@ -51,6 +51,9 @@ function createFakeApi() {
     configSchema: () => ({ type: 'object' }),
     controlCenter: async (gzip) => ({ contentType: 'text/html; charset=utf-8', body: Buffer.from(gzip ? 'gz' : '<!doctype html><title>gov</title>'), headers: { 'x-frame-options': 'DENY', ...(gzip ? { 'content-encoding': 'gzip' } : {}) } }),
     controlCenterAsset: async (name) => (name === 'app-1234.js' ? { contentType: 'text/javascript; charset=utf-8', body: Buffer.from('void 0;'), headers: { 'cache-control': 'public, max-age=31536000, immutable' } } : null),
+    pods: async () => ({ kubernetes: false, pods: [] }),
+    health: () => ({ passing: true, answer: { status: 'ok' } }),
+    ready: () => ({ passing: false, answer: { status: 'degraded' } }),
   };
   return { api, calls };
 }
@@ -120,6 +123,14 @@ describe('govd HTTP routing', () => {
       { route: 'pauseContainer', json: { name: 'web' } },
       { route: 'unpauseContainer', json: { name: 'web' } },
     ]);
+  });
+
+  it('answers the probes 200 when passing and 503 with the same body shape when failing', async () => {
+    const { base } = await start(createFakeApi().api);
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, ready.headers.get('content-type'), await ready.json()]).toEqual([503, 'application/json; charset=utf-8', { status: 'degraded' }]);
   });
 
   it('defaults the history limit to 100 and refuses a bad one with 400', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, parseHistoryLimit, parseHistorySince, parseTelemetryRange, routes, type ApiResponses, type RouteName, type TelemetryRange } from '@gov/api';
 import { isAuthorized } from '@gov/api/node';
 import { ASSET_PREFIX, type StaticReply } from './control-center.js';
+import type { ProbeAnswer } from './health.js';
 
 /** Largest request body the API reads; anything longer is answered 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -43,6 +44,12 @@ export interface DaemonApi<A extends Record<RouteName, unknown> = ApiResponses> 
   controlCenter(acceptsGzip: boolean): Promise<StaticReply>;
   /** One of the page's hashed assets (`/assets/<name>`); `null`: no such file. */
   controlCenterAsset(name: string, acceptsGzip: boolean): Promise<StaticReply | null>;
+  /** The pods of the last listing, or of one made now when none is recent. */
+  pods(): Promise<A['pods']>;
+  /** Liveness (`/healthz`): 200 while the loop ticks, 503 once it is stale. */
+  health(): ProbeAnswer<A['health']>;
+  /** Readiness (`/readyz`): 200 while the sources answer, 503 before the first snapshot or while one fails. */
+  ready(): ProbeAnswer<A['ready']>;
 }
 
 /** A `DaemonApi` with answers of any shape: all the routing needs. */
@@ -75,6 +82,7 @@ interface Route {
 }
 
 const json = (value: unknown, status = 200): Reply => ({ status, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(value)}\n` });
+const probe = ({ passing, answer }: ProbeAnswer<unknown>): Reply => json(answer, passing ? 200 : 503);
 
 const tooLarge = () => new ApiError(413, 'GOV_HTTP_BODY_TOO_LARGE', `the request body is over ${MAX_BODY_BYTES} bytes`, { limitBytes: MAX_BODY_BYTES });
 
@@ -158,6 +166,9 @@ function buildRoutes(api: RoutedApi): Map<string, Map<string, Route>> {
     pauseContainer: async (req) => json(await api.pauseContainer(await readBody(req))),
     unpauseContainer: async (req) => json(await api.unpauseContainer(await readBody(req))),
     configSchema: async () => json(api.configSchema()),
+    pods: async () => json(await api.pods()),
+    health: async () => probe(api.health()),
+    ready: async () => probe(api.ready()),
   };
   for (const [name, route] of Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]) {
     if (!table.has(route.path)) table.set(route.path, new Map());

@@ -67,6 +67,17 @@ describe('createApiClient', () => {
     ]);
   });
 
+  it('resolves a probe\'s 503 to its answer, and still rejects an error body', async () => {
+    const stale = { status: 'stale', ticks: 3, lastTickAt: '2026-01-28T10:00:00.000Z', ageSeconds: 200, maxAgeSeconds: 120 };
+    const first = await startServer(answer(503, stale));
+    expect(await createApiClient({ baseUrl: first.base }).health()).toEqual(stale);
+    expect(first.seen.map(({ method, url }) => ({ method, url }))).toEqual([{ method: 'GET', url: '/healthz' }]);
+    await new Promise((done) => server?.close(done));
+    const second = await startServer(answer(503, { error: { code: 'GOV_HTTP_INTERNAL', message: 'overloaded' } }));
+    await expect(createApiClient({ baseUrl: second.base }).ready()).rejects.toMatchObject({ status: 503, code: 'GOV_HTTP_INTERNAL' });
+    await expect(createApiClient({ baseUrl: second.base }).status()).rejects.toBeInstanceOf(ApiError);
+  });
+
   it('sends the container routes with the token, and the chart\'s queries encoded', async () => {
     const { base, seen } = await startServer(answer(200, {}));
     const client = createApiClient({ baseUrl: base, token: 't' });

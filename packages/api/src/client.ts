@@ -34,6 +34,11 @@ export interface ApiClient {
   unpauseContainer(body: Pick<ContainerBody, 'name'>): Promise<ApiResponses['unpauseContainer']>;
   /** The config's JSON Schema. */
   configSchema(): Promise<ApiResponses['configSchema']>;
+  pods(): Promise<ApiResponses['pods']>;
+  /** Liveness; a stale loop's 503 resolves to its answer too. */
+  health(): Promise<ApiResponses['health']>;
+  /** Readiness; a 503 resolves to its answer too. */
+  ready(): Promise<ApiResponses['ready']>;
 }
 
 /** Network failures that mean nobody answers at the address (Node's fetch puts the code in `cause`). */
@@ -87,7 +92,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     } catch {
       throw new ApiError(response.status, 'GOV_API_BAD_ANSWER', `${url} answered ${response.status} with something that is not govd's JSON`);
     }
-    if (!response.ok) {
+    // A probe's 503 is its answer (`stale`, `degraded`), in the route's own shape.
+    const probeAnswer = 'probe' in route && response.status === 503 && !(body as { error?: unknown } | null)?.error;
+    if (!response.ok && !probeAnswer) {
       const error = (body as Partial<ApiErrorBody> | null)?.error;
       throw new ApiError(response.status, error?.code ?? 'GOV_API_BAD_ANSWER', `govd answered ${response.status}: ${error?.message ?? text}`, error?.details);
     }
@@ -112,5 +119,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     pauseContainer: (body) => json('pauseContainer', { body: jsonBody(body) }),
     unpauseContainer: (body) => json('unpauseContainer', { body: jsonBody(body) }),
     configSchema: () => json('configSchema'),
+    pods: () => json('pods'),
+    health: () => json('health'),
+    ready: () => json('ready'),
   };
 }

@@ -5,6 +5,8 @@ export interface Route {
   method: 'GET' | 'PUT' | 'POST';
   path: string;
   mutating: boolean;
+  /** A probe answers 503 with its usual body when failing (Kubernetes and load balancers read the status). */
+  probe?: true;
 }
 
 /** Every route govd serves, by the name the client and the server both use. */
@@ -23,6 +25,9 @@ export const routes = {
   pauseContainer: { method: 'POST', path: '/api/containers/pause', mutating: true },
   unpauseContainer: { method: 'POST', path: '/api/containers/unpause', mutating: true },
   configSchema: { method: 'GET', path: '/api/config/schema', mutating: false },
+  pods: { method: 'GET', path: '/api/pods', mutating: false },
+  health: { method: 'GET', path: '/healthz', mutating: false, probe: true },
+  ready: { method: 'GET', path: '/readyz', mutating: false, probe: true },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

@@ -1,4 +1,4 @@
-import type { ContainerInfo, PauseDecision, UnpauseResult } from '@gov/docker';
+import type { ContainerInfo, PauseDecision, PodListing, UnpauseResult } from '@gov/docker';
 import type { Environment, Snapshot } from '@gov/meminfo';
 import type { Decision, ErrorStage, GovConfig, HistoryRecord, JsonSchemaNode, PolicyName } from '@gov/policies';
 import type { ReclaimResult } from '@gov/reclaimer';
@@ -156,6 +156,45 @@ export interface ContainersResponse {
   containers: ContainerInfo[];
 }
 
+/**
+ * `GET /api/pods`: the pods of this node as govd's last listing saw them, from the kubelet's
+ * cgroup tree (`kubernetes: false` off a Kubernetes node, or when the host's cgroup tree is not
+ * mounted where govd reads it), with memory and CPU from their cgroups.
+ */
+export type PodsResponse = PodListing & {
+  /** Why the listing failed, when it did. */
+  error: string | null;
+  /** ISO time of the listing. */
+  sampledAt: string;
+};
+
+/**
+ * `GET /healthz` (liveness): whether the governor loop still ticks. 200 with `ok`, 503 with
+ * `stale` once no tick has finished for `maxAgeSeconds` (two check intervals plus 60 s).
+ */
+export interface HealthResponse {
+  status: 'ok' | 'stale';
+  ticks: number;
+  /** ISO time the last tick finished; `null` before the first. */
+  lastTickAt: string | null;
+  /** Seconds since the last tick finished (since govd started, before the first). */
+  ageSeconds: number;
+  maxAgeSeconds: number;
+}
+
+/**
+ * `GET /readyz` (readiness): whether the memory sources answer. 200 with `ready` once a tick has
+ * read Linux memory and no source failed (a source this machine does not offer does not count);
+ * 503 with `starting` before the first snapshot or `degraded` with the failing sources.
+ */
+export interface ReadinessResponse {
+  status: 'ready' | 'starting' | 'degraded';
+  /** ISO time of the snapshot judged; `null` before the first. */
+  snapshotAt: string | null;
+  /** The sources that failed in it, with their error codes. */
+  failing: Snapshot['degraded'];
+}
+
 /** What each route answers: JSON, except `metrics` (Prometheus text) and `controlCenter` (HTML). */
 export interface ApiResponses {
   controlCenter: string;
@@ -173,4 +212,7 @@ export interface ApiResponses {
   pauseContainer: ContainerPauseResponse;
   unpauseContainer: ContainerUnpauseResponse;
   configSchema: ConfigSchemaResponse;
+  pods: PodsResponse;
+  health: HealthResponse;
+  ready: ReadinessResponse;
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeEngine, DB, engineContainer, LOCAL_V2, MIB, v2Machine, WEB } from '../test/fake-engine.js';
 import type { EngineContainer, EngineInfo } from './engine.js';
-import { createPauseExecutor, reconcilePaused, type CgroupReclaimPort } from './pause-executor.js';
+import type { CgroupReclaimPort } from './cgroup-cache.js';
+import { createPauseExecutor, reconcilePaused } from './pause-executor.js';
 import { createPausedStateStore } from './paused-state.js';
 import { createContainerSensor } from './sensor.js';
 

@@ -34,7 +34,7 @@ const nested = (depth: number, asTable: boolean): unknown => {
 };
 
 /** Paths into the config where a hostile value may go. */
-const paths = ['governor', 'governor.policy', 'governor.check_interval_secs', 'governor.dynamic', 'governor.scheduled.compact_times', 'docker.allow', 'daemon', 'daemon.state_dir', 'daemon.listen', 'wsl_governor', 'wsl_governor.windows_target_available_percent', '__proto__', 'constructor', 'governor.__proto__'];
+const paths = ['governor', 'governor.policy', 'governor.check_interval_secs', 'governor.dynamic', 'governor.scheduled.compact_times', 'docker.allow', 'kubernetes', 'kubernetes.exclude', 'kubernetes.pod_logs_dir', 'daemon', 'daemon.state_dir', 'daemon.listen', 'wsl_governor', 'wsl_governor.windows_target_available_percent', '__proto__', 'constructor', 'governor.__proto__'];
 
 function setAt(root: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
   const parts = path.split('.');
@@ -66,7 +66,7 @@ describe('hostile configs', () => {
 
   it('a "__proto__" key anywhere is refused, never inherited', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('', 'governor', 'governor.dynamic', 'docker', 'daemon'), fc.jsonValue({ maxDepth: 2 }), (where, value) =>
+      fc.asyncProperty(fc.constantFrom('', 'governor', 'governor.dynamic', 'docker', 'kubernetes', 'daemon'), fc.jsonValue({ maxDepth: 2 }), (where, value) =>
         tally.check('config: __proto__ keys', () => {
           const text = where === '' ? `{"__proto__":${JSON.stringify(value)}}` : `{${where.split('.').map((part) => `"${part}":{`).join('')}"__proto__":${JSON.stringify(value)}${'}'.repeat(where.split('.').length)}}`;
           expect(() => validateConfig(JSON.parse(text))).toThrow(ConfigError);

@@ -83,6 +83,26 @@ const dockerSchema = z.strictObject({
   max_pauses_per_tick: int(1, 1000, 3, 'Pause at most this many containers in one tick.'),
 });
 
+const kubernetesSchema = z.strictObject({
+  reclaim_idle_pods: z
+    .boolean()
+    .default(false)
+    .describe('On a Kubernetes node: reclaim the page cache of idle pods\' cgroups while the host stays under pressure after a reclaim. Pods are never paused (the kubelet owns them).'),
+  idle_pod_minutes: int(1, 525_600, 30, 'A pod is idle after this many minutes under `idle_cpu_percent`.'),
+  idle_cpu_percent: percent(1, 'CPU use (percent of one core) under which a pod counts as idle (read at start).'),
+  exclude: z
+    .array(z.string().min(1))
+    .max(1000)
+    .default(['kube-system'])
+    .describe('Pods whose page cache is never reclaimed: a namespace (`kube-system`, every pod in it) or `namespace/pod`, each part a glob (`*`, `?`), e.g. `monitoring/prometheus-*`. A pod the kubelet\'s log directory does not name is never reclaimed either.'),
+  max_pods_per_tick: int(1, 1000, 3, 'Reclaim the page cache of at most this many pods in one tick, the most cache first.'),
+  pod_logs_dir: z
+    .string()
+    .min(1)
+    .default('/var/log/pods')
+    .describe('Where the kubelet keeps one directory per pod, named `<namespace>_<name>_<uid>`: how govd learns a pod\'s name and namespace without the API server (read at start).'),
+});
+
 /** How govd writes its log: `auto` is pretty lines on a terminal and JSON Lines otherwise. */
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -108,6 +128,7 @@ export const configSchema = z
   .strictObject({
     governor: governorSchema.prefault({}).describe('How and when the governor reclaims. Also read as `[wsl_governor]`, its name in the original design.'),
     docker: dockerSchema.prefault({}).describe('Idle containers: detection and automatic pausing.'),
+    kubernetes: kubernetesSchema.prefault({}).describe('Pods on a Kubernetes node (govd as a DaemonSet): per-pod memory, and the reclaim of idle pods\' page cache.'),
     daemon: daemonSchema.prefault({}).describe('The govd daemon: HTTP API and state.'),
   })
   .superRefine((config, ctx) => {

@@ -83,6 +83,7 @@ describe('defaults', () => {
         scheduled: { compact_times: ['03:00', '12:00'] },
       },
       docker: { auto_pause_idle_containers: false, idle_container_threshold_minutes: 30, idle_cpu_percent: 1, allow: [], deny: [], max_pauses_per_tick: 3 },
+      kubernetes: { reclaim_idle_pods: false, idle_pod_minutes: 30, idle_cpu_percent: 1, exclude: ['kube-system'], max_pods_per_tick: 3, pod_logs_dir: '/var/log/pods' },
       daemon: { listen: '127.0.0.1:7878', state_dir: '~/.local/state/gov', history_max_mb: 16, log_format: 'auto' },
     });
   });
@@ -307,7 +308,7 @@ describe('hostile configs', () => {
 
   test('a "__proto__" key is an unknown key, never a way to set values by inheritance', () => {
     expect(problemsOf(() => validateConfig(JSON.parse('{"__proto__":{"governor":{"policy":"aggressive"}}}')))).toEqual([
-      { path: '__proto__', value: { governor: { policy: 'aggressive' } }, message: 'unknown key; known keys: governor, docker, daemon' },
+      { path: '__proto__', value: { governor: { policy: 'aggressive' } }, message: 'unknown key; known keys: governor, docker, kubernetes, daemon' },
     ]);
     expect(problemsOf(() => validateConfig(JSON.parse('{"governor":{"__proto__":{"policy":"aggressive"}}}')))).toEqual([
       { path: 'governor.__proto__', value: { policy: 'aggressive' }, message: expect.stringMatching(/^unknown key; /) },
@@ -403,7 +404,7 @@ describe('renderConfigToml', () => {
     `);
     const keyLines = text.split('\n').filter((line) => /^[a-z0-9_]+ = /.test(line)).map((line) => line.split(' = ')[0]);
     expect(keyLines).toEqual(describeConfig().flatMap((table) => table.keys.map((key) => key.key)));
-    expect(keyLines).toHaveLength(31);
+    expect(keyLines).toHaveLength(37);
   });
 });
 
@@ -412,7 +413,7 @@ describe('configJsonSchema', () => {
     const schema = configJsonSchema() as { properties: Record<string, { properties?: Record<string, { default?: unknown }>; deprecated?: boolean }>; additionalProperties: boolean; $schema: string };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['governor', 'docker', 'daemon', 'wsl_governor']);
+    expect(Object.keys(schema.properties)).toEqual(['governor', 'docker', 'kubernetes', 'daemon', 'wsl_governor']);
     expect(schema.properties['wsl_governor']?.deprecated).toBe(true);
     const defaults = Object.fromEntries(Object.entries(schema.properties['docker']?.properties ?? {}).map(([key, node]) => [key, node.default]));
     expect(defaults).toEqual(defaultConfig.docker);

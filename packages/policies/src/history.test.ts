@@ -18,6 +18,7 @@ const reclaim: HistoryRecord = {
 };
 const failed: HistoryRecord = { kind: 'error', at: '2026-01-15T10:00:30.000Z', stage: 'snapshot', code: 'GOV_MEMINFO_TIMEOUT', message: 'timed out\nafter 2000 ms' };
 const feedback: HistoryRecord = { kind: 'feedback', at: '2026-01-15T10:01:00.000Z', feedback: 'slow', note: 'builds crawl' };
+const pods: HistoryRecord = { kind: 'reclaim-idle-pods', at: '2026-01-15T10:02:00.000Z', policy: 'aggressive', code: 'cooldown', reason: 'r', reclaimed: ['shop/web'], freedBytes: 67_108_864, durationMs: 40, dryRun: false };
 
 describe('formatHistoryLine', () => {
   test('one record is one line, even with newlines in its text', () => {
@@ -29,8 +30,8 @@ describe('formatHistoryLine', () => {
 
 describe('parseHistory', () => {
   test('reads every record back in order', () => {
-    const text = [reclaim, failed, feedback].map(formatHistoryLine).join('');
-    expect(parseHistory(text)).toEqual({ records: [reclaim, failed, feedback], skipped: 0 });
+    const text = [reclaim, failed, feedback, pods].map(formatHistoryLine).join('');
+    expect(parseHistory(text)).toEqual({ records: [reclaim, failed, feedback, pods], skipped: 0 });
   });
 
   test('skips a torn last line (a crash mid-write) and garbled lines, keeping the rest', () => {

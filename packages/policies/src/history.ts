@@ -47,6 +47,19 @@ const pauseRecord = z.object({
   dryRun: z.boolean(),
 });
 
+const podReclaimRecord = z.object({
+  kind: z.literal('reclaim-idle-pods'),
+  at,
+  policy,
+  code: z.string(),
+  reason: z.string(),
+  /** Pods (`namespace/name`) whose page cache was reclaimed (or, in a dry run, would have been). */
+  reclaimed: z.array(z.string()),
+  freedBytes: bytes,
+  durationMs: z.number().nonnegative(),
+  dryRun: z.boolean(),
+});
+
 const vetoRecord = z.object({
   kind: z.literal('veto'),
   at,
@@ -82,10 +95,10 @@ const eventRecord = z.object({
 });
 
 /** The schema of one history line. */
-export const historyRecordSchema = z.discriminatedUnion('kind', [reclaimRecord, pauseRecord, vetoRecord, errorRecord, feedbackRecord, eventRecord]);
+export const historyRecordSchema = z.discriminatedUnion('kind', [reclaimRecord, pauseRecord, podReclaimRecord, vetoRecord, errorRecord, feedbackRecord, eventRecord]);
 
 /**
- * One line of the history file: an action (`reclaim`, `pause-idle-containers`, dry runs
+ * One line of the history file: an action (`reclaim`, `pause-idle-containers`, `reclaim-idle-pods`, dry runs
  * included), an advisor `veto`, a tick `error`, user `feedback` or a daemon `event`.
  */
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;

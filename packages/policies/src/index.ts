@@ -7,14 +7,14 @@ export { configAliases, configJsonSchema, configSearchPaths, describeConfig, par
 export type { ConfigKeyDoc, ConfigTableDoc, JsonSchemaNode } from './config.js';
 export { decide, nextState } from './decide.js';
 export { suggestName } from './did-you-mean.js';
-export type { Decision, DecisionCode, DecisionPolicy, NoneDecision, PauseIdleDecision, ReclaimDecision, ReclaimMethod } from './decide.js';
+export type { Decision, DecisionCode, DecisionPolicy, NoneDecision, PauseIdleDecision, ReclaimDecision, ReclaimIdlePodsDecision, ReclaimMethod } from './decide.js';
 export { ConfigError, MAX_LISTED_PROBLEMS } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { createGovernor } from './governor.js';
 export type { Governor, GovernorOptions } from './governor.js';
 export { formatHistoryLine, historyRecordSchema, parseHistory, parseHistoryLine } from './history.js';
 export type { ErrorStage, HistoryAdvice, HistoryRecord, HistoryStep } from './history.js';
-export type { Advice, AdvisedAction, AdviceRequest, Advisor, Clock, ContainerPauseOptions, ContainerPort, HistoryPort, Logger, ReclaimPort, ReclaimRequestLike, ReclaimResultLike, SnapshotSource } from './ports.js';
+export type { Advice, AdvisedAction, AdviceRequest, Advisor, Clock, ContainerPauseOptions, ContainerPort, HistoryPort, Logger, PodPort, PodReclaimOptionsLike, ReclaimPort, ReclaimRequestLike, ReclaimResultLike, SnapshotSource } from './ports.js';
 export { toHistoryRecord } from './record.js';
 export type { ActionCause, TickAction } from './record.js';
 export { createPolicyState } from './state.js';

@@ -2,10 +2,11 @@ import type { DecisionPolicy } from './decide.js';
 import type { HistoryAdvice, HistoryRecord } from './history.js';
 import type { Advice, ReclaimResultLike } from './ports.js';
 
-/** What one action did: a reclaim and its result, or a pause of idle containers. */
+/** What one action did: a reclaim and its result, a pause of idle containers, or a reclaim of idle pods' page cache. */
 export type TickAction =
   | { kind: 'reclaim'; result: ReclaimResultLike }
-  | { kind: 'pause-idle-containers'; paused: string[]; freedBytes: number; durationMs: number; dryRun: boolean };
+  | { kind: 'pause-idle-containers'; paused: string[]; freedBytes: number; durationMs: number; dryRun: boolean }
+  | { kind: 'reclaim-idle-pods'; reclaimed: string[]; freedBytes: number; durationMs: number; dryRun: boolean };
 
 /** Why an action ran: the decision's policy, code and reason (or the API request's), and the advisor's word. */
 export interface ActionCause {
@@ -30,6 +31,9 @@ export function toHistoryRecord(action: TickAction, cause: ActionCause): History
   const base = { at: cause.at, policy: cause.policy, code: cause.code, reason: cause.reason };
   if (action.kind === 'pause-idle-containers') {
     return { kind: 'pause-idle-containers', ...base, paused: action.paused, freedBytes: action.freedBytes, durationMs: action.durationMs, dryRun: action.dryRun };
+  }
+  if (action.kind === 'reclaim-idle-pods') {
+    return { kind: 'reclaim-idle-pods', ...base, reclaimed: action.reclaimed, freedBytes: action.freedBytes, durationMs: action.durationMs, dryRun: action.dryRun };
   }
   const { result } = action;
   return {

@@ -19,6 +19,8 @@ function what(record: HistoryRecord): string {
       return `${record.method}${record.targetBytes === null ? '' : ` ${formatBytes(record.targetBytes)}`}`;
     case 'pause-idle-containers':
       return record.paused.length > 0 ? `paused ${record.paused.join(', ')}` : 'paused nothing';
+    case 'reclaim-idle-pods':
+      return record.reclaimed.length > 0 ? `page cache of ${record.reclaimed.join(', ')}` : 'no idle pod';
     case 'veto':
       return `${record.method} vetoed`;
     case 'error':
@@ -34,6 +36,7 @@ function detail(record: HistoryRecord): string {
   switch (record.kind) {
     case 'reclaim':
     case 'pause-idle-containers':
+    case 'reclaim-idle-pods':
     case 'veto':
       return record.reason;
     case 'error':
@@ -45,7 +48,7 @@ function detail(record: HistoryRecord): string {
 }
 
 function freed(record: HistoryRecord): string {
-  if (record.kind !== 'reclaim' && record.kind !== 'pause-idle-containers') return '';
+  if (record.kind !== 'reclaim' && record.kind !== 'pause-idle-containers' && record.kind !== 'reclaim-idle-pods') return '';
   return record.dryRun ? 'dry run' : formatBytes(record.freedBytes);
 }
 

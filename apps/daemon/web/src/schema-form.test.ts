@@ -6,7 +6,7 @@ describe('formFromSchema', () => {
   const groups = formFromSchema(configJsonSchema());
 
   it('has one group per table of the config, the original [wsl_governor] left out', () => {
-    expect(groups.map((group) => group.path)).toEqual(['governor', 'docker', 'daemon']);
+    expect(groups.map((group) => group.path)).toEqual(['governor', 'docker', 'kubernetes', 'daemon']);
     expect(groups[0]?.groups.map((group) => group.path)).toEqual(['governor.dynamic', 'governor.learning', 'governor.aggressive', 'governor.conservative', 'governor.scheduled']);
   });
 

@@ -5,7 +5,7 @@ import { usePoll } from '../use-poll.js';
 import type { Session } from './app.js';
 
 type HistoryRecord = HistoryRead['records'][number];
-type ActionRecord = Extract<HistoryRecord, { kind: 'reclaim' | 'pause-idle-containers' }>;
+type ActionRecord = Extract<HistoryRecord, { kind: 'reclaim' | 'pause-idle-containers' | 'reclaim-idle-pods' }>;
 
 interface Series {
   key: keyof Pick<TelemetryPoint, 'used' | 'reclaimable' | 'available' | 'hostAvailable'>;
@@ -25,10 +25,11 @@ const PANE_GAP = 24;
 const MARGIN = { top: 22, right: 12, bottom: 24, left: 78 };
 const RANGE_LABELS: Record<TelemetryRange, string> = { hour: 'Last hour', day: 'Last day', week: 'Last week' };
 
-const isAction = (record: HistoryRecord): record is ActionRecord => record.kind === 'reclaim' || record.kind === 'pause-idle-containers';
+const isAction = (record: HistoryRecord): record is ActionRecord => record.kind === 'reclaim' || record.kind === 'pause-idle-containers' || record.kind === 'reclaim-idle-pods';
 
 function actionName(action: ActionRecord): string {
-  return action.kind === 'reclaim' ? action.method : `pause ${action.paused.join(', ')}`;
+  if (action.kind === 'reclaim') return action.method;
+  return action.kind === 'pause-idle-containers' ? `pause ${action.paused.join(', ')}` : `reclaim pods ${action.reclaimed.join(', ')}`;
 }
 
 function freedText(action: ActionRecord): string {
@@ -57,7 +58,7 @@ function useWidth(fallback: number) {
 
 /**
  * Memory over time, one pane per line so each has its own focused scale (a change of a few MiB
- * stays visible), with every reclaim and pause from the history file marked and its freed bytes.
+ * stays visible), with every reclaim, pause and pod reclaim from the history file marked and its freed bytes.
  * Pointer or arrow keys show the values at a moment.
  */
 export function HistoryChart(props: { session: Session; environment: StatusResponse['capabilities']['environment']; actions: number }) {
