@@ -12,6 +12,8 @@ export interface HostSimOptions {
   targetPercent: number;
   emergencyPercent: number;
   cpus: number;
+  /** Share of freed guest memory reported to the host without compaction (default 0). */
+  reportedShare?: number;
 }
 
 export type HostSim = Awaited<ReturnType<typeof createHostSim>>;
@@ -34,16 +36,17 @@ export async function createHostSim(options: HostSimOptions) {
   let thread: { running: boolean; loop: Promise<void> } | null = null;
 
   async function wslCompactionThread(state: { running: boolean }): Promise<void> {
-    let stop = await options.cgroup.userTicks();
+    let stop = await options.cgroup.cpuTicks();
     while (state.running) {
       await new Promise((resolve) => setTimeout(resolve, 30_000));
       if (!state.running) return;
-      const start = await options.cgroup.userTicks();
+      const start = await options.cgroup.cpuTicks();
       if (start - stop <= options.cpus) continue;
+      const userStart = await options.cgroup.userTicks();
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      const after = await options.cgroup.userTicks();
-      if (wslShouldCompact(start, stop, after, options.cpus)) compactionPending = true;
-      stop = after;
+      const userAfter = await options.cgroup.userTicks();
+      if (wslShouldCompact(start - stop, userAfter - userStart, options.cpus)) compactionPending = true;
+      stop = await options.cgroup.cpuTicks();
     }
   }
 
@@ -80,7 +83,7 @@ export async function createHostSim(options: HostSimOptions) {
       const compacted = compactionPending;
       compactionPending = false;
       if (compacted) compactions += 1;
-      vm = stepVmmem(vm, charged, compacted);
+      vm = stepVmmem(vm, charged, compacted, options.reportedShare ?? 0);
       const demand = demandAt(options.demand, now - startedAt);
       const vmmem = vmmemBytes(vm);
       const available = hostAvailable(options.totalBytes, demand, vmmem);

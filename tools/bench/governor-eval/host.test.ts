@@ -34,13 +34,14 @@ describe('the simulated Windows host', () => {
     expect(vm).toEqual({ charged: 3 * GIB, unreported: GIB });
     vm = stepVmmem(vm, 2.5 * GIB, true);
     expect(vm).toEqual({ charged: 2.5 * GIB, unreported: 0 });
+    expect(stepVmmem(vm, 0.5 * GIB, false, 0.25)).toEqual({ charged: 0.5 * GIB, unreported: 1.5 * GIB });
     expect(hostAvailable(16 * GIB, 12 * GIB, 5 * GIB)).toBe(0);
   });
 
   it("compacts as WSL's thread does: after activity, once the VM is quiet for a second", () => {
-    expect(wslShouldCompact(500, 100, 501, 2)).toBe(true);
-    expect(wslShouldCompact(500, 499, 500, 2)).toBe(false);
-    expect(wslShouldCompact(500, 100, 502, 2)).toBe(false);
+    expect(wslShouldCompact(400, 1, 2)).toBe(true);
+    expect(wslShouldCompact(2, 0, 2)).toBe(false);
+    expect(wslShouldCompact(400, 2, 2)).toBe(false);
   });
 
   it("answers gov's real host query through the stand-in powershell.exe, and nothing else", async () => {

@@ -53,11 +53,13 @@ export const NEW_VM: VmmemState = { charged: 0, unreported: 0 };
 
 /**
  * vmmem after the guest moved from the last charged figure to `charged`: growth takes freed
- * pages the VM still holds first, then new host memory; what is freed waits for a compaction.
+ * pages the VM still holds first, then new host memory; what is freed waits for a compaction
+ * (but `reportedShare` of it, 0 by default).
  */
-export function stepVmmem(state: VmmemState, charged: number, compacted: boolean): VmmemState {
+export function stepVmmem(state: VmmemState, charged: number, compacted: boolean, reportedShare = 0): VmmemState {
   const rise = charged - state.charged;
-  const unreported = compacted ? 0 : rise >= 0 ? Math.max(0, state.unreported - rise) : state.unreported - rise;
+  // `reportedShare`: of what the guest frees, the part that already lies in blocks large enough to report without compaction.
+  const unreported = compacted ? 0 : rise >= 0 ? Math.max(0, state.unreported - rise) : state.unreported - rise * (1 - reportedShare);
   return { charged, unreported };
 }
 
@@ -80,11 +82,13 @@ export function renderHostQuery(totalBytes: number, availableBytes: number, vmme
 /**
  * WSL's compaction thread (microsoft/WSL, src/linux/init/main.cpp): every 30 s, if the VM used
  * CPU since the last check (more than one tick per CPU) and then stays quiet for one second
- * (under one tick per CPU), it writes `compact_memory`. Pure: user CPU readings in, whether to
- * compact out.
+ * (under one tick of user CPU per CPU), it writes `compact_memory`. WSL reads user time for
+ * both; a real VM's own daemons use more than a tick of it every 30 s, which the guest cgroup
+ * has none of, so "used CPU since the last check" counts the guest's system time too (its
+ * readers spend almost all of theirs there). Pure: tick counts in, whether to compact out.
  */
-export function wslShouldCompact(startTicks: number, lastStopTicks: number, afterOneSecondTicks: number, cpus: number): boolean {
-  return startTicks - lastStopTicks > cpus && afterOneSecondTicks - startTicks < cpus;
+export function wslShouldCompact(ticksSinceLastCheck: number, userTicksInQuietSecond: number, cpus: number): boolean {
+  return ticksSinceLastCheck > cpus && userTicksInQuietSecond < cpus;
 }
 
 /**

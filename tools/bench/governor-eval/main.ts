@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const shipped = configSchema.parse({ governor: { check_interval_secs: opts.tickSecs, dynamic: { reclaim_interval_secs: opts.intervalSecs } } });
-  const host = opts.scenario === 'host' ? await createHostSim({ dir: join(opts.dataDir, 'host'), cgroup, totalBytes: opts.hostSize, demand: opts.hostDemand, targetPercent: shipped.governor.dynamic.host_target_available_percent, emergencyPercent: shipped.governor.emergency_threshold_percent, cpus }) : null;
+  const host = opts.scenario === 'host' ? await createHostSim({ dir: join(opts.dataDir, 'host'), cgroup, totalBytes: opts.hostSize, demand: opts.hostDemand, targetPercent: shipped.governor.dynamic.host_target_available_percent, emergencyPercent: shipped.governor.emergency_threshold_percent, cpus, reportedShare: opts.reportedShare }) : null;
   // The library contenders read host memory as govd does: `powershell.exe` from PATH.
   if (host) process.env.PATH = `${host.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`;
   const onReclaim = host ? (event: Parameters<HostSim['recordReclaim']>[0]) => host.recordReclaim(event) : undefined;
@@ -169,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
             }
             // govd probes after 10 vetoes at a 30 s tick: one 5-minute horizon. Keep that ratio.
             const probeAfter = opts.probeAfter ?? Math.max(1, Math.round(opts.horizonMs / 1000 / opts.tickSecs));
-            learned = createNeuralAdvisor({ learner: learner as unknown as Learner, stats: trainer.toModelFile().stats, store, minSamples: opts.minSamples, horizonMs: opts.horizonMs, maxConsecutiveVetoes: probeAfter });
+            learned = createNeuralAdvisor({ learner: learner as unknown as Learner, stats: trainer.toModelFile().stats, store, minSamples: opts.minSamples, horizonMs: opts.horizonMs, maxConsecutiveVetoes: probeAfter, youngGuardOutcomes: opts.youngGuard });
             trainer = learned;
           }
           const advisor = learned;
@@ -197,7 +197,7 @@ async function main(argv: string[]): Promise<number> {
   const kernel = `kernel ${release()}, ${cpus} CPUs, cgroup v1 memory controller`;
   const workload =
     opts.scenario === 'idle'
-      ? `idle scenario: set A ${(opts.setSize / GIB).toFixed(2)} GiB (${opts.hotPasses} hot passes ${opts.thinkMs / 1000} s apart, ${opts.idleMs / 1000} s idle, ${opts.returnPasses} return passes), set B ${(opts.otherSize / GIB).toFixed(2)} GiB (${opts.otherPasses} passes), guest ${(opts.vmSize / GIB).toFixed(1)} GiB; dynamic linux_max_mb=${dynamicConfig({ maxHeldBytes: opts.maxHeld, tickSecs: opts.tickSecs, intervalSecs: opts.intervalSecs }).governor.linux_max_mb} interval ${opts.intervalSecs} s tick ${opts.tickSecs} s; horizon ${opts.horizonMs / 1000} s, min_samples ${opts.minSamples}${opts.freshModel ? ', learned from a fresh model' : ''}`
+      ? `idle scenario: set A ${(opts.setSize / GIB).toFixed(2)} GiB (${opts.hotPasses} hot passes ${opts.thinkMs / 1000} s apart, ${opts.idleMs / 1000} s idle, ${opts.returnPasses} return passes), set B ${(opts.otherSize / GIB).toFixed(2)} GiB (${opts.otherPasses} passes), guest ${(opts.vmSize / GIB).toFixed(1)} GiB; dynamic linux_max_mb=${dynamicConfig({ maxHeldBytes: opts.maxHeld, tickSecs: opts.tickSecs, intervalSecs: opts.intervalSecs }).governor.linux_max_mb} interval ${opts.intervalSecs} s tick ${opts.tickSecs} s; horizon ${opts.horizonMs / 1000} s, min_samples ${opts.minSamples}, young-model guard ${opts.youngGuard === 0 ? 'off' : `from ${opts.youngGuard} outcomes`}${opts.freshModel ? ', learned from a fresh model' : ''}`
       : `host scenario: host ${(opts.hostSize / GIB).toFixed(1)} GiB, other programs ${opts.hostDemand.map((point) => `${point.atMs / 1000}s:${(point.bytes / GIB).toFixed(1)}G`).join(',')}; guest ${(opts.vmSize / GIB).toFixed(1)} GiB reading set B ${(opts.otherSize / GIB).toFixed(2)} GiB once, then set A ${(opts.setSize / GIB).toFixed(2)} GiB every ${opts.thinkMs / 1000} s; gov shipped defaults (tick ${opts.tickSecs} s, interval ${opts.intervalSecs} s, target ${shipped.governor.dynamic.host_target_available_percent}%, emergency ${shipped.governor.emergency_threshold_percent}%, linux_min_mb ${shipped.governor.linux_min_mb})`;
   const anon = opts.anonBytes > 0 ? `; mixed: ${(opts.anonBytes / GIB).toFixed(2)} GiB anonymous memory in the guest` : '';
   process.stdout.write(`governor-eval: ${workload}${anon}; ${opts.rounds} round(s), ${((Date.now() - started) / 60_000).toFixed(1)} min\n${kernel}\n${describeDamon(damon)}\n\n`);

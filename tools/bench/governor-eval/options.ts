@@ -24,6 +24,12 @@ export function duration(text: string, flag: string): number {
   return Math.round(Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm']);
 }
 
+function share(text: string, flag: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new Error(`${flag}: "${text}" is not a share from 0 to 1`);
+  return value;
+}
+
 function count(text: string, flag: string, min = 1): number {
   if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`${flag}: "${text}" is not a whole number ≥ ${min}`);
   return Number(text);
@@ -49,6 +55,9 @@ export const USAGE = `node tools/bench/governor-eval/run.mjs [options]
   --host-size SIZE      host scenario: Windows' memory (default 16G)
   --host-demand CURVE   host scenario: other programs' memory over the run, time:size points
                         (default ${DEFAULT_HOST_DEMAND}); the run lasts until the last point
+  --reported-share X    host scenario: share (0…1) of what the guest frees that free-page reporting
+                        hands back without a compaction (default 0: only after one, as WSL reports
+                        free blocks of 2^5 or 2^9 pages)
   --tick DURATION       gov check interval (default 5s; host scenario 30s, govd's default)
   --interval DURATION   dynamic reclaim_interval (default 15s; host scenario 60s, the default)
   --horizon DURATION    the advisor's outcome horizon (default 60s; 5m in govd)
@@ -56,6 +65,8 @@ export const USAGE = `node tools/bench/governor-eval/run.mjs [options]
   --probe-after N       vetoes in a row before one reclaim goes through anyway (default: one horizon of ticks)
   --train-runs N        dynamic runs the advisor learns from before the first learned run (default 2)
   --fresh-model         learned starts from no outcomes at all (cold start; default: from the training runs)
+  --young-guard N       the advisor's young-model guard: outcomes before it may act on a harmful
+                        majority ahead of min_samples (default 4, @gov/neural's; 0 turns it off)
   --rounds N            run every contender N times, in the same order each round (default 3)
   --retries N           repeat a run during which another program wrote drop_caches, at most N times (default 1)
   --contenders LIST     comma-separated subset of ${ALL_CONTENDERS.join(',')}
@@ -83,12 +94,14 @@ export function parseOptions(argv: string[]) {
       'max-held': { type: 'string', default: '512M' },
       'host-size': { type: 'string', default: '16G' },
       'host-demand': { type: 'string', default: DEFAULT_HOST_DEMAND },
+      'reported-share': { type: 'string', default: '0' },
       tick: { type: 'string' },
       interval: { type: 'string' },
       horizon: { type: 'string', default: '60s' },
       'min-samples': { type: 'string', default: '8' },
       'train-runs': { type: 'string', default: '2' },
       'fresh-model': { type: 'boolean', default: false },
+      'young-guard': { type: 'string', default: '4' },
       'probe-after': { type: 'string' },
       contenders: { type: 'string' },
       rounds: { type: 'string', default: '3' },
@@ -122,12 +135,14 @@ export function parseOptions(argv: string[]) {
     maxHeld: size(values['max-held'] as string, '--max-held'),
     hostSize: size(values['host-size'] as string, '--host-size'),
     hostDemand: parseDemandCurve(values['host-demand'] as string),
+    reportedShare: share(values['reported-share'] as string, '--reported-share'),
     tickSecs: Math.max(1, Math.round(duration(values.tick ?? (host ? '30s' : '5s'), '--tick') / 1000)),
     intervalSecs: Math.max(1, Math.round(duration(values.interval ?? (host ? '60s' : '15s'), '--interval') / 1000)),
     horizonMs: duration(values.horizon as string, '--horizon'),
     minSamples: count(values['min-samples'] as string, '--min-samples', 0),
     trainRuns: count(values['train-runs'] as string, '--train-runs', 0),
     freshModel: Boolean(values['fresh-model']),
+    youngGuard: count(values['young-guard'] as string, '--young-guard', 0),
     probeAfter: values['probe-after'] === undefined ? null : count(values['probe-after'], '--probe-after'),
     contenders,
     rounds: count(values.rounds as string, '--rounds'),

@@ -103,7 +103,7 @@ export function createSenpai(options: SenpaiOptions): Contender {
   const readTotal = async () => parsePressure(await readFile(pressurePath, 'utf8')).some.totalUs;
   const readLimit = async () => Number((await readFile(limitPath, 'utf8')).trim());
 
-  async function setLimit(requested: number, expected: number | null): Promise<number> {
+  async function setLimit(requested: number, expected: number | null, tightening: boolean): Promise<number> {
     const memory = await options.cgroup.read();
     const current = memory.cache + memory.rss;
     const limit = senpaiLimit(requested, { expected, actual: await readLimit(), current, floor: memory.rss + memory.shmem + config.minSize }, config);
@@ -115,7 +115,9 @@ export function createSenpai(options: SenpaiOptions): Contender {
     }
     const after = await options.cgroup.read();
     const freed = Math.max(0, current - (after.cache + after.rss));
-    if (limit < current) {
+    // A tightening is a reclaim whenever the new limit binds: at or under what the cgroup holds
+    // (at the floor too: the limit keeps the guest's cache from growing back).
+    if (tightening && limit <= current) {
       tally.actions += 1;
       tally.freedBytes += freed;
       const event = { at: Date.now(), freedBytes: freed, what: `memory.limit_in_bytes ${Math.round(limit / 2 ** 20)} MiB` };
@@ -127,7 +129,7 @@ export function createSenpai(options: SenpaiOptions): Contender {
 
   async function run(): Promise<void> {
     let state = startSenpai(await readTotal(), config);
-    let limit = await setLimit(0, null);
+    let limit = await setLimit(0, null, false);
     while (running) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       if (!running) break;
@@ -137,7 +139,7 @@ export function createSenpai(options: SenpaiOptions): Contender {
       if (next.adjust < 0) tally.shrinks += 1;
       else tally.raises += 1;
       const actual = await readLimit();
-      limit = await setLimit(Math.floor(actual + actual * next.adjust), limit);
+      limit = await setLimit(Math.floor(actual + actual * next.adjust), limit, next.adjust < 0);
     }
   }
 
