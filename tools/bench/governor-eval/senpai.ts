@@ -115,9 +115,9 @@ export function createSenpai(options: SenpaiOptions): Contender {
     }
     const after = await options.cgroup.read();
     const freed = Math.max(0, current - (after.cache + after.rss));
-    // A tightening is a reclaim whenever the new limit binds: at or under what the cgroup holds
-    // (at the floor too: the limit keeps the guest's cache from growing back).
-    if (tightening && limit <= current) {
+    // A tightening is a reclaim whenever the new limit binds: at (within 1%) or under what the
+    // cgroup holds — at the floor too, where it keeps the guest's cache from growing back.
+    if (tightening && limit <= current * 1.01) {
       tally.actions += 1;
       tally.freedBytes += freed;
       const event = { at: Date.now(), freedBytes: freed, what: `memory.limit_in_bytes ${Math.round(limit / 2 ** 20)} MiB` };
