@@ -6,5 +6,4 @@ export default defineConfig({
   target: 'node20',
   sourcemap: true,
   clean: true,
-  banner: { js: '#!/usr/bin/env node' },
 });

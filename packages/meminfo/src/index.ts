@@ -6,6 +6,7 @@ export { detectEnvironment } from './environment.js';
 export type { DetectEnvironmentOptions } from './environment.js';
 export { MeminfoParseError, MeminfoSourceError } from './errors.js';
 export type { MeminfoSourceErrorCode } from './errors.js';
+export { MAX_KERNEL_FILE_BYTES, readKernelFileSync } from './io.js';
 export type { MeminfoFs } from './io.js';
 export { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
 export type { Meminfo } from './meminfo.js';

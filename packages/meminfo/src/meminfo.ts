@@ -24,11 +24,14 @@ export function scanMeminfo(text: string, visit: (field: string, value: number, 
       const line = lineAt(text, offset);
       throw new MeminfoParseError(`${SOURCE} line ${line}: field ${field} appears twice`, { source: SOURCE, line, field });
     }
-    const value = Number(match[2]) * (match[3] === 'kB' ? 1024 : 1);
-    if (!Number.isSafeInteger(value)) {
+    // The count must be exact; times 1024 it stays exact (a power of two), even past 2^53:
+    // VmallocTotal is 13743895347199 kB on kernels with 5-level paging.
+    const count = Number(match[2]);
+    if (!Number.isSafeInteger(count)) {
       const line = lineAt(text, offset);
       throw new MeminfoParseError(`${SOURCE} line ${line}: ${field} = ${match[2]} is too large to hold exactly`, { source: SOURCE, line, field });
     }
+    const value = count * (match[3] === 'kB' ? 1024 : 1);
     seen.add(field);
     visit(field, value, offset);
   });

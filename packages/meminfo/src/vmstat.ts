@@ -1,3 +1,4 @@
+import { MeminfoParseError } from './errors.js';
 import { parseKeyValueLines, scanKeyValueLines } from './key-value.js';
 import type { Vmstat } from './types.js';
 
@@ -17,7 +18,13 @@ const SOURCE = '/proc/vmstat';
  */
 export function parseVmstat(text: string): Vmstat {
   const counters = new VmstatCounters();
-  scanKeyValueLines(text, SOURCE, (name, value) => counters.add(name, Number(value)));
+  let lines = 0;
+  scanKeyValueLines(text, SOURCE, (name, value) => {
+    lines += 1;
+    counters.add(name, Number(value));
+  });
+  // Every kernel lists some hundred counters: a file with none is not /proc/vmstat (a failed source, not "no refaults").
+  if (lines === 0) throw new MeminfoParseError(`${SOURCE} holds no counters`, { source: SOURCE });
   return counters.result();
 }
 

@@ -7,7 +7,7 @@ import { parseConfigToml } from './config.js';
 import type { Decision } from './decide.js';
 import { createGovernor, type GovernorOptions } from './governor.js';
 import type { HistoryRecord } from './history.js';
-import type { Advice, Advisor, ContainerPauseOptions, ReclaimRequestLike, ReclaimResultLike } from './ports.js';
+import type { Advice, Advisor, ContainerPauseOptions, PodReclaimOptionsLike, ReclaimRequestLike, ReclaimResultLike } from './ports.js';
 import type { TickReport } from './tick-report.js';
 
 const START = new Date('2026-01-15T10:00:00.000Z');
@@ -19,7 +19,7 @@ function configWith(changes: (config: GovConfig) => void = () => {}): GovConfig 
 }
 
 /** Fakes for every port; each records what the Governor asked of it. */
-function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; dryRun?: boolean; listed?: Array<{ state: string }> | Error } = {}) {
+function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; freedMeasure?: 'cgroup' | 'machine'; historyError?: Error; withContainers?: boolean; withPods?: boolean; dryRun?: boolean; listed?: Array<{ state: string }> | Error } = {}) {
   let time = START.getTime();
   const clock = {
     now: () => new Date(time),
@@ -49,6 +49,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
         durationMs: 250,
         dryRun: request.dryRun ?? false,
         ...(options.reclaimFallback ? { fallback: options.reclaimFallback } : {}),
+        ...(options.freedMeasure ? { freedMeasure: options.freedMeasure } : {}),
       };
     }),
   };
@@ -66,6 +67,18 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
             return options.listed ?? [];
           }),
         }),
+  };
+  const podReclaims: PodReclaimOptionsLike[] = [];
+  let podListings = 0;
+  const pods = {
+    reclaimIdle: vi.fn(async (podOptions: PodReclaimOptionsLike) => {
+      podReclaims.push(podOptions);
+      return podOptions.dryRun ? { reclaimed: [], wouldReclaim: ['shop/web'], freedBytes: 0 } : { reclaimed: ['shop/web'], freedBytes: 200 * MiB };
+    }),
+    listPods: vi.fn(async () => {
+      podListings += 1;
+      return [];
+    }),
   };
   const records: HistoryRecord[] = [];
   const history = {
@@ -90,6 +103,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
     clock,
     config: options.config ?? defaultConfig,
     ...(options.withContainers === false ? {} : { containers }),
+    ...(options.withPods === false ? {} : { pods }),
     ...(options.advice === undefined ? {} : { advisor }),
     ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
   };
@@ -102,7 +116,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
     if (report.action) events.push(`action:${report.action.kind}`);
     events.push('tick');
   });
-  return { governor, clock, source, reclaimer, requests, containers, pauses, history, records, advisor, events };
+  return { governor, clock, source, reclaimer, requests, containers, pauses, podReclaims, podListings: () => podListings, history, records, advisor, events };
 }
 
 const dynamicReclaim: Decision = {
@@ -176,6 +190,15 @@ describe('tick', () => {
     const h = harness({ reclaimFallback: fallback });
     await h.governor.tick();
     expect(h.records[0]).toMatchObject({ kind: 'reclaim', method: 'drop_caches', fallback });
+  });
+
+  test('the history line says what freedBytes measures when the reclaimer says it', async () => {
+    const h = harness({ freedMeasure: 'machine' });
+    const report = await h.governor.tick();
+    expect([report.record?.kind, report.record && 'freedMeasure' in report.record ? report.record.freedMeasure : 'absent']).toEqual(['reclaim', 'machine']);
+    const older = harness();
+    const plain = await older.governor.tick();
+    expect(plain.record && 'freedMeasure' in plain.record).toBe(false);
   });
 
   test('dry-run from the config: the reclaimer is asked for a dry run and the line says so', async () => {
@@ -420,6 +443,44 @@ describe('pausing idle containers', () => {
     h.clock.advance(20_000);
     await h.governor.tick();
     expect(h.records[1]).toEqual({ kind: 'error', at: new Date(START.getTime() + 20_250).toISOString(), stage: 'act', code: 'GOV_GOVERNOR_NO_CONTAINERS', message: 'docker.auto_pause_idle_containers is on but no container port is plugged in' });
+  });
+});
+
+describe('reclaiming idle pods\' page cache', () => {
+  const podReclaim = configWith((c) => {
+    c.kubernetes.reclaim_idle_pods = true;
+    c.kubernetes.exclude = ['kube-system', 'monitoring/prometheus-*'];
+    c.kubernetes.max_pods_per_tick = 2;
+    c.kubernetes.idle_pod_minutes = 45;
+  });
+
+  test('during a cooldown under pressure, with the pods listed every tick for their CPU samples', async () => {
+    const h = harness({ config: podReclaim });
+    await h.governor.tick();
+    h.clock.advance(20_000);
+    const report = await h.governor.tick();
+    expect(h.podListings()).toBe(2);
+    expect(h.podReclaims).toEqual([{ idleForMs: 45 * 60_000, dryRun: false, exclude: ['kube-system', 'monitoring/prometheus-*'], maxPodsPerTick: 2 }]);
+    expect(report.action).toEqual({ kind: 'reclaim-idle-pods', reclaimed: ['shop/web'], freedBytes: 200 * MiB, durationMs: 0, dryRun: false });
+    expect(h.records[1]).toEqual({ kind: 'reclaim-idle-pods', at: new Date(START.getTime() + 20_250).toISOString(), policy: 'dynamic', code: 'cooldown', reason: (report.taken as Decision).reason, reclaimed: ['shop/web'], freedBytes: 200 * MiB, durationMs: 0, dryRun: false });
+  });
+
+  test('in a dry run the line lists the pods that would be reclaimed; with the option off, pods are not listed', async () => {
+    const h = harness({ config: configWith((c) => Object.assign(c, { governor: { ...podReclaim.governor, dry_run: true }, kubernetes: podReclaim.kubernetes })) });
+    await h.governor.tick();
+    h.clock.advance(20_000);
+    expect((await h.governor.tick()).record).toMatchObject({ kind: 'reclaim-idle-pods', reclaimed: ['shop/web'], dryRun: true, freedBytes: 0 });
+    const off = harness({});
+    await off.governor.tick();
+    expect(off.podListings()).toBe(0);
+  });
+
+  test('without a pod port: an error line', async () => {
+    const h = harness({ config: podReclaim, withPods: false });
+    await h.governor.tick();
+    h.clock.advance(20_000);
+    await h.governor.tick();
+    expect(h.records[1]).toEqual({ kind: 'error', at: new Date(START.getTime() + 20_250).toISOString(), stage: 'act', code: 'GOV_GOVERNOR_NO_PODS', message: 'kubernetes.reclaim_idle_pods is on but no pod port is plugged in' });
   });
 });
 

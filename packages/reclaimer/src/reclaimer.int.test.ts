@@ -108,6 +108,11 @@ describeWithDocker('cgroup v1 memory.force_empty on a running container', () => 
     ]);
     const cacheAfter = (await readCgroupMemory(dir)).stat['cache'] ?? 0;
     expect(cacheBefore - cacheAfter).toBeGreaterThan(190 * MiB);
+    // Measured on the cgroup (v1 memory.usage_in_bytes and total_cache), not on MemFree.
+    expect(result.freedMeasure).toBe('cgroup');
+    expect(result.freedBytes).toBeGreaterThan(190 * MiB);
+    expect(result.cgroup?.path).toBe(cgroup);
+    expect((result.cgroup?.before?.file ?? 0) - (result.cgroup?.after?.file ?? 0)).toBeGreaterThan(190 * MiB);
     // This kernel lets force_empty run on a cgroup with tasks: the container is still running.
     expect(dockerCli(['inspect', '--format', '{{.State.Running}}', id])).toBe('true');
   });

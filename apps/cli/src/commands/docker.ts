@@ -1,3 +1,4 @@
+import { formatBytes, formatDuration, formatPercent } from '@gov/api';
 import {
   createDockerClient,
   type ContainerInfo,
@@ -10,18 +11,13 @@ import {
 } from '@gov/docker';
 import type { GovConfig } from '@gov/policies';
 import { createReclaimer } from '@gov/reclaimer';
-import { parseCommandArgs, parseDuration } from '../args.js';
+import { parseDuration, parseSubcommandArgs } from '../args.js';
 import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
-import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
+import { createPalette, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
+import { dockerSpec } from './specs.js';
 
-const USAGE = [
-  'gov docker ls [--sample DURATION] [--json]',
-  '       gov docker pause-idle [--idle DURATION] [--dry-run] [--yes] [--json]',
-  '       gov docker unpause NAME... | --all-paused-by-gov [--json]',
-  '       (each also takes --config PATH and --state-dir PATH)',
-].join('\n');
 
 export interface DockerCommandOptions {
   /** Builds the client for one run; tests pass one over a fake engine. */
@@ -34,11 +30,6 @@ async function loadSettings(values: { config?: string | undefined; 'state-dir'?:
   return { config, stateDir: chosenStateDir(values['state-dir'], config, io) };
 }
 
-function cpuText(container: ContainerInfo): string {
-  const percent = container.cpu?.percent;
-  return percent === null || percent === undefined ? '—' : `${percent.toFixed(percent < 10 ? 2 : 1)}%`;
-}
-
 function renderList(containers: ContainerInfo[]): string {
   if (containers.length === 0) return 'No running or paused containers.\n';
   const rows = [['NAME', 'STATE', 'MEMORY', 'CACHE', 'CPU %', 'IDLE FOR']];
@@ -48,7 +39,7 @@ function renderList(containers: ContainerInfo[]): string {
       container.pausedByGov ? 'paused (by gov)' : container.state,
       formatBytes(container.memory?.workingSet),
       formatBytes(container.memory?.cache),
-      cpuText(container),
+      formatPercent(container.cpu?.percent),
       container.idleForMs === null ? '—' : container.idleForMs === 0 ? 'not idle' : formatDuration(container.idleForMs),
     ]);
   }
@@ -95,34 +86,10 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
   const makeClient = options.createClient ?? createDockerClient;
 
   return {
-    name: 'docker',
-    summary: 'containers: memory and CPU from their cgroups, pause idle ones and reclaim their memory',
-    usage: USAGE,
+    spec: dockerSpec,
     async run({ argv, io }) {
-      const { values, positionals } = parseCommandArgs(
-        argv,
-        {
-          sample: { type: 'string' },
-          idle: { type: 'string' },
-          'dry-run': { type: 'boolean' },
-          yes: { type: 'boolean', short: 'y' },
-          'all-paused-by-gov': { type: 'boolean' },
-          config: { type: 'string' },
-          'state-dir': { type: 'string' },
-        },
-        USAGE,
-        true,
-      );
-      const [subcommand, ...names] = positionals;
+      const { subcommand, values, positionals: names } = parseSubcommandArgs(argv, dockerSpec, ['docker']);
       const json = values.json === true;
-      const only = (allowed: string[]) => {
-        const given = ['sample', 'idle', 'dry-run', 'yes', 'all-paused-by-gov'].filter((flag) => values[flag as keyof typeof values] !== undefined);
-        const wrong = given.find((flag) => !allowed.includes(flag));
-        if (wrong) throw new UsageError(`--${wrong} does not apply to "gov docker ${subcommand}"`, USAGE);
-      };
-      if (subcommand === undefined) throw new UsageError('say what to do: ls, pause-idle or unpause', USAGE);
-      if (!['ls', 'pause-idle', 'unpause'].includes(subcommand)) throw new UsageError(`unknown docker command "${subcommand}"; use ls, pause-idle or unpause`, USAGE);
-      if (subcommand !== 'unpause' && names.length > 0) throw new UsageError(`"gov docker ${subcommand}" takes no names (got ${names.join(' ')})`, USAGE);
       const sampleMs = values.sample === undefined ? 1000 : parseDuration(values.sample, '--sample');
       const idleFlagMs = values.idle === undefined ? undefined : parseDuration(values.idle, '--idle');
 
@@ -136,7 +103,6 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
       });
 
       if (subcommand === 'ls') {
-        only(['sample']);
         return interruptible(io, async () => {
           const containers = await client.sample({ durationMs: sampleMs, intervalMs: sampleMs, signal: io.signal });
           io.stdout.write(json ? formatJson({ containers }) : renderList(containers));
@@ -145,7 +111,6 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
       }
 
       if (subcommand === 'pause-idle') {
-        only(['idle', 'dry-run', 'yes']);
         const idleForMs = idleFlagMs ?? docker.idle_container_threshold_minutes * 60_000;
         const dryRun = values['dry-run'] === true;
         const preConfirmed = values.yes === true || docker.auto_pause_idle_containers;
@@ -186,10 +151,9 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
         });
       }
 
-      only(['all-paused-by-gov']);
       const all = values['all-paused-by-gov'] === true;
-      if (all && names.length > 0) throw new UsageError('give container names or --all-paused-by-gov, not both', USAGE);
-      if (!all && names.length === 0) throw new UsageError('say which containers: NAME... or --all-paused-by-gov', USAGE);
+      if (all && names.length > 0) throw new UsageError('give container names or --all-paused-by-gov, not both');
+      if (!all && names.length === 0) throw new UsageError('say which containers: NAME... or --all-paused-by-gov');
       if (all) {
         const result: UnpauseAllResult = await client.unpauseAll();
         if (json) io.stdout.write(formatJson(result));
