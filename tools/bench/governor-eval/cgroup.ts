@@ -36,6 +36,8 @@ export interface WorkloadCgroup {
   userTicks(): Promise<number>;
   /** Cumulative user + system CPU time of the workload, in USER_HZ ticks. */
   cpuTicks(): Promise<number>;
+  /** `memory.usage_in_bytes`: everything charged (v2's `memory.current`), kernel memory included. */
+  usage(): Promise<number>;
   /**
    * Reclaims about `bytes` from the cgroup: v1 has no `memory.reclaim`, so the limit is lowered
    * by that much (the kernel reclaims synchronously to meet it) and then lifted again.
@@ -84,6 +86,7 @@ export async function createWorkloadCgroup(name: string): Promise<WorkloadCgroup
       const match = /^user (\d+)$/m.exec(await readFile(join(cpuDir, 'cpuacct.stat'), 'utf8'));
       return match ? Number(match[1]) : 0;
     },
+    usage: () => usage(memoryDir),
     async cpuTicks() {
       const text = await readFile(join(cpuDir, 'cpuacct.stat'), 'utf8');
       return Number(/^user (\d+)$/m.exec(text)?.[1] ?? 0) + Number(/^system (\d+)$/m.exec(text)?.[1] ?? 0);

@@ -80,6 +80,8 @@ export interface SenpaiOptions {
 }
 
 const V1_UNLIMITED = 0x7ffffffffffff000;
+/** A cgroup held at its limit sits a few MiB under it (charge batches, reclaim overshoot). */
+const BINDING_SLACK_BYTES = 8 * 2 ** 20;
 
 /**
  * senpai on this kernel. The algorithm is `senpai.py`'s, tick for tick, with its defaults. What
@@ -105,7 +107,8 @@ export function createSenpai(options: SenpaiOptions): Contender {
 
   async function setLimit(requested: number, expected: number | null, tightening: boolean): Promise<number> {
     const memory = await options.cgroup.read();
-    const current = memory.cache + memory.rss;
+    // senpai's `memory.current`: v1's usage_in_bytes, kernel memory included.
+    const current = await options.cgroup.usage();
     const limit = senpaiLimit(requested, { expected, actual: await readLimit(), current, floor: memory.rss + memory.shmem + config.minSize }, config);
     try {
       await writeFile(limitPath, String(limit));
@@ -113,11 +116,11 @@ export function createSenpai(options: SenpaiOptions): Contender {
       // EBUSY: the kernel could not get under it; senpai's next tick sees the limit it kept.
       if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
     }
-    const after = await options.cgroup.read();
-    const freed = Math.max(0, current - (after.cache + after.rss));
-    // A tightening is a reclaim whenever the new limit binds: at (within 1%) or under what the
-    // cgroup holds — at the floor too, where it keeps the guest's cache from growing back.
-    if (tightening && limit <= current * 1.01) {
+    const freed = Math.max(0, current - (await options.cgroup.usage()));
+    // A tightening is a reclaim whenever the new limit binds: under what the cgroup holds, or
+    // within the few MiB the kernel keeps a capped cgroup below its limit — at the floor too,
+    // where it keeps the guest's cache from growing back.
+    if (tightening && limit < current + BINDING_SLACK_BYTES) {
       tally.actions += 1;
       tally.freedBytes += freed;
       const event = { at: Date.now(), freedBytes: freed, what: `memory.limit_in_bytes ${Math.round(limit / 2 ** 20)} MiB` };
