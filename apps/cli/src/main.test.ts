@@ -83,7 +83,7 @@ describe('mistakes', () => {
     expect(await gov(['reclaim', '--metod', 'full'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'gov: unknown option --metod; did you mean --method?\nusage: gov reclaim [--method METHOD] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--distro NAME] [--dry-run] [--json]\n',
+      stderr: 'gov: unknown option --metod; did you mean --method?\nusage: gov reclaim [--method METHOD] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--compact] [--distro NAME] [--dry-run] [--json]\n',
     });
     expect((await gov(['docker', 'lss'])).stderr).toBe('gov: unknown docker command "lss"; use ls, pause-idle or unpause; did you mean "ls"?\nusage: gov docker ls|pause-idle|unpause [options]\n');
     expect((await gov(['reclaim', '--method', 'drop-caches'])).stderr.split('\n')[0]).toBe('gov: --method: "drop-caches" is not a reclaim method; use drop_caches, compact_memory, cgroup_reclaim, full (or compact, cgroup); did you mean "drop_caches"?');

@@ -18,6 +18,7 @@ export const reclaimBodySchema = z.strictObject({
   sync: z.boolean().optional(),
   targetBytes: z.number().int().positive().optional(),
   cgroup: z.string().max(4096).optional(),
+  compact: z.boolean().optional(),
   dryRun: z.boolean().optional(),
 });
 

@@ -159,11 +159,20 @@ describe('tick', () => {
       durationMs: 250,
       errors: [],
     } satisfies TickReport);
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: false }]);
     expect(h.records).toEqual([record]);
     expect(h.events).toEqual(['decision:reclaim', 'action:reclaim', 'tick']);
     expect(h.governor.lastTick).toBe(report);
     expect(h.governor.state.lastReclaimAt).toBe(START.toISOString());
+  });
+
+  test('compaction is asked for under WSL2, where it hands the freed memory to Windows, and nowhere else', async () => {
+    const linux = harness({ snapshots: [wslSnapshot(4, { environment: 'linux' })] });
+    await linux.governor.tick();
+    expect(linux.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: false }]);
+    const windows = harness({ snapshots: [wslSnapshot(4, { environment: 'windows' })] });
+    await windows.governor.tick();
+    expect(windows.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: false }]);
   });
 
   test('the next tick respects the cooldown the first one started', async () => {
@@ -204,7 +213,7 @@ describe('tick', () => {
   test('dry-run from the config: the reclaimer is asked for a dry run and the line says so', async () => {
     const h = harness({ config: configWith((c) => (c.governor.dry_run = true)), advice: { verdict: 'allow', reason: 'ok' } });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: true }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: true }]);
     expect(report.dryRun).toBe(true);
     expect(h.records[0]).toMatchObject({ kind: 'reclaim', dryRun: true, freedBytes: 0 });
     expect(h.advisor.recordAction).not.toHaveBeenCalled();
@@ -213,13 +222,13 @@ describe('tick', () => {
   test('dry-run from the option wins over the config', async () => {
     const h = harness({ dryRun: true });
     await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: true }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: true }]);
   });
 
   test('a full reclaim is asked without a target', async () => {
     const h = harness({ snapshots: [wslSnapshot(1)] });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'full', dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'full', compact: true, dryRun: false }]);
     expect(report.record).toMatchObject({ kind: 'reclaim', policy: 'emergency', method: 'full', targetBytes: null });
   });
 
@@ -298,7 +307,7 @@ describe('advisor', () => {
   test('shrink: a smaller target runs, and the reason says so', async () => {
     const h = harness({ advice: { verdict: 'shrink', targetBytes: 512 * MiB, reason: 'cache is hot' } });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 512 * MiB, dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 512 * MiB, compact: true, dryRun: false }]);
     expect(report.taken).toEqual({ ...dynamicReclaim, targetBytes: 512 * MiB, reason: `${dynamicReclaim.reason}; advisor shrank it to 512 MiB: cache is hot` });
     expect(report.record).toMatchObject({ targetBytes: 512 * MiB, advice: { verdict: 'shrink', reason: 'cache is hot', targetBytes: 512 * MiB } });
   });
@@ -306,7 +315,7 @@ describe('advisor', () => {
   test('raise: a larger target runs, within the floor and the reclaimer range, and the reason says so', async () => {
     const h = harness({ advice: { verdict: 'raise', targetBytes: 4 * GiB, reason: 'idle' } });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 4 * GiB, dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 4 * GiB, compact: true, dryRun: false }]);
     expect(report.taken).toMatchObject({ kind: 'reclaim', policy: 'dynamic', targetBytes: 4 * GiB, reason: expect.stringMatching(/; advisor raised it to 4096 MiB: idle$/) });
     expect(report.record).toMatchObject({ targetBytes: 4 * GiB, advice: { verdict: 'raise', reason: 'idle', targetBytes: 4 * GiB } });
     const huge = harness({ advice: { verdict: 'raise', targetBytes: 1024 * GiB, reason: 'everything' } });

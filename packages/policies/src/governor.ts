@@ -133,7 +133,11 @@ export function createGovernor(options: GovernorOptions): Governor {
     const cause = { at: report.at, policy: taken.policy, code: taken.code, reason: taken.reason, advice: report.advice ? toHistoryAdvice(report.advice) : null };
     if (taken.kind === 'reclaim') {
       try {
-        const result = await options.reclaimer.reclaim({ method: taken.method, ...(taken.targetBytes === null ? {} : { targetBytes: taken.targetBytes }), dryRun });
+        // Under WSL2 freed pages reach Windows through free-page reporting only once memory is
+        // compacted: without it the host waits for WSL's own compaction, up to 30 s later.
+        const environment = report.snapshot?.environment;
+        const compact = environment === 'wsl-guest' || environment === 'windows';
+        const result = await options.reclaimer.reclaim({ method: taken.method, ...(taken.targetBytes === null ? {} : { targetBytes: taken.targetBytes }), ...(compact ? { compact } : {}), dryRun });
         report.action = { kind: 'reclaim', result };
         if (!dryRun) {
           lastActionAt = now;

@@ -11,6 +11,8 @@ export interface SnapshotSource {
 export interface ReclaimRequestLike {
   method: ReclaimMethod;
   targetBytes?: number;
+  /** Compact afterwards: the Governor asks for it under WSL2, where compaction returns the memory to Windows. */
+  compact?: boolean;
   dryRun?: boolean;
 }
 

@@ -23,6 +23,12 @@ export interface ReclaimRequest {
    * on v2). Absent: the whole machine.
    */
   cgroup?: string;
+  /**
+   * Compact memory after a `drop_caches` or `cgroup_reclaim` (default false; `full` always
+   * compacts). Under WSL2 this is what hands the freed pages back to Windows at once, through
+   * free-page reporting, instead of at WSL's next compaction.
+   */
+  compact?: boolean;
   /** Record what would run; write nothing. */
   dryRun?: boolean;
 }

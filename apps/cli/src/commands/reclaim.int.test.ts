@@ -75,6 +75,13 @@ describe('gov reclaim, built', () => {
     expect(stdout).toMatch(/^ok {7}drop_caches {2}\d+ ms {1,3}write "1" to \/proc\/sys\/vm\/drop_caches\nfreed \d+(\.\d\d)? (B|KiB|MiB|GiB) in \d+(\.\d)? (ms|s)$/);
   });
 
+  it('compacts after the drop when asked, for real', async () => {
+    const { exitCode, stdout } = await gov('--no-sync', '--compact', '--json');
+    expect(exitCode).toBe(0);
+    const result = JSON.parse(stdout) as { steps: Array<{ name: string; status: string }> };
+    expect(result.steps.map(({ name, status }) => `${name} ${status}`)).toEqual(['drop_caches ok', 'compact_memory ok']);
+  });
+
   it('exits 2 for a cgroup that does not exist, and for a target out of range', async () => {
     const missing = await gov('--cgroup', 'docker/no-such-container', '--json');
     expect(missing.exitCode).toBe(2);
@@ -90,6 +97,6 @@ describe('gov reclaim, built', () => {
     const dry = await gov('--cgroup', 'docker/nonexistent', '--dry-run', '--json');
     expect([dry.exitCode, (JSON.parse(dry.stdout) as { steps: { error?: unknown }[] }).steps.map((step) => step.error)]).toEqual([2, [{ code: 'GOV_RECLAIM_INVALID_CGROUP', message: 'there is no cgroup docker/nonexistent under /sys/fs/cgroup/memory' }]]);
     const tooSmall = await gov('--target', '4K');
-    expect([tooSmall.exitCode, tooSmall.stdout, tooSmall.stderr]).toEqual([2, '', `gov: --target: "4K" is 4096 bytes; a target is from 1 MiB to 64 GiB\nusage: gov reclaim [--method METHOD] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--distro NAME] [--dry-run] [--json]`]);
+    expect([tooSmall.exitCode, tooSmall.stdout, tooSmall.stderr]).toEqual([2, '', `gov: --target: "4K" is 4096 bytes; a target is from 1 MiB to 64 GiB\nusage: gov reclaim [--method METHOD] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--compact] [--distro NAME] [--dry-run] [--json]`]);
   });
 });

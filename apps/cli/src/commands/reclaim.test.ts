@@ -180,6 +180,7 @@ describe('parseReclaimArgs', () => {
     });
     expect(parseReclaimArgs([])).toEqual({ request: { method: 'drop_caches' }, json: false, distro: undefined });
     expect(parseReclaimArgs(['--method', 'drop_caches', '--level', '2', '--no-sync'])).toEqual({ request: { method: 'drop_caches', level: 2, sync: false }, json: false, distro: undefined });
+    expect(parseReclaimArgs(['--target', '512M', '--compact'])).toEqual({ request: { method: 'cgroup_reclaim', targetBytes: 536_870_912, compact: true }, json: false, distro: undefined });
   });
 
   it.each([

@@ -65,6 +65,7 @@ export function parseReclaimArgs(argv: string[]): { request: ReclaimRequest; jso
     request.cgroup = values.cgroup;
   }
   if (values['no-sync']) request.sync = false;
+  if (values.compact) request.compact = true;
   if (values['dry-run']) request.dryRun = true;
   return { request, json: values.json === true, distro: values.distro };
 }

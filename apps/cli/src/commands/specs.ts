@@ -45,6 +45,7 @@ export const reclaimSpec = {
     target: { type: 'string', value: 'SIZE', description: 'how much a cgroup reclaim asks the kernel for, from 1M to 64G, e.g. 512M (binary units)', defaultText: 'what the cgroup holds as file cache' },
     cgroup: { type: 'string', value: 'PATH', description: 'the cgroup to reclaim from, relative to the memory cgroup mount, e.g. system.slice/docker-<id>.scope (cgroup_reclaim only)', defaultText: 'the root cgroup: the whole machine' },
     'no-sync': { type: 'boolean', description: 'do not run sync before drop_caches (dirty pages then stay cached)', defaultText: 'sync first' },
+    compact: { type: 'boolean', description: 'compact memory after drop_caches or cgroup_reclaim: under WSL2 this hands the freed memory back to Windows at once', defaultText: 'only full compacts' },
     distro: { type: 'string', value: 'NAME', description: 'reclaim in this WSL distribution from Windows, through wsl.exe -u root', defaultText: 'this machine' },
     'dry-run': { type: 'boolean', description: 'show every step it would run, change nothing' },
   },
