@@ -1,4 +1,4 @@
-import { formatDuration, type StatusResponse } from '@gov/api';
+import { formatDuration, isActionRecord, type StatusResponse } from '@gov/api';
 import { createHistoryFile, historyMaxBytes, stateFiles } from '@gov/api/node';
 import type { HistoryRecord } from '@gov/policies';
 import { summariseRecord } from './commands/history.js';
@@ -28,7 +28,7 @@ export type GovdSummary =
   | { running: null; error: string };
 
 function lastAction(records: readonly HistoryRecord[]): HistoryRecord | null {
-  return records.findLast((record) => record.kind === 'reclaim' || record.kind === 'pause-idle-containers' || record.kind === 'reclaim-idle-pods') ?? null;
+  return records.findLast(isActionRecord) ?? null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isActionRecord } from '@gov/api';
 import type { HistoryFile } from '@gov/api/node';
 import type { HistoryPort, HistoryRecord, Logger } from '@gov/policies';
 import type { Telemetry } from './telemetry.js';
@@ -14,7 +15,7 @@ export function createDaemonHistory(history: HistoryFile, options: { telemetry: 
   const port: HistoryPort = {
     async append(record: HistoryRecord) {
       await history.append(record);
-      if (record.kind === 'reclaim' || record.kind === 'pause-idle-containers' || record.kind === 'reclaim-idle-pods') {
+      if (isActionRecord(record)) {
         options.telemetry.recordAction({ at: record.at, kind: record.kind, method: record.kind === 'reclaim' ? record.method : null, freedBytes: record.freedBytes, dryRun: record.dryRun });
       }
     },

@@ -6,6 +6,8 @@ export { createApiClient } from './client.js';
 export type { ApiClient, ApiClientOptions } from './client.js';
 export { ApiError, ApiUnreachableError } from './errors.js';
 export { formatBytes, formatDuration, formatPercent } from './format.js';
+export { ACTION_RECORD_KINDS, isActionRecord } from './history-kinds.js';
+export type { ActionRecord } from './history-kinds.js';
 export type { ApiErrorBody } from './errors.js';
 export { restartRequiredKeys } from './restart-keys.js';
 export { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, parseHistoryLimit, parseHistorySince, parseTelemetryRange, routes, TELEMETRY_MAX_POINTS, TELEMETRY_RANGES } from './routes.js';

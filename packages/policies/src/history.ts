@@ -15,20 +15,20 @@ const advice = z.object({
 
 const step = z.object({ name: z.string(), status: z.enum(['ok', 'skipped', 'failed']), durationMs: z.number(), error: codedError.optional() });
 
+/** Who decided and why: every action and every veto carries it. */
+const decided = { at, policy, code: z.string(), reason: z.string() };
+/** What an action gave back, how long it took, and whether it only said what it would do. */
+const outcome = { freedBytes: bytes, durationMs: z.number().nonnegative(), dryRun: z.boolean() };
+/** The reclaim a policy asked for: the method (after any fallback, in a reclaim record) and its target. */
+const asked = { method: z.string(), targetBytes: bytes.nullable() };
+
 const reclaimRecord = z.object({
   kind: z.literal('reclaim'),
-  at,
-  policy,
-  code: z.string(),
-  reason: z.string(),
-  /** The method that ran (after any fallback). */
-  method: z.string(),
-  targetBytes: bytes.nullable(),
-  freedBytes: bytes,
+  ...decided,
+  ...asked,
+  ...outcome,
   /** What `freedBytes` measures: the target cgroup's usage, or the machine's MemFree. Absent in older records: `machine`. */
   freedMeasure: z.enum(['cgroup', 'machine']).optional(),
-  durationMs: z.number().nonnegative(),
-  dryRun: z.boolean(),
   steps: z.array(step),
   advice: advice.nullable(),
   fallback: z.object({ from: z.string(), to: z.string(), reason: z.string() }).optional(),
@@ -36,38 +36,24 @@ const reclaimRecord = z.object({
 
 const pauseRecord = z.object({
   kind: z.literal('pause-idle-containers'),
-  at,
-  policy,
-  code: z.string(),
-  reason: z.string(),
+  ...decided,
   /** Containers paused (or, in a dry run, that would have been). */
   paused: z.array(z.string()),
-  freedBytes: bytes,
-  durationMs: z.number().nonnegative(),
-  dryRun: z.boolean(),
+  ...outcome,
 });
 
 const podReclaimRecord = z.object({
   kind: z.literal('reclaim-idle-pods'),
-  at,
-  policy,
-  code: z.string(),
-  reason: z.string(),
+  ...decided,
   /** Pods (`namespace/name`) whose page cache was reclaimed (or, in a dry run, would have been). */
   reclaimed: z.array(z.string()),
-  freedBytes: bytes,
-  durationMs: z.number().nonnegative(),
-  dryRun: z.boolean(),
+  ...outcome,
 });
 
 const vetoRecord = z.object({
   kind: z.literal('veto'),
-  at,
-  policy,
-  code: z.string(),
-  reason: z.string(),
-  method: z.string(),
-  targetBytes: bytes.nullable(),
+  ...decided,
+  ...asked,
   advice,
 });
 

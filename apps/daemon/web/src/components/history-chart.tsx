@@ -1,11 +1,8 @@
-import { formatBytes, TELEMETRY_RANGES, type HistoryRead, type StatusResponse, type TelemetryPoint, type TelemetryRange } from '@gov/api';
+import { formatBytes, isActionRecord, TELEMETRY_RANGES, type ActionRecord, type StatusResponse, type TelemetryPoint, type TelemetryRange } from '@gov/api';
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { byteTicks, nearestIndex, timeTicks, valueDomain } from '../chart-scale.js';
 import { usePoll } from '../use-poll.js';
 import type { Session } from './app.js';
-
-type HistoryRecord = HistoryRead['records'][number];
-type ActionRecord = Extract<HistoryRecord, { kind: 'reclaim' | 'pause-idle-containers' | 'reclaim-idle-pods' }>;
 
 interface Series {
   key: keyof Pick<TelemetryPoint, 'used' | 'reclaimable' | 'available' | 'hostAvailable'>;
@@ -24,8 +21,6 @@ const PANE_HEIGHT = 78;
 const PANE_GAP = 24;
 const MARGIN = { top: 22, right: 12, bottom: 24, left: 78 };
 const RANGE_LABELS: Record<TelemetryRange, string> = { hour: 'Last hour', day: 'Last day', week: 'Last week' };
-
-const isAction = (record: HistoryRecord): record is ActionRecord => record.kind === 'reclaim' || record.kind === 'pause-idle-containers' || record.kind === 'reclaim-idle-pods';
 
 function actionName(action: ActionRecord): string {
   if (action.kind === 'reclaim') return action.method;
@@ -72,7 +67,7 @@ export function HistoryChart(props: { session: Session; environment: StatusRespo
   const { ref, width } = useWidth(900);
 
   const points = telemetry.data?.snapshots ?? [];
-  const actions = useMemo(() => (history.data?.records ?? []).filter(isAction), [history.data]);
+  const actions = useMemo(() => (history.data?.records ?? []).filter(isActionRecord), [history.data]);
   // On plain Linux the host is this machine: its line would repeat Linux available.
   const series = props.environment === 'wsl-guest' || props.environment === 'windows' ? [...LINUX_SERIES, HOST_SERIES] : LINUX_SERIES;
   const times = useMemo(() => points.map((point) => Date.parse(point.at)), [points]);
