@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { changedConfigKeys, patchConfigToml } from './config-patch.js';
 import { defaultConfig, type GovConfig } from './config-schema.js';
-import { parseConfigToml, renderConfigToml } from './config.js';
+import { renderConfigToml } from './config-docs.js';
+import { parseConfigToml } from './config.js';
 
 const HAND_WRITTEN = `# my laptop: 32 GiB, builds all day
 [governor]

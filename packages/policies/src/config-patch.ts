@@ -1,6 +1,7 @@
 import { stringify as stringifyToml } from 'smol-toml';
 import type { GovConfig } from './config-schema.js';
-import { configAliases, describeConfig, parseConfigToml } from './config.js';
+import { describeConfig } from './config-docs.js';
+import { configAliases, parseConfigToml } from './config.js';
 
 /** One key whose value a config change sets, by its dotted path (`governor.dynamic.min_waste_mb`). */
 export interface ConfigChange {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { configSchema, defaultConfig, type GovConfig } from './config-schema.js';
-import { configJsonSchema, configSearchPaths, describeConfig, parseConfigToml, renderConfigToml, resolveStateDir, validateConfig } from './config.js';
+import { configJsonSchema, describeConfig, renderConfigToml } from './config-docs.js';
+import { configSearchPaths, parseConfigToml, resolveStateDir, validateConfig } from './config.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 
 /** The `[wsl_governor]` example of the seed design, character for character. */
