@@ -16,15 +16,15 @@ export interface DaemonPorts {
   advisor: Advisor | null;
   /** The learned advisor when it is the one running (its status and reset are on the API). */
   neural: NeuralAdvisor | null;
-  /** Closes what govd opened (the /proc files the snapshot source keeps open). */
+  /** Closes what govd opened: the /proc files the snapshot source keeps open, the Docker event stream. */
   close(): void;
 }
 
 /** The Docker client, made at its first use: a daemon that never lists nor pauses never builds one. */
-function lazyDockerPort(make: () => DockerClient): DaemonContainers {
+function lazyDockerPort(make: () => DockerClient): DaemonContainers & { close(): void } {
   let client: DockerClient | null = null;
   const docker = () => (client ??= make());
-  return { pauseIdle: (options) => docker().pauseIdle(options), listContainers: () => docker().listContainers() };
+  return { pauseIdle: (options) => docker().pauseIdle(options), listContainers: () => docker().listContainers(), close: () => client?.close() };
 }
 
 /** Opens the neural advisor on its model in the state directory; `null` when it cannot be opened (logged). */
@@ -48,8 +48,9 @@ async function openAdvisor(options: DaemonOptions, learning: GovConfig['governor
 /** Builds the snapshot source, reclaimer, container port and advisor govd runs with. */
 export async function createDaemonPorts(options: DaemonOptions, config: GovConfig, files: StateFiles, fs: NonNullable<DaemonOptions['fs']>): Promise<DaemonPorts> {
   const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait' } : { whenBusy: 'wait' });
-  const docker = options.containers ?? lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer }));
-  const containers = rememberListings(docker, options.now ?? (() => new Date()));
+  const dockerHost = options.env['DOCKER_HOST'];
+  const ownDocker = options.containers ? null : lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer, ...(dockerHost ? { dockerHost } : {}) }));
+  const containers = rememberListings(options.containers ?? (ownDocker as DaemonContainers), options.now ?? (() => new Date()));
   const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;
   // Detects the environment once and keeps the /proc files open between ticks.
   const ownSource = options.source ? null : createSnapshotSource();
@@ -59,6 +60,9 @@ export async function createDaemonPorts(options: DaemonOptions, config: GovConfi
     containers,
     advisor: options.advisor === undefined ? neural : options.advisor,
     neural,
-    close: () => ownSource?.close(),
+    close: () => {
+      ownSource?.close();
+      ownDocker?.close();
+    },
   };
 }

@@ -2,6 +2,8 @@ export { connectDocker, createDockerClient } from './client.js';
 export type { DockerClient, DockerClientOptions } from './client.js';
 export type { ContainerCgroup } from './cgroup-paths.js';
 export { createDockerodeEngine } from './engine.js';
+export { createSocketEngine } from './socket-engine.js';
+export type { SocketEngineOptions } from './socket-engine.js';
 export type { DockerEngine, DockerodeEngineOptions, EngineContainer, EngineInfo } from './engine.js';
 export { DockerError } from './errors.js';
 export type { DockerErrorCode } from './errors.js';

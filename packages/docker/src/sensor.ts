@@ -1,7 +1,8 @@
 import type { MeminfoFs } from '@gov/meminfo';
 import { createCgroupLocator } from './cgroup-locator.js';
 import type { ContainerCgroup } from './cgroup-paths.js';
-import { createDockerodeEngine, type DockerEngine, type DockerodeEngineOptions, type EngineContainer, type EngineInfo } from './engine.js';
+import { createDefaultEngine } from './default-engine.js';
+import type { DockerEngine, DockerodeEngineOptions, EngineContainer, EngineInfo } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
 import { parseComposeDependsOn } from './guards.js';
@@ -59,7 +60,10 @@ export interface SampleOptions {
 }
 
 export interface ContainerSensorOptions extends DockerodeEngineOptions {
-  /** The engine calls; default dockerode (DOCKER_HOST or the default socket). */
+  /**
+   * The engine calls; default `dockerHost`, else DOCKER_HOST, else the default socket — plain
+   * HTTP on a unix socket for sensing, dockerode for pausing and for any other transport.
+   */
   engine?: DockerEngine;
   /**
    * Where memory and CPU come from: `auto` (cgroup files for a local engine, the stats API
@@ -95,6 +99,8 @@ export interface ContainerSensor {
   /** The engine's own description (cached after the first call). */
   engineInfo(): Promise<EngineInfo>;
   readonly sampler: IdleSampler;
+  /** Closes what the sensor's own engine keeps open (its event stream); an engine passed in is left to its owner. */
+  close(): void;
 }
 
 /** Waits `ms`; rejects with the signal's reason when it aborts first. */
@@ -117,7 +123,8 @@ const NONE_PAUSED: ReadonlySet<string> = new Set();
 
 /** Container sensing: cgroup files first, the stats API where they are not readable, CPU samples for idle detection. */
 export function createContainerSensor(options: ContainerSensorOptions = {}): ContainerSensor {
-  const engine = options.engine ?? createDockerodeEngine(options);
+  const ownEngine = options.engine ? null : createDefaultEngine(options);
+  const engine = options.engine ?? (ownEngine as DockerEngine);
   const fs = options.fs ?? nodeFs;
   const sensing = options.sensing ?? 'auto';
   const now = options.now ?? Date.now;
@@ -231,5 +238,5 @@ export function createContainerSensor(options: ContainerSensorOptions = {}): Con
     }
   }
 
-  return { listContainers, sample, memoryOf, engineInfo, sampler };
+  return { listContainers, sample, memoryOf, engineInfo, sampler, close: () => ownEngine?.close?.() };
 }
