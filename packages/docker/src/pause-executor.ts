@@ -1,4 +1,5 @@
 import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from '@gov/reclaimer';
+import { compareNames } from './compare-names.js';
 import type { DockerEngine, EngineContainer } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
@@ -193,7 +194,7 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
       else Object.assign(decision, { action: 'skipped', guard: 'not-confirmed', reason: 'pausing was not confirmed' });
     }
 
-    decisions.sort((a, b) => a.name.localeCompare(b.name));
+    decisions.sort((a, b) => compareNames(a.name, b.name));
     const paused = decisions.filter((decision) => decision.action === 'paused');
     return {
       dryRun,

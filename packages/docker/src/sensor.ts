@@ -1,6 +1,7 @@
 import type { MeminfoFs } from '@gov/meminfo';
 import { createCgroupLocator } from './cgroup-locator.js';
 import type { ContainerCgroup } from './cgroup-paths.js';
+import { compareNames } from './compare-names.js';
 import { createDefaultEngine } from './default-engine.js';
 import type { DockerEngine, DockerodeEngineOptions, EngineContainer, EngineInfo } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
@@ -193,7 +194,7 @@ export function createContainerSensor(options: ContainerSensorOptions = {}): Con
     const described = await Promise.all(listed.map((container) => describe(container, info, paused)));
     sampler.retain(listed.map((container) => container.id));
     locator.retain(listed);
-    return described.sort((a, b) => a.name.localeCompare(b.name));
+    return described.sort((a, b) => compareNames(a.name, b.name));
   }
 
   async function sample(sampleOptions: SampleOptions): Promise<ContainerInfo[]> {
