@@ -63,7 +63,8 @@ export async function startDaemon(options: DaemonOptions) {
     containers: ports.containers,
     ...(ports.advisor ? { advisor: ports.advisor } : {}),
     history,
-    clock: { now },
+    // Ticks are timed on the monotonic clock unless a test drives the time.
+    clock: options.now ? { now } : { now, monotonicMs: () => performance.now() },
     config: loaded.config,
     logger,
     dryRun: options.dryRun,
