@@ -10,6 +10,7 @@ export type { DockerErrorCode } from './errors.js';
 export { planPauses } from './guards.js';
 export type { GuardedContainer, GuardOptions, GuardPlan, PauseGuard } from './guards.js';
 export type { IdleSampler } from './idle-sampler.js';
+export { planPauseIdle } from './pause-executor.js';
 export type { CgroupReclaimPort, PauseDecision, PauseIdleOptions, PauseIdleResult, UnpauseAllResult, UnpauseResult } from './pause-executor.js';
 export type { PausedRecord } from './paused-state.js';
 export { createContainerSensor } from './sensor.js';

@@ -93,7 +93,10 @@ export interface ContainerSensorOptions extends DockerodeEngineOptions {
 export interface ContainerSensor {
   /** Running and paused containers with memory, CPU and idleness; records a sample for each. */
   listContainers(): Promise<ContainerInfo[]>;
-  /** Samples repeatedly for `durationMs`, so idleness over that window is known; returns the last listing. */
+  /**
+   * Samples repeatedly for `durationMs`, so idleness over that window is known; returns the last
+   * listing. Returns the first listing at once when it is empty: nothing there can be idle for the window.
+   */
   sample(options: SampleOptions): Promise<ContainerInfo[]>;
   /** The container's memory now (no CPU sample is recorded); null when no source answers, thrown only when the engine is gone. */
   memoryOf(container: ContainerInfo): Promise<ContainerMemory | null>;
@@ -223,7 +226,7 @@ export function createContainerSensor(options: ContainerSensorOptions = {}): Con
         containers: containers.length,
         idle: containers.filter((container) => !busy.has(container.id) && (seen.get(container.id) ?? 0) > 1).length,
       });
-      if (samples > 1 && coveredMs >= durationMs) return containers;
+      if ((samples > 1 && coveredMs >= durationMs) || (samples === 1 && containers.length === 0)) return containers;
       await sleep(Math.max(1, Math.min(intervalMs, durationMs - coveredMs)), sampleOptions.signal);
     }
   }
