@@ -16,8 +16,8 @@ export interface DaemonPorts {
   advisor: Advisor | null;
   /** The learned advisor when it is the one running (its status and reset are on the API). */
   neural: NeuralAdvisor | null;
-  /** Closes what govd opened: the /proc files the snapshot source keeps open, the Docker event stream. */
-  close(): void;
+  /** Closes what govd opened: the /proc files kept open, the host helper (once it is gone), the Docker event stream. */
+  close(): Promise<void>;
 }
 
 /** The Docker client, made at its first use: a daemon that never lists nor pauses never builds one. */
@@ -60,9 +60,9 @@ export async function createDaemonPorts(options: DaemonOptions, config: GovConfi
     containers,
     advisor: options.advisor === undefined ? neural : options.advisor,
     neural,
-    close: () => {
-      ownSource?.close();
+    close: async () => {
       ownDocker?.close();
+      await ownSource?.close();
     },
   };
 }

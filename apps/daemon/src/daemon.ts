@@ -115,7 +115,7 @@ export async function startDaemon(options: DaemonOptions) {
         await governor.stop();
         await server.close();
         telemetry.stop();
-        ports.close();
+        await ports.close();
         await history.event('stopped', `govd stopped after ${ticks.count} ticks`);
         await history.close();
         await ports.neural?.flush();

@@ -7,6 +7,7 @@ import { isMissingFile, nodeFs, readText, sourceTimeout, type MeminfoFs } from '
 import { parseLinuxMemory } from './meminfo.js';
 import { parsePressure } from './pressure.js';
 import { readWindowsHostMemory } from './sources/windows-host.js';
+import { createWindowsHostSession, type WindowsHostSession, type WindowsHostSessionOptions } from './sources/windows-host-session.js';
 import { readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl } from './sources/wsl.js';
 import type { CpuTimes, Degraded, Environment, HostMemory, LinuxMemory, Pressure, Snapshot, Vmstat } from './types.js';
 import { parseVmstat } from './vmstat.js';
@@ -100,8 +101,8 @@ function assemble(at: Date, environment: Environment, parts: { linux: LinuxMemor
   };
 }
 
-/** `readSnapshot` once the environment is known. */
-function collectSnapshot(options: ReadSnapshotOptions, environment: Environment, at: Date): Snapshot | Promise<Snapshot> {
+/** `readSnapshot` once the environment is known; `readHost` replaces the one-shot `powershell.exe` run (govd's long-lived helper). */
+function collectSnapshot(options: ReadSnapshotOptions, environment: Environment, at: Date, readHost?: () => Promise<HostMemory>): Snapshot | Promise<Snapshot> {
   const fs = options.fs ?? nodeFs;
   const timers = options.timers;
   const proc = options.procRoot ?? '/proc';
@@ -111,17 +112,22 @@ function collectSnapshot(options: ReadSnapshotOptions, environment: Environment,
 
   // govd's path on every tick: the kept-open /proc files answer from kernel memory at once. A
   // synchronous read cannot be given up on, so it gets no deadline, and no promise per file.
-  if (isSyncFs(fs) && environment !== 'windows' && (environment === 'linux' || !wantsHost)) {
+  if (isSyncFs(fs) && environment !== 'windows') {
     const parts = {
       linux: readLocalNow(fs, degraded, 'linux', `${proc}/meminfo`, parseLinuxMemory),
       pressure: readLocalNow(fs, degraded, 'pressure', `${proc}/pressure/memory`, parsePressureFile),
       vmstat: readLocalNow(fs, degraded, 'vmstat', `${proc}/vmstat`, parseVmstat),
       cpu: readLocalNow(fs, degraded, 'cpu', `${proc}/stat`, parseCpuTimes),
-      host: null,
+      host: null as HostMemory | null,
     };
-    return assemble(at, environment, parts, degraded);
+    if (environment === 'linux' || !wantsHost) return assemble(at, environment, parts, degraded);
+    const host = readHost ?? (() => readWindowsHostMemory({ ...(options.exec ? { exec: options.exec } : {}), timeoutMs: options.execTimeoutMs ?? 5000, timers }));
+    return host().then(
+      (memory) => assemble(at, environment, { ...parts, host: memory }, degraded),
+      (error: unknown) => (degraded.push(degradedFrom('host', error)), assemble(at, environment, parts, degraded)),
+    );
   }
-  return collectWithDeadlines(options, environment, at, { fs, timers, proc, timeoutMs, degraded, wantsHost });
+  return collectWithDeadlines(options, environment, at, { fs, timers, proc, timeoutMs, degraded, wantsHost, readHost });
 }
 
 const parsePressureFile = (text: string) => parsePressure(text);
@@ -130,9 +136,9 @@ async function collectWithDeadlines(
   options: ReadSnapshotOptions,
   environment: Environment,
   at: Date,
-  context: { fs: MeminfoFs; timers: Timers | undefined; proc: string; timeoutMs: number; degraded: Degraded[]; wantsHost: boolean },
+  context: { fs: MeminfoFs; timers: Timers | undefined; proc: string; timeoutMs: number; degraded: Degraded[]; wantsHost: boolean; readHost: (() => Promise<HostMemory>) | undefined },
 ): Promise<Snapshot> {
-  const { fs, timers, proc, timeoutMs, degraded, wantsHost } = context;
+  const { fs, timers, proc, timeoutMs, degraded, wantsHost, readHost } = context;
   let exec: Exec | undefined = options.exec;
   const execOnce = () => (exec ??= createExec());
 
@@ -192,34 +198,57 @@ async function collectWithDeadlines(
   if (environment === 'linux' || !wantsHost) {
     host = Promise.resolve(null);
   } else {
-    host = attempt('host', () => readWindowsHostMemory({ exec: execOnce(), timeoutMs: execTimeoutMs, timers }));
+    host = attempt('host', readHost ?? (() => readWindowsHostMemory({ exec: execOnce(), timeoutMs: execTimeoutMs, timers })));
   }
 
   const [linuxMemory, pressureValue, vmstatValue, cpuTimes, hostMemory] = await Promise.all([linux, pressure, vmstat, cpu, host]).finally(() => deadline?.clear());
   return assemble(at, environment, { linux: linuxMemory, pressure: pressureValue, vmstat: vmstatValue, cpu: cpuTimes, host: hostMemory }, degraded);
 }
 
+export interface SnapshotSourceOptions extends ReadSnapshotOptions {
+  /** The long-lived `powershell.exe` that reads the Windows host (WSL guest, Windows); not used with an injected `exec`. */
+  hostSession?: WindowsHostSessionOptions;
+}
+
+/** A snapshot reader for a process that reads every tick (`SnapshotSource` of `@gov/policies`). */
+export interface SnapshotSource {
+  readSnapshot(): Promise<Snapshot>;
+  /** Releases the kept-open files and stops the host helper; resolves once it is gone. */
+  close(): Promise<void>;
+  /** `powershell.exe` processes the host helper started so far (0 where the host is not Windows). */
+  readonly helperStarts: number;
+}
+
 /**
  * A snapshot reader bound to its options that detects the environment once, on its first read,
  * and reuses it: the shape of the governor's `SnapshotSource` port, for a daemon that reads a
  * snapshot every tick. Without an injected `fs` it keeps the `/proc` files open between reads
- * (see `createKeptOpenFs`); `close()` releases them.
+ * (see `createKeptOpenFs`); without an injected `exec`, the Windows host (WSL guest, Windows) is
+ * read through one long-lived `powershell.exe` (`createWindowsHostSession`) instead of a
+ * PowerShell start per read. `close()` releases both.
  */
-export function createSnapshotSource(options: ReadSnapshotOptions = {}): { readSnapshot(): Promise<Snapshot>; close(): void } {
+export function createSnapshotSource(options: SnapshotSourceOptions = {}): SnapshotSource {
   let detecting: Promise<Environment> | undefined;
   let environment = options.environment;
   const keptOpen = options.fs === undefined ? createKeptOpenFs() : undefined;
   const bound: ReadSnapshotOptions = keptOpen ? { ...options, fs: keptOpen } : options;
   const now = options.now ?? (() => new Date());
+  let session: WindowsHostSession | null = null;
+  const sessionOptions = { timeoutMs: options.execTimeoutMs ?? 5000, ...(options.timers ? { timers: options.timers } : {}), ...options.hostSession };
+  const readHost = options.exec ? undefined : () => (session ??= createWindowsHostSession(sessionOptions)).read();
   return {
     async readSnapshot() {
       const at = now();
       // Detection reads files once, at start: through the ordinary fs, so it keeps nothing open.
       environment ??= await (detecting ??= detectEnvironment({ ...(options.fs ? { fs: options.fs } : {}), ...(options.procRoot ? { procRoot: options.procRoot } : {}) }));
-      return collectSnapshot(bound, environment, at);
+      return collectSnapshot(bound, environment, at, readHost);
     },
-    close() {
+    async close() {
       keptOpen?.close();
+      await session?.close();
+    },
+    get helperStarts() {
+      return session?.starts ?? 0;
     },
   };
 }
