@@ -3,7 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
+import { describeWithDocker, dockerCli, removeTestObjects, startContainer } from '../../../tools/test-support/docker.js';
 import { createDockerodeEngine, type DockerEngine } from './engine.js';
 import { createSocketEngine } from './socket-engine.js';
 
@@ -76,23 +76,7 @@ describeWithDocker('the engine ports on the real engine', () => {
     await proxy.close();
     await rm(dir, { recursive: true, force: true });
   });
-  afterAll(() => {
-    for (const id of started) {
-      try {
-        dockerCli(['unpause', id]);
-      } catch {
-        // not paused
-      }
-    }
-    removeContainers(...started);
-    for (const network of networks) {
-      try {
-        dockerCli(['network', 'rm', network]);
-      } catch {
-        // already gone
-      }
-    }
-  });
+  afterAll(() => removeTestObjects(started, networks));
 
   it('lists with one request per listing once it watches the events, instead of one per container', async () => {
     const first = await ours(sockets);

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRunning, waitGone } from '../../../tools/test-support/processes.js';
 import { createHelperSession, type HelperSession } from './helper-session.js';
 
 // Real processes: a stand-in helper on PATH that behaves (or misbehaves) as each test says, and
@@ -29,23 +30,6 @@ async function helper(body: string, options: { maxOutputBytes?: number; killGrac
 }
 
 const startsOf = async () => (existsSync(join(dir, 'starts')) ? (await readFile(join(dir, 'starts'), 'utf8')).trim().split('\n') : []);
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-/** Waits (without asserting how long it takes) until none of the pids runs, or gives up after 10 s. */
-async function waitGone(pids: number[]): Promise<number[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const left = pids.filter(isRunning);
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
 const pidsIn = async (name: string) => (await readFile(join(dir, name), 'utf8')).trim().split(/\s+/).map(Number);
 
 const answering = `while read -r cue; do echo 'line one'; printf 'line two\\r\\n'; echo gov-end; done`;

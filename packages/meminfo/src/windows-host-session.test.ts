@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRunning, waitGone } from '../../../tools/test-support/processes.js';
 import { createStandIns } from '../test/stand-in.js';
 import { createSnapshotSource, type SnapshotSource } from './snapshot.js';
 import { windowsHostSessionArgs } from './sources/windows-host-session.js';
@@ -51,22 +52,6 @@ function source(hostSession: Parameters<typeof createSnapshotSource>[0] extends 
   return created;
 }
 
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-async function waitGone(pids: number[]): Promise<number[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const left = pids.filter(isRunning);
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
 
 describe('the Windows host through one long-lived powershell.exe', () => {
   it('starts powershell.exe once for an hour of 30 s ticks, with its fixed argv, and reads the host each time', async () => {

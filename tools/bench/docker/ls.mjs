@@ -5,11 +5,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { freePort, spread, triple } from '../common.mjs';
 
 const GOV = fileURLToPath(new URL('../../../apps/cli/dist/gov.js', import.meta.url));
 const GOVD = fileURLToPath(new URL('../../../apps/daemon/dist/govd.js', import.meta.url));
@@ -48,22 +48,7 @@ function measure(file, args, env) {
   });
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address();
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
-const spread = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0], median: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted.at(-1) };
-};
-const triple = (values, digits = 0) => {
-  const { min, median, max } = spread(values);
-  return `${min.toFixed(digits)} / ${median.toFixed(digits)} / ${max.toFixed(digits)}`;
-};
 
 const ids = [];
 let govd = null;

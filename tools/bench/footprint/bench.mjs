@@ -8,11 +8,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { freePort, spread, triple } from '../common.mjs';
 
 const GOVD = fileURLToPath(new URL('../../../apps/daemon/dist/govd.js', import.meta.url));
 if (!existsSync(GOVD)) {
@@ -74,13 +74,6 @@ function rssMiB(pid) {
   return Number(match[1]) / 1024;
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address();
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 async function startGovd(dir) {
   const port = await freePort();
@@ -111,6 +104,25 @@ function startPeer(name, file, args) {
   return { name, child };
 }
 
+/** The minimum-daemon peer bundled as govd is (one ESM file, comments stripped), into `dir`. */
+async function bundleMinimumDaemon(dir) {
+  const { build } = await import('esbuild');
+  const outfile = join(dir, 'minimum-daemon.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('minimum-daemon.mjs', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    outfile,
+    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
 async function runRepeat(index) {
   const dir = await mkdtemp(join(tmpdir(), 'gov-footprint-'));
   const processes = [];
@@ -119,6 +131,8 @@ async function runRepeat(index) {
     processes.push(startPeer('bare node', process.execPath, ['-e', 'setInterval(() => {}, 30_000)']));
     // The floor of any Node daemon with a local HTTP API: an ES module that listens, and nothing else.
     processes.push(startPeer('node + HTTP server', process.execPath, ['--input-type=module', '-e', "import { createServer } from 'node:http'; createServer().listen(0, '127.0.0.1'); setInterval(() => {}, 30_000);"]));
+    // What govd's own libraries cost at the least: HTTP, zod, pino, prom-client, bundled as govd is.
+    processes.push(startPeer('minimum daemon', process.execPath, [await bundleMinimumDaemon(dir)]));
     if (has('earlyoom')) processes.push(startPeer('earlyoom', 'earlyoom', ['--dryrun', '-r', '0']));
     await sleep(SETTLE_S * 1000);
     for (const entry of processes) if (entry.child.exitCode !== null) throw new Error(`${entry.name} exited early`);
@@ -150,14 +164,6 @@ async function runRepeat(index) {
   }
 }
 
-const spread = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0], median: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted.at(-1) };
-};
-const triple = (values, digits, unit = '') => {
-  const { min, median, max } = spread(values);
-  return `${min.toFixed(digits)} / ${median.toFixed(digits)} / ${max.toFixed(digits)}${unit}`;
-};
 
 process.stderr.write(`footprint: ${REPEATS} repeats × (${SETTLE_S} s settle + ${WINDOW_S} s window)…\n`);
 const docker = (args) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
@@ -194,6 +200,8 @@ const { median: cpuMedian } = spread(govdCpu);
 process.stdout.write(`govd RSS / bare node RSS   ${triple(rssRatios, 2, '×')}  (target ≤ ${RSS_TARGET}×: ${ratioMedian <= RSS_TARGET ? 'met' : 'MISSED'})\n`);
 process.stdout.write(`govd CPU at the 30 s tick  ${triple(govdCpu, 3, '%')}  (target ≤ ${CPU_TARGET}%: ${cpuMedian <= CPU_TARGET ? 'met' : 'MISSED'})\n`);
 const rssOf = (result, name) => result.rows.find((row) => row.name === name).rss;
-process.stdout.write(`govd RSS / node + HTTP server  ${triple(results.map((result) => rssOf(result, 'govd') / rssOf(result, 'node + HTTP server')), 2, '×')}  (node + HTTP server / bare node: ${triple(results.map((result) => rssOf(result, 'node + HTTP server') / rssOf(result, 'bare node')), 2, '×')})\n`);
+for (const floor of ['node + HTTP server', 'minimum daemon']) {
+  process.stdout.write(`${floor} RSS / bare node RSS   ${triple(results.map((result) => rssOf(result, floor) / rssOf(result, 'bare node')), 2, '×')}   govd / it: ${triple(results.map((result) => rssOf(result, 'govd') / rssOf(result, floor)), 2, '×')}\n`);
+}
 if (names.includes('earlyoom')) process.stdout.write(`govd RSS / earlyoom RSS    ${triple(results.map((result) => rssOf(result, 'govd') / rssOf(result, 'earlyoom')), 1, '×')}\n`);
 process.stdout.write('(min / median / max over the repeats; each ratio is taken within one repeat)\n');

@@ -1,24 +1,17 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { closedPort } from '../test-daemon.js';
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../../tools/test-support/docker.js';
 
 // Runs the built programs, as a user would: build them first with `npx nx run @gov/cli:build` and `@gov/daemon:build`.
 const GOV = fileURLToPath(new URL('../../dist/gov.js', import.meta.url));
 const GOVD = fileURLToPath(new URL('../../../daemon/dist/govd.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describeWithDocker('gov docker, built, on the real engine', () => {
   const run = `gov-dkcli-${Date.now().toString(36)}`;
@@ -40,7 +33,8 @@ describeWithDocker('gov docker, built, on the real engine', () => {
   beforeAll(async () => {
     for (const program of [GOV, GOVD]) if (!existsSync(program)) throw new Error(`${program} is missing: build it first`);
     dir = await mkdtemp(join(tmpdir(), 'gov-cli-docker-int-'));
-    port = await freePort();
+    // Bound and closed again: free for govd when a test starts it.
+    port = await closedPort();
     // Only this run's containers may be paused: other containers on the machine are not ours. govd,
     // when a test starts it, listens on a port of this run's own and ticks every second.
     await writeFile(
