@@ -153,10 +153,16 @@ async function runRepeat(index) {
     }));
     const status = await (await globalThis.fetch(`${processes[0].base}/api/status`)).json();
     const containers = await (await globalThis.fetch(`${processes[0].base}/api/containers`)).json();
+    // What govd says its ticks took, next to the CPU it used per tick.
+    const metrics = await (await globalThis.fetch(`${processes[0].base}/metrics`)).text();
+    const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    const tickMs = (metric('gov_tick_duration_seconds_sum') / metric('gov_tick_duration_seconds_count')) * 1000;
+    const cpuPerTickMs = ((rows[0].cpuPercent / 100) * wallS * 1000) / (wallS / 30);
     process.stderr.write(
       `repeat ${index + 1}: ${rows.map((row) => `${row.name} ${row.rss.toFixed(1)} MiB ${row.cpuPercent.toFixed(3)}%`).join(' · ')} · ${status.ticks} ticks, ${containers.containers.length} containers\n`,
     );
-    return { rows, ticks: status.ticks, containers: containers.containers.length };
+    process.stderr.write(`  govd: mean tick ${tickMs.toFixed(2)} ms by gov_tick_duration_seconds, ${cpuPerTickMs.toFixed(1)} ms of CPU per 30 s of window\n`);
+    return { rows, ticks: status.ticks, containers: containers.containers.length, tickMs, cpuPerTickMs };
   } finally {
     for (const entry of processes) entry.child.kill('SIGTERM');
     await sleep(500);
@@ -204,4 +210,5 @@ for (const floor of ['node + HTTP server', 'minimum daemon']) {
   process.stdout.write(`${floor} RSS / bare node RSS   ${triple(results.map((result) => rssOf(result, floor) / rssOf(result, 'bare node')), 2, '×')}   govd / it: ${triple(results.map((result) => rssOf(result, 'govd') / rssOf(result, floor)), 2, '×')}\n`);
 }
 if (names.includes('earlyoom')) process.stdout.write(`govd RSS / earlyoom RSS    ${triple(results.map((result) => rssOf(result, 'govd') / rssOf(result, 'earlyoom')), 1, '×')}\n`);
+process.stdout.write(`govd tick, mean by gov_tick_duration_seconds  ${triple(results.map((result) => result.tickMs), 2, ' ms')}; govd CPU per 30 s tick ${triple(results.map((result) => result.cpuPerTickMs), 1, ' ms')}\n`);
 process.stdout.write('(min / median / max over the repeats; each ratio is taken within one repeat)\n');
