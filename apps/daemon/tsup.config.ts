@@ -17,5 +17,5 @@ export default defineConfig({
   minifyWhitespace: true,
   minifySyntax: true,
   // The CommonJS libraries in the bundle call require() for Node's own modules.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __govCreateRequire } from 'node:module';\nconst require = __govCreateRequire(import.meta.url);" },
+  banner: { js: "import { createRequire as __govCreateRequire } from 'node:module';\nconst require = __govCreateRequire(import.meta.url);" },
 });

@@ -24,12 +24,12 @@ export function defaultConfigPath(io: CliIo): string {
   return configSearchPaths({ env: io.env, home: homeOf(io) })[0] as string;
 }
 
-/** govd's state directory as the config names it (`daemon.state_dir`). */
+/** govd's state directory as govd finds it: `$GOV_STATE_DIR`, `$STATE_DIRECTORY`, else the config's `daemon.state_dir`. */
 export function stateDirOf(config: GovConfig, io: CliIo): string {
-  return resolveStateDir(config, homeOf(io));
+  return resolveStateDir(config, homeOf(io), io.env);
 }
 
-/** The state directory a command works on: `--state-dir`, then `$GOV_STATE_DIR`, then the config's. */
+/** The state directory a command works on: `--state-dir`, else where govd finds it. */
 export function chosenStateDir(flag: string | undefined, config: GovConfig, io: CliIo): string {
-  return resolve(flag ?? (io.env['GOV_STATE_DIR'] || stateDirOf(config, io)));
+  return resolve(flag ?? stateDirOf(config, io));
 }

@@ -1,3 +1,5 @@
+import type { CommandSpec } from './spec.js';
+
 /** What a command may touch of the process: passed in so commands stay testable. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
@@ -18,9 +20,8 @@ export interface CommandContext {
 }
 
 export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
+  /** What it accepts (`commands/specs.ts`): its name, flags and subcommands. */
+  spec: CommandSpec;
   /** Resolves to the exit code: 0 ok, 1 runtime failure, 2 bad usage or config. */
   run(context: CommandContext): Promise<number>;
 }

@@ -46,6 +46,20 @@ describe('rememberListings', () => {
     expect(await listed.recent(60_000)).toEqual({ available: false, error: 'connect ECONNREFUSED /var/run/docker.sock', sampledAt: '2026-12-06T12:00:00.000Z', containers: [] });
   });
 
+  it('lists anew after a pause or an unpause, which change what the last listing says', async () => {
+    const paused = { ...web, state: 'paused' } as ContainerInfo;
+    const { port, calls } = portListing([async () => [web], async () => [paused], async () => [web]]);
+    port.pause = async () => ({ name: 'web' }) as never;
+    port.unpause = async () => ({ name: 'web' }) as never;
+    const listed = rememberListings(port, () => new Date('2026-12-06T12:00:00Z'));
+    expect((await listed.recent(60_000)).containers).toEqual([web]);
+    await listed.pause?.('web', {});
+    expect((await listed.recent(60_000)).containers).toEqual([paused]);
+    await listed.unpause?.('web');
+    expect((await listed.recent(60_000)).containers).toEqual([web]);
+    expect(calls()).toBe(3);
+  });
+
   it('says so when the daemon has no container listing at all', async () => {
     const listed = rememberListings({ pauseIdle: async () => ({ paused: [], freedBytes: 0 }) }, () => new Date());
     expect(listed.listContainers).toBeUndefined();

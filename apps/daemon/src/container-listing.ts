@@ -1,10 +1,14 @@
 import type { ContainersResponse } from '@gov/api';
-import type { ContainerInfo } from '@gov/docker';
+import type { ContainerInfo, PauseDecision, PauseOneOptions, UnpauseResult } from '@gov/docker';
 import type { ContainerPort } from '@gov/policies';
+import { rememberLatest } from './latest-listing.js';
 
 /** A container port whose listing is `@gov/docker`'s `ContainerInfo` (the real one is the Docker client). */
 export interface DaemonContainers extends ContainerPort {
   listContainers?(): Promise<readonly ContainerInfo[]>;
+  /** One container by name, for the Control Center's buttons; absent: govd cannot pause by name. */
+  pause?(nameOrId: string, options: PauseOneOptions): Promise<PauseDecision>;
+  unpause?(nameOrId: string): Promise<UnpauseResult>;
 }
 
 /** The daemon's container port, remembering its last listing for `GET /api/containers`. */
@@ -21,41 +25,38 @@ export interface ListedContainers extends DaemonContainers {
  * for the API — is kept, and the API answers from it instead of asking Docker again.
  */
 export function rememberListings(port: DaemonContainers, now: () => Date): ListedContainers {
-  type Listing = ContainersResponse & { sampledAt: string };
-  let last: Listing | null = null;
-  let running: Promise<Listing> | null = null;
   const list = port.listContainers?.bind(port);
+  const latest =
+    list &&
+    rememberLatest(
+      (): Promise<Omit<ContainersResponse, 'sampledAt'>> =>
+        list().then(
+          (containers) => ({ available: true, error: null, containers: [...containers] }),
+          (error: unknown) => ({ available: false, error: error instanceof Error ? error.message : String(error), containers: [] }),
+        ),
+      now,
+    );
 
-  /** One listing at a time; it becomes `last` whether it succeeds or fails. */
-  function listNow(listing: () => Promise<readonly ContainerInfo[]>): Promise<Listing> {
-    running ??= listing()
-      .then(
-        (containers): Listing => ({ available: true, error: null, sampledAt: now().toISOString(), containers: [...containers] }),
-        (error: unknown): Listing => ({ available: false, error: error instanceof Error ? error.message : String(error), sampledAt: now().toISOString(), containers: [] }),
-      )
-      .then((listing) => (last = listing))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  }
-
-  const withList = list && {
+  const withList = latest && {
     async listContainers(): Promise<readonly ContainerInfo[]> {
-      const listing = await listNow(list);
+      const listing = await latest.listNow();
       // The Governor must know a listing failed: it degrades the tick's container reading.
       if (!listing.available) throw new Error(listing.error ?? 'the container listing failed');
       return listing.containers;
     },
   };
 
+  /** A pause or unpause changes what the last listing says: the next answer lists anew. */
+  const thenForget = <T>(done: Promise<T>) => done.finally(() => latest?.forget());
+
   return {
-    pauseIdle: (options) => port.pauseIdle(options),
+    pauseIdle: (options) => thenForget(port.pauseIdle(options)),
+    ...(port.pause && { pause: (nameOrId: string, options: PauseOneOptions) => thenForget((port.pause as NonNullable<DaemonContainers['pause']>)(nameOrId, options)) }),
+    ...(port.unpause && { unpause: (nameOrId: string) => thenForget((port.unpause as NonNullable<DaemonContainers['unpause']>)(nameOrId)) }),
     ...withList,
     async recent(maxAgeMs) {
-      if (!list) return { available: false, error: 'govd runs without a container listing', sampledAt: null, containers: [] };
-      if (last !== null && now().getTime() - Date.parse(last.sampledAt) <= maxAgeMs) return last;
-      return listNow(list);
+      if (!latest) return { available: false, error: 'govd runs without a container listing', sampledAt: null, containers: [] };
+      return latest.recent(maxAgeMs);
     },
   };
 }

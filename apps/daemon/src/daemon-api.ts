@@ -1,8 +1,10 @@
-import { ApiError, feedbackBodySchema, parseRequestBody, reclaimBodySchema, type StatusResponse } from '@gov/api';
-import { defaultUserConfigPath, writeConfigAtomically, type LoadedConfig, type StateFiles } from '@gov/api/node';
-import { ConfigError, parseConfigToml, toHistoryRecord, validateConfig, type GovConfig, type Governor, type Logger } from '@gov/policies';
+import { ApiError, containerBodySchema, feedbackBodySchema, parseRequestBody, reclaimBodySchema, type StatusResponse } from '@gov/api';
+import { defaultUserConfigPath, readConfigText, saveConfigChanges, writeConfigText, type LoadedConfig, type StateFiles } from '@gov/api/node';
+import { DockerError } from '@gov/docker';
+import { changedConfigKeys, ConfigError, configJsonSchema, parseConfigToml, toHistoryRecord, validateConfig, type GovConfig, type Governor, type Logger } from '@gov/policies';
 import { isReclaimError, type ReclaimRequest, type ReclaimResult } from '@gov/reclaimer';
-import { renderControlCenter } from './control-center.js';
+import type { ControlCenter } from './control-center.js';
+import { judgeHealth, judgeReadiness } from './health.js';
 import type { DaemonOptions } from './daemon.js';
 import type { DaemonHistory } from './daemon-history.js';
 import type { DaemonPorts } from './daemon-ports.js';
@@ -29,6 +31,7 @@ export interface DaemonApiContext {
   ticks: TickMemory;
   telemetry: Telemetry;
   metrics: Metrics;
+  controlCenter: ControlCenter;
 }
 
 function configFromBody(body: RequestBody): GovConfig {
@@ -42,6 +45,14 @@ function configFromBody(body: RequestBody): GovConfig {
   throw new ApiError(415, 'GOV_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the config as application/json or application/toml, not ${body.contentType}`);
 }
 
+const DOCKER_STATUS: Partial<Record<DockerError['code'], number>> = { GOV_DOCKER_GUARDED: 409, GOV_DOCKER_NOT_RUNNING: 409, GOV_DOCKER_NOT_FOUND: 404, GOV_DOCKER_UNAVAILABLE: 503 };
+
+/** A Docker failure as the API answers it: a guard or a paused container is a conflict, a missing one 404. */
+function dockerFailure(error: unknown): unknown {
+  if (!(error instanceof DockerError)) return error;
+  return new ApiError(DOCKER_STATUS[error.code] ?? 502, error.code, error.message, error.guard === null ? undefined : { guard: error.guard }, { cause: error });
+}
+
 /** A reclaimer failure as the API answers it: busy is a conflict, a refused input a bad request. */
 function reclaimFailure(error: unknown): unknown {
   if (!isReclaimError(error)) return error;
@@ -53,11 +64,14 @@ function reclaimFailure(error: unknown): unknown {
 export function createDaemonApi(context: DaemonApiContext): DaemonApi {
   const { options, governor, ports, history, ticks, telemetry, metrics, logger, now } = context;
   const dryRun = () => options.dryRun || context.loaded().config.governor.dry_run;
+  // The schema never changes while govd runs; building it takes zod a few milliseconds.
+  let schema: ReturnType<typeof configJsonSchema> | undefined;
 
   function status(): StatusResponse {
     const { config, path } = context.loaded();
     const snapshot = ticks.lastSnapshot;
     const lastTick = governor.lastTick;
+    const historyStatus = history.writeStatus();
     return {
       version: options.version,
       pid: options.pid,
@@ -84,41 +98,63 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
         docker: { autoPause: config.docker.auto_pause_idle_containers, ...ticks.docker },
         advisor: ports.neural ? ports.neural.status().phase : ports.advisor ? 'custom' : 'none',
       },
-      degraded: snapshot?.degraded ?? [],
+      degraded: [...(snapshot?.degraded ?? []), ...(historyStatus.writable ? [] : [{ source: 'history', code: 'GOV_DAEMON_HISTORY', message: historyStatus.lastError ?? 'the last append to the history file failed' }])],
+      history: { path: context.files.history, ...historyStatus },
       telemetry: telemetry.memoryStatus(),
     };
   }
 
   return {
     status,
-    history: (limit) => history.read(limit),
-    telemetry: () => ({ snapshots: telemetry.points(), actions: telemetry.actions() }),
-    metrics: () => metrics.render(),
-    config: () => {
-      const { path, config } = context.loaded();
-      return { path, config };
+    async history(limit, sinceMs) {
+      const read = await history.read(limit);
+      return sinceMs === null ? read : { ...read, records: read.records.filter((record) => Date.parse(record.at) >= sinceMs) };
     },
+    telemetry: (range) => telemetry.range(range),
+    metrics: () => metrics.render(),
+    async config() {
+      const { path, config } = context.loaded();
+      const text = path === null ? null : await readConfigText(path, { fs: context.fs }).catch(() => null);
+      return { path, text, config };
+    },
+    configSchema: () => (schema ??= configJsonSchema()),
     async updateConfig(body) {
-      const config = configFromBody(body);
-      const path = context.loaded().path ?? defaultUserConfigPath(options.home);
-      await writeConfigAtomically(path, config, { fs: context.fs });
+      const sent = configFromBody(body);
+      const before = context.loaded();
+      const path = before.path ?? defaultUserConfigPath(options.home);
+      let saved: Awaited<ReturnType<typeof saveConfigChanges>>;
+      if (body.contentType === 'application/json') {
+        saved = await saveConfigChanges(path, before.config, sent, { fs: context.fs });
+      } else {
+        // A whole file sent as TOML (the raw editor) is the user's own text: written as sent.
+        await writeConfigText(path, body.text, { fs: context.fs });
+        saved = { config: sent, write: { mode: 'replaced', changed: changedConfigKeys(before.config, sent).map((change) => change.path), backupPath: null } };
+      }
+      const { config, write } = saved;
       const restartRequired = await context.apply({ config, path });
-      logger.info({ path, policy: config.governor.policy }, 'config updated through the API');
-      await history.event('config-updated', `config replaced through PUT /api/config and saved to ${path}`);
-      return { path, config, restartRequired };
+      logger.info({ path, policy: config.governor.policy, write: write.mode, changed: write.changed }, 'config updated through the API');
+      const how = { patched: 'changed only their lines', replaced: 'wrote the TOML sent', created: 'created the file', rewritten: `rewrote the file whole (the old one is ${write.backupPath})` }[write.mode];
+      await history.event('config-updated', `config updated through PUT /api/config (${write.changed.length === 0 ? 'no value changed' : write.changed.join(', ')}): ${how} in ${path}`);
+      return { path, config, restartRequired, write };
     },
     async reclaim(body) {
       const parsed = parseRequestBody(reclaimBodySchema, body.json);
       const request: ReclaimRequest = { ...parsed, dryRun: dryRun() || parsed.dryRun === true };
       let result: ReclaimResult;
       try {
-        result = await ports.reclaimer.reclaim(request);
+        // Documented: a reclaim asked for while another runs is a 409, never an unbounded queue.
+        result = await ports.reclaimer.reclaim(request, { whenBusy: 'fail' });
       } catch (error) {
         throw reclaimFailure(error);
       }
       const cause = { at: now().toISOString(), policy: context.loaded().config.governor.policy, code: 'api-request', reason: 'requested through POST /api/reclaim', advice: null };
-      await history.append(toHistoryRecord({ kind: 'reclaim', result }, cause));
       metrics.recordReclaim(reclaimSample(result, 'api'));
+      try {
+        await history.append(toHistoryRecord({ kind: 'reclaim', result }, cause));
+      } catch (error) {
+        // The reclaim ran: say so, with its result, rather than a bare failure.
+        throw new ApiError(500, 'GOV_DAEMON_HISTORY', `the reclaim ran, but its record could not be written: ${(error as Error).message}`, { result }, { cause: error });
+      }
       logger.info({ method: result.method, freedBytes: result.freedBytes, dryRun: result.dryRun }, 'reclaim requested through the API');
       return result;
     },
@@ -138,6 +174,38 @@ export function createDaemonApi(context: DaemonApiContext): DaemonApi {
       return { reset: true, model: context.files.model, removed };
     },
     containers: () => ports.containers.recent(context.loaded().config.governor.check_interval_secs * 1000),
-    controlCenter: () => renderControlCenter(),
+    pods: () => ports.pods.recent(context.loaded().config.governor.check_interval_secs * 1000),
+    health: () => judgeHealth({ now: now(), startedAt: context.startedAt, ticks: ticks.count, lastTickAt: ticks.lastTickAt, checkIntervalSecs: context.loaded().config.governor.check_interval_secs }),
+    ready: () => judgeReadiness(ticks.lastSnapshot),
+    async pauseContainer(body) {
+      const { name, dryRun: asked = false } = parseRequestBody(containerBodySchema, body.json);
+      const pause = ports.containers.pause;
+      if (!pause) throw new ApiError(409, 'GOV_HTTP_NO_DOCKER', 'govd runs without a Docker client that can pause by name');
+      const { config } = context.loaded();
+      const startedMs = now().getTime();
+      const dry = dryRun() || asked;
+      const decision = await pause(name, { allow: config.docker.allow, deny: config.docker.deny, dryRun: dry }).catch((error: unknown) => {
+        throw dockerFailure(error);
+      });
+      const reason = `${decision.name} paused through POST /api/containers/pause${decision.reclaim ? `; reclaim ${decision.reclaim.status}: ${decision.reclaim.detail}` : ''}`;
+      metrics.recordIdleAction({ kind: 'pause-idle-containers', count: decision.action === 'paused' ? 1 : 0, freedBytes: decision.freedBytes, dryRun: dry, trigger: 'api', failed: decision.action === 'failed' });
+      await history.append({ kind: 'pause-idle-containers', at: new Date(startedMs).toISOString(), policy: config.governor.policy, code: 'api-request', reason, paused: [decision.name], freedBytes: decision.freedBytes, durationMs: now().getTime() - startedMs, dryRun: dry });
+      logger.info({ container: decision.name, action: decision.action, freedBytes: decision.freedBytes }, 'container paused through the API');
+      return decision;
+    },
+    async unpauseContainer(body) {
+      const { name } = parseRequestBody(containerBodySchema.pick({ name: true }), body.json);
+      const unpause = ports.containers.unpause;
+      if (!unpause) throw new ApiError(409, 'GOV_HTTP_NO_DOCKER', 'govd runs without a Docker client that can unpause by name');
+      if (dryRun()) throw new ApiError(409, 'GOV_HTTP_DRY_RUN', `govd runs as a dry run (--dry-run or governor.dry_run) and changes nothing; unpause ${name} with "gov docker unpause ${name}"`);
+      const result = await unpause(name).catch((error: unknown) => {
+        throw dockerFailure(error);
+      });
+      await history.event('container-unpaused', `${result.name} ${result.action === 'unpaused' ? 'unpaused' : 'was not paused'} through POST /api/containers/unpause${result.pausedByGov ? ' (gov had paused it)' : ''}`);
+      logger.info({ container: result.name, action: result.action }, 'container unpaused through the API');
+      return result;
+    },
+    controlCenter: (acceptsGzip) => context.controlCenter.page(acceptsGzip),
+    controlCenterAsset: (name, acceptsGzip) => context.controlCenter.asset(name, acceptsGzip),
   };
 }

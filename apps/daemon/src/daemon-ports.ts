@@ -1,11 +1,12 @@
 import type { StateFiles } from '@gov/api/node';
-import { createDockerClient, type DockerClient } from '@gov/docker';
+import { createDockerClient, createPodClient, type DockerClient } from '@gov/docker';
 import { createSnapshotSource } from '@gov/meminfo';
 import { createFileModelStore, openNeuralAdvisor, type NeuralAdvisor } from '@gov/neural';
 import type { Advisor, GovConfig, SnapshotSource } from '@gov/policies';
-import { createDryRunExecutor, createReclaimer } from '@gov/reclaimer';
+import { createDryRunExecutor, createFileReclaimLock, createReclaimer } from '@gov/reclaimer';
 import { rememberListings, type DaemonContainers, type ListedContainers } from './container-listing.js';
 import type { DaemonOptions, DaemonReclaimer } from './daemon.js';
+import { rememberPodListings, type ListedPods } from './pod-listing.js';
 
 /** The real ports govd runs the Governor on, or the ones a test passed in. */
 export interface DaemonPorts {
@@ -13,6 +14,8 @@ export interface DaemonPorts {
   reclaimer: DaemonReclaimer;
   /** The container port, remembering its last listing for `GET /api/containers`. */
   containers: ListedContainers;
+  /** The pods of this node (a Kubernetes node's kubelet cgroup tree), remembering the last listing for `GET /api/pods`. */
+  pods: ListedPods;
   advisor: Advisor | null;
   /** The learned advisor when it is the one running (its status and reset are on the API). */
   neural: NeuralAdvisor | null;
@@ -24,7 +27,13 @@ export interface DaemonPorts {
 function lazyDockerPort(make: () => DockerClient): DaemonContainers & { close(): void } {
   let client: DockerClient | null = null;
   const docker = () => (client ??= make());
-  return { pauseIdle: (options) => docker().pauseIdle(options), listContainers: () => docker().listContainers(), close: () => client?.close() };
+  return {
+    pauseIdle: (options) => docker().pauseIdle(options),
+    listContainers: () => docker().listContainers(),
+    pause: (nameOrId, options) => docker().pause(nameOrId, options),
+    unpause: (nameOrId) => docker().unpause(nameOrId),
+    close: () => client?.close(),
+  };
 }
 
 /** Opens the neural advisor on its model in the state directory; `null` when it cannot be opened (logged). */
@@ -47,17 +56,23 @@ async function openAdvisor(options: DaemonOptions, learning: GovConfig['governor
 
 /** Builds the snapshot source, reclaimer, container port and advisor govd runs with. */
 export async function createDaemonPorts(options: DaemonOptions, config: GovConfig, files: StateFiles, fs: NonNullable<DaemonOptions['fs']>): Promise<DaemonPorts> {
-  const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait' } : { whenBusy: 'wait' });
+  // The Governor's reclaims wait their turn; the API's refuse (409) while another runs. The lock
+  // file is shared with `gov reclaim`, so a reclaim from the CLI and one from govd never overlap.
+  const lock = createFileReclaimLock({ path: files.reclaimLock });
+  const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait', lock } : { whenBusy: 'wait', lock });
   const dockerHost = options.env['DOCKER_HOST'];
   const ownDocker = options.containers ? null : lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer, ...(dockerHost ? { dockerHost } : {}) }));
-  const containers = rememberListings(options.containers ?? (ownDocker as DaemonContainers), options.now ?? (() => new Date()));
+  const now = options.now ?? (() => new Date());
+  const containers = rememberListings(options.containers ?? (ownDocker as DaemonContainers), now);
+  const pods = rememberPodListings(options.pods ?? createPodClient({ reclaimer, podLogsDir: config.kubernetes.pod_logs_dir, idleCpuPercent: config.kubernetes.idle_cpu_percent }), now);
   const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;
   // Detects the environment once and keeps the /proc files open between ticks.
-  const ownSource = options.source ? null : createSnapshotSource();
+  const ownSource = options.source ? null : createSnapshotSource(options.environment ? { environment: options.environment } : {});
   return {
     source: options.source ?? (ownSource as SnapshotSource),
     reclaimer,
     containers,
+    pods,
     advisor: options.advisor === undefined ? neural : options.advisor,
     neural,
     close: async () => {

@@ -3,51 +3,31 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from '@gov/meminfo';
-import { parseConfigToml, parseHistory, type Logger } from '@gov/policies';
+import { parseConfigToml, parseHistory } from '@gov/policies';
 import type { ReclaimRequest, ReclaimResult } from '@gov/reclaimer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DockerError, type PauseDecision, type PauseOneOptions } from '@gov/docker';
+import type { DaemonContainers } from './container-listing.js';
 import { startDaemon, type Daemon } from './daemon.js';
+import { freePort } from './govd-harness.js';
+import { collectingLogger, fakeReclaimResult, quietSnapshot } from './test-daemon.js';
 
-const GIB = 1024 ** 3;
 const NOW = new Date('2026-01-28T10:00:00.000Z');
 
-const snapshot: Snapshot = {
-  at: NOW.toISOString(),
-  environment: 'linux',
-  linux: { total: 16 * GIB, used: 4 * GIB, free: 4 * GIB, shared: 0, buffCache: 8 * GIB, available: 12 * GIB, swapTotal: 0, swapUsed: 0, swapFree: 0, buffers: 0, cached: 8 * GIB, sReclaimable: 0, shmem: 0, reclaimable: 8 * GIB, actualUsage: 4 * GIB, activeFile: null, inactiveFile: null },
-  pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalUs: 0 }, full: null },
-  vmstat: null,
-  cpu: null,
-  host: { total: 16 * GIB, available: 12 * GIB, vmmem: null },
-  degraded: [{ source: 'pressure', code: 'GOV_MEMINFO_UNAVAILABLE', message: 'no PSI' }],
-};
+const snapshot: Snapshot = { ...quietSnapshot(NOW), degraded: [{ source: 'pressure', code: 'GOV_MEMINFO_UNAVAILABLE', message: 'no PSI' }] };
 
 let home: string;
 let daemon: Daemon | undefined;
-const logs: { level: string; object: object; message: string | undefined }[] = [];
-const logger: Logger = {
-  debug: () => undefined,
-  info: (object, message) => logs.push({ level: 'info', object, message }),
-  warn: (object, message) => logs.push({ level: 'warn', object, message }),
-  error: (object, message) => logs.push({ level: 'error', object, message }),
-};
+const { logs, logger } = collectingLogger();
 const requests: ReclaimRequest[] = [];
 const reclaimer = {
   async reclaim(request: ReclaimRequest): Promise<ReclaimResult> {
     requests.push(request);
-    return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: 'drop_caches', status: request.dryRun ? 'skipped' : 'ok', durationMs: 3 }], before: null, after: null, freedBytes: request.dryRun ? 0 : GIB, durationMs: 3, dryRun: request.dryRun === true };
+    return fakeReclaimResult(request);
   },
 };
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
-
-async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean } = {}) {
+async function start(toml: string, options: { path?: string | null; dryRun?: boolean; isRoot?: boolean; neural?: boolean; env?: Record<string, string>; containers?: DaemonContainers } = {}) {
   const port = await freePort();
   const text = `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`;
   const path = options.path === null ? null : (options.path ?? join(home, 'config.toml'));
@@ -56,7 +36,7 @@ async function start(toml: string, options: { path?: string | null; dryRun?: boo
     loaded: { config: parseConfigToml(text), path },
     flagPath: path,
     dryRun: options.dryRun ?? false,
-    env: {},
+    env: options.env ?? {},
     home,
     logger,
     version: '1.2.3',
@@ -64,7 +44,7 @@ async function start(toml: string, options: { path?: string | null; dryRun?: boo
     isRoot: options.isRoot ?? true,
     source: { readSnapshot: async () => snapshot },
     reclaimer,
-    containers: { pauseIdle: async () => ({ paused: [], freedBytes: 0 }) },
+    containers: options.containers ?? { pauseIdle: async () => ({ paused: [], freedBytes: 0 }) },
     // The neural advisor (model in state_dir) only when a test asks for it.
     ...(options.neural ? {} : { advisor: null }),
     now: () => NOW,
@@ -88,6 +68,18 @@ afterEach(async () => {
 });
 
 describe('startDaemon', () => {
+  it('keeps its state where systemd says ($STATE_DIRECTORY), and says on start what it runs and whether it acts', async () => {
+    const { base, port } = await start('[governor]\npolicy = "aggressive"\n', { isRoot: false, env: { STATE_DIRECTORY: join(home, 'systemd-state') } });
+    const status = (await (await fetch(`${base}/api/status`)).json()) as Record<string, unknown>;
+    expect(status['stateDir']).toBe(join(home, 'systemd-state'));
+    expect(await readFile(join(home, 'systemd-state', 'token'), 'utf8')).toBe(`${daemon?.token}\n`);
+    expect(logs.find((log) => log.message?.startsWith('policy '))).toEqual({
+      level: 'info',
+      object: { acting: false },
+      message: `policy aggressive, checked every 30 s; not root, so every reclaim it decides will fail: run it as root to act, or with --dry-run to watch. Control Center on http://127.0.0.1:${port}/`,
+    });
+  });
+
   it('answers /api/status with the snapshot, the last decision, capabilities and the telemetry status', async () => {
     const { base, port } = await start('[governor]\npolicy = "conservative"\n', { isRoot: false });
     const status = (await (await fetch(`${base}/api/status`)).json()) as Record<string, unknown>;
@@ -109,9 +101,18 @@ describe('startDaemon', () => {
       lastTick: { at: NOW.toISOString(), durationMs: 0, dryRun: false, errors: [] },
       capabilities: { environment: 'linux', linuxMemory: true, pressure: true, vmstat: false, hostMemory: true, reclaim: 'needs-root', docker: { autoPause: false, available: null, error: null }, advisor: 'none' },
       degraded: snapshot.degraded,
+      history: { path: join(home, 'state', 'history.jsonl'), writable: true, failures: 0, lastError: null },
       telemetry: undefined,
     });
     expect((status['telemetry'] as { buffers: { points: { count: number } } }).buffers.points.count).toBe(1);
+  });
+
+  it('answers the probes: live once the loop has ticked, not ready while a source fails', async () => {
+    const { base } = await start('');
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok', ticks: 1, lastTickAt: NOW.toISOString(), ageSeconds: 0, maxAgeSeconds: 120 }]);
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded', snapshotAt: NOW.toISOString(), failing: snapshot.degraded }]);
   });
 
   it('runs POST /api/reclaim, records it in history and metrics, and forces a dry run on a dry-run daemon', async () => {
@@ -120,7 +121,7 @@ describe('startDaemon', () => {
     expect(response.status).toBe(200);
     expect(requests).toEqual([{ method: 'drop_caches', level: 1, dryRun: true }]);
     const { records } = (await (await fetch(`${base}/api/history`)).json()) as { records: Array<Record<string, unknown>> };
-    expect(records.at(-1)).toEqual({ kind: 'reclaim', at: NOW.toISOString(), policy: 'conservative', code: 'api-request', reason: 'requested through POST /api/reclaim', method: 'drop_caches', targetBytes: null, freedBytes: 0, durationMs: 3, dryRun: true, steps: [{ name: 'drop_caches', status: 'skipped', durationMs: 3 }], advice: null });
+    expect(records.at(-1)).toEqual({ kind: 'reclaim', at: NOW.toISOString(), policy: 'conservative', code: 'api-request', reason: 'requested through POST /api/reclaim', method: 'drop_caches', targetBytes: null, freedBytes: 0, freedMeasure: 'machine', durationMs: 3, dryRun: true, steps: [{ name: 'drop_caches', status: 'skipped', durationMs: 3 }], advice: null });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics.split('\n').filter((line) => line.startsWith('gov_reclaims_total{'))).toEqual(['gov_reclaims_total{method="drop_caches",trigger="api",outcome="dry_run"} 1']);
   });
@@ -164,9 +165,66 @@ describe('startDaemon', () => {
     const config = parseConfigToml(`[governor]\npolicy = "scheduled"\n[daemon]\nlisten = "127.0.0.1:${port === 65535 ? 65534 : port + 1}"\nstate_dir = ${JSON.stringify(join(home, 'state'))}\n`);
     const response = await fetch(`${base}/api/config`, { method: 'PUT', headers: auth, body: JSON.stringify(config) });
     const path = join(home, '.config', 'gov', 'config.toml');
-    expect([response.status, await response.json()]).toEqual([200, { path, config, restartRequired: ['daemon.listen'] }]);
+    expect([response.status, await response.json()]).toEqual([200, { path, config, restartRequired: ['daemon.listen'], write: { mode: 'created', changed: ['governor.policy', 'daemon.listen'], backupPath: null } }]);
     expect(parseConfigToml(await readFile(path, 'utf8'))).toEqual(config);
     expect(daemon?.governor.config.governor.policy).toBe('scheduled');
+  });
+
+  it('PUT /api/config of a JSON config changes only the changed keys\' lines of the file, comments kept; GET shows the text', async () => {
+    const { base, auth } = await start('# my settings\n[governor]\npolicy = "conservative" # quiet machine\n');
+    const path = join(home, 'config.toml');
+    const before = await readFile(path, 'utf8');
+    const current = (await (await fetch(`${base}/api/config`)).json()) as { text: string; config: { governor: { policy: string; linux_min_mb: number } } };
+    expect(current.text).toBe(before);
+    const next = structuredClone(current.config);
+    next.governor.policy = 'aggressive';
+    next.governor.linux_min_mb = 1024;
+    const response = await fetch(`${base}/api/config`, { method: 'PUT', headers: auth, body: JSON.stringify(next) });
+    expect([response.status, ((await response.json()) as { write: unknown }).write]).toEqual([200, { mode: 'patched', changed: ['governor.policy', 'governor.linux_min_mb'], backupPath: null }]);
+    expect(await readFile(path, 'utf8')).toBe(before.replace('policy = "conservative" # quiet machine', 'policy = "aggressive" # quiet machine\nlinux_min_mb = 1024'));
+    expect(daemon?.governor.config.governor.policy).toBe('aggressive');
+    const { records } = parseHistory(await readFile(join(home, 'state', 'history.jsonl'), 'utf8'));
+    expect(records.filter((record) => record.kind === 'event' && record.event === 'config-updated').map((record) => (record as { message: string }).message)).toEqual([
+      `config updated through PUT /api/config (governor.policy, governor.linux_min_mb): changed only their lines in ${path}`,
+    ]);
+  });
+
+  it('POST /api/containers/pause passes the config\'s guards, records the pause, and answers a refusal with 409 and the guard', async () => {
+    const asked: Array<[string, PauseOneOptions]> = [];
+    const decision: PauseDecision = { id: 'a'.repeat(64), name: 'web', action: 'would-pause', guard: null, reason: 'asked for by name', memoryBefore: null, memoryAfter: null, freedBytes: 0, reclaim: null };
+    const containers: DaemonContainers = {
+      pauseIdle: async () => ({ paused: [], freedBytes: 0 }),
+      pause: async (name, options) => {
+        asked.push([name, options]);
+        if (name === 'db') throw new DockerError('db is not paused: its name matches the deny pattern "db*"', { code: 'GOV_DOCKER_GUARDED', guard: 'deny' });
+        return decision;
+      },
+      unpause: async () => ({ id: 'a'.repeat(64), name: 'web', action: 'unpaused', pausedByGov: true }),
+    };
+    const { base, auth } = await start('[docker]\ndeny = ["db*"]\n', { dryRun: true, containers });
+    const paused = await fetch(`${base}/api/containers/pause`, { method: 'POST', headers: auth, body: '{"name":"web"}' });
+    expect([paused.status, await paused.json()]).toEqual([200, decision]);
+    const refused = await fetch(`${base}/api/containers/pause`, { method: 'POST', headers: auth, body: '{"name":"db"}' });
+    expect([refused.status, await refused.json()]).toEqual([409, { error: { code: 'GOV_DOCKER_GUARDED', message: 'db is not paused: its name matches the deny pattern "db*"', details: { guard: 'deny' } } }]);
+    expect(asked).toEqual([
+      ['web', { allow: [], deny: ['db*'], dryRun: true }],
+      ['db', { allow: [], deny: ['db*'], dryRun: true }],
+    ]);
+    // A dry-run govd changes nothing, unpausing included.
+    const unpause = await fetch(`${base}/api/containers/unpause`, { method: 'POST', headers: auth, body: '{"name":"web"}' });
+    expect([unpause.status, ((await unpause.json()) as { error: { code: string } }).error.code]).toEqual([409, 'GOV_HTTP_DRY_RUN']);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics.split('\n').filter((line) => line.startsWith('gov_reclaims_total{method="pause_idle_containers"'))).toEqual(['gov_reclaims_total{method="pause_idle_containers",trigger="api",outcome="dry_run"} 1']);
+    const { records } = parseHistory(await readFile(join(home, 'state', 'history.jsonl'), 'utf8'));
+    expect(records.filter((record) => record.kind === 'pause-idle-containers')).toEqual([
+      { kind: 'pause-idle-containers', at: NOW.toISOString(), policy: 'dynamic', code: 'api-request', reason: 'web paused through POST /api/containers/pause', paused: ['web'], freedBytes: 0, durationMs: 0, dryRun: true },
+    ]);
+  });
+
+  it('GET /api/config/schema is the config\'s JSON Schema', async () => {
+    const { base } = await start('');
+    const schema = (await (await fetch(`${base}/api/config/schema`)).json()) as { title: string; properties: { governor: { properties: { policy: { enum: string[] } } } } };
+    expect([schema.title, schema.properties.governor.properties.policy.enum]).toEqual(['gov config', ['dynamic', 'aggressive', 'conservative', 'scheduled']]);
   });
 
   it('PUT /api/config takes TOML too, and refuses an invalid one without touching the file', async () => {

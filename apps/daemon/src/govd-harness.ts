@@ -15,6 +15,20 @@ export function assertBuilt(): void {
   if (!existsSync(GOVD)) throw new Error(`${GOVD} is missing: run \`npx nx run @gov/daemon:build\` first`);
 }
 
+/** A config that acts on every tick (run it with --dry-run): the host counts as pressured at 1% used. */
+export const EAGER_DRY_RUN = `
+[governor]
+policy = "aggressive"
+check_interval_secs = 1
+linux_min_mb = 64
+psi_some_avg10_max = 100
+
+[governor.aggressive]
+host_pressure_threshold_percent = 1
+target_reclaim_mb = 64
+reclaim_interval_secs = 1
+`;
+
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -57,20 +71,35 @@ export interface GovdProcess {
 }
 
 /** Writes `[daemon]` (listen on a free port, a temp state dir) after the given TOML. */
-export async function prepareConfig(toml: string, options: { dir?: string; port?: number } = {}) {
+export async function prepareConfig(toml: string, options: { dir?: string; port?: number; stateDir?: string; daemonKeys?: string } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'govd-e2e-')));
   const port = options.port ?? (await freePort());
-  const stateDir = join(dir, 'state');
+  const stateDir = options.stateDir ?? join(dir, 'state');
   const configPath = join(dir, 'config.toml');
-  await writeFile(configPath, `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n`);
+  await writeFile(configPath, `${toml}\n[daemon]\nlisten = "127.0.0.1:${port}"\nstate_dir = ${JSON.stringify(stateDir)}\n${options.daemonKeys ?? ''}`);
   return { dir, port, stateDir, configPath };
 }
 
 /** Spawns the built govd and, unless `waitReady` is false, waits until its API answers. */
-export async function startGovd(toml: string, options: { args?: string[]; dir?: string; port?: number; waitReady?: boolean; env?: Record<string, string> } = {}): Promise<GovdProcess> {
+export async function startGovd(
+  toml: string,
+  options: {
+    args?: string[];
+    dir?: string;
+    port?: number;
+    stateDir?: string;
+    daemonKeys?: string;
+    waitReady?: boolean;
+    readyTimeoutMs?: number;
+    env?: Record<string, string>;
+    /** A command that execs govd's argv after its own (e.g. `unshare -m …`). */
+    prefix?: string[];
+  } = {},
+): Promise<GovdProcess> {
   assertBuilt();
   const { dir, port, stateDir, configPath } = await prepareConfig(toml, options);
-  const child = spawn(process.execPath, [GOVD, '--config', configPath, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOV_LOG_LEVEL: 'info', ...options.env } });
+  const argv = [...(options.prefix ?? []), process.execPath, GOVD, '--config', configPath, ...(options.args ?? [])];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOV_LOG_LEVEL: 'info', ...options.env } });
   let out = '';
   let err = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -112,7 +141,7 @@ export async function startGovd(toml: string, options: { args?: string[]; dir?: 
   };
   if (options.waitReady ?? true) {
     await Promise.race([
-      waitFor('govd to answer /api/status', () => get('/api/status').then(() => true)),
+      waitFor('govd to answer /api/status', () => get('/api/status').then(() => true), options.readyTimeoutMs),
       exited.then(({ code }) => {
         throw new Error(`govd exited with ${code} before answering:\n${err}\n${out}`);
       }),

@@ -4,21 +4,8 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfigToml, parseHistory, type HistoryRecord } from '@gov/policies';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GOVD, assertBuilt, freePort, prepareConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
-
-/** Acts on every tick (dry runs only in this file): the host counts as pressured at 1% used. */
-const EAGER_DRY_RUN = `
-[governor]
-policy = "aggressive"
-check_interval_secs = 1
-linux_min_mb = 64
-psi_some_avg10_max = 100
-
-[governor.aggressive]
-host_pressure_threshold_percent = 1
-target_reclaim_mb = 64
-reclaim_interval_secs = 1
-`;
+import packageJson from '../package.json' with { type: 'json' };
+import { EAGER_DRY_RUN, GOVD, assertBuilt, freePort, prepareConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
 
 type ReclaimRecord = Extract<HistoryRecord, { kind: 'reclaim' }>;
 
@@ -38,6 +25,21 @@ function metricLines(text: string, prefix: string): string[] {
 }
 
 describe('govd, the built program', () => {
+  it('logs pretty lines with --log-format pretty or daemon.log_format = "pretty", JSON otherwise (stdout is not a terminal)', async () => {
+    const line = /^\d\d:\d\d:\d\d\.\d{3} INFO {2}govd listening {2}listen=127\.0\.0\.1:\d+ configPath=\S+ stateDir=\S+ policy=conservative dryRun=true$/m;
+    const flagged = await start('[governor]\npolicy = "conservative"\n', { args: ['--dry-run', '--log-format', 'pretty'] });
+    expect(await flagged.stop()).toEqual({ code: 0, signal: null });
+    expect(flagged.stdout()).toMatch(line);
+    expect(flagged.stdout()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}policy conservative, checked every 30 s; dry run \(--dry-run\): it decides and records, and changes nothing\. Control Center on http:\/\/127\.0\.0\.1:\d+\/ {2}acting=false$/m);
+    expect(flagged.logLines()).toEqual([]);
+    const configured = await start('[governor]\npolicy = "conservative"\n', { args: ['--dry-run'], daemonKeys: 'log_format = "pretty"\n' });
+    expect(await configured.stop()).toEqual({ code: 0, signal: null });
+    expect(configured.stdout()).toMatch(line);
+    const plain = await start('[governor]\npolicy = "conservative"\n', { args: ['--dry-run'] });
+    expect(await plain.stop()).toEqual({ code: 0, signal: null });
+    expect(plain.logLines().find((record) => record['msg'] === 'govd listening')).toMatchObject({ level: 30, name: 'govd', policy: 'conservative', dryRun: true });
+  });
+
   it('--dry-run decides and records but runs no reclaim step', async () => {
     const govd = await start(EAGER_DRY_RUN, { args: ['--dry-run'] });
     const actions = await waitFor('two dry-run reclaims in the history', async () => {
@@ -52,7 +54,7 @@ describe('govd, the built program', () => {
     }
     const metrics = await govd.get<string>('/metrics');
     expect(metricLines(metrics, 'gov_reclaims_total{').map((line) => line.replace(/ \d+$/, ''))).toEqual([`gov_reclaims_total{method="${actions[0]?.method}",trigger="governor",outcome="dry_run"}`]);
-    expect(metricLines(metrics, 'gov_reclaim_freed_bytes_total{')).toEqual([]);
+    expect(metricLines(metrics, 'gov_reclaim_freed_bytes_total{')).toEqual([`gov_reclaim_freed_bytes_total{method="${actions[0]?.method}"} 0`]);
     const status = await govd.get<{ dryRun: boolean; capabilities: { reclaim: string } }>('/api/status');
     expect(status).toMatchObject({ dryRun: true, capabilities: { reclaim: 'dry-run' } });
     expect(await govd.stop('SIGTERM')).toEqual({ code: 0, signal: null });
@@ -192,12 +194,17 @@ describe('govd, the built program', () => {
     await expect(fetch(`http://127.0.0.1:${port}/api/status`)).rejects.toThrow();
   });
 
-  it('--help prints the usage and exits 0; an unknown flag or a missing --config file exits 2', () => {
+  it('--help and --version answer and exit 0; an unknown flag (with a did-you-mean) or a missing --config file exits 2', () => {
     assertBuilt();
     const help = spawnSync(process.execPath, [GOVD, '--help'], { encoding: 'utf8', timeout: 30_000 });
-    expect([help.status, help.stdout.split('\n').slice(0, 3)]).toEqual([0, ['govd — the gov memory governor daemon', '', 'Usage: govd [--config PATH] [--dry-run] [--help]']]);
+    expect([help.status, help.stdout.split('\n').slice(0, 4)]).toEqual([0, ['govd — the gov memory governor daemon', '', 'Usage: govd [--config PATH] [--dry-run] [--log-format auto|json|pretty]', '            [--version] [--help]']]);
+    const version = spawnSync(process.execPath, [GOVD, '--version'], { encoding: 'utf8', timeout: 30_000 });
+    expect([version.status, version.stdout, version.stderr]).toEqual([0, `${packageJson.version}\n`, '']);
+    const usage = 'usage: govd [--config PATH] [--dry-run] [--log-format auto|json|pretty] [--version] [--help]\n';
     const flag = spawnSync(process.execPath, [GOVD, '--bogus'], { encoding: 'utf8', timeout: 30_000 });
-    expect([flag.status, flag.stderr]).toEqual([2, "govd: Unknown option '--bogus'\nusage: govd [--config PATH] [--dry-run] [--help]\n"]);
+    expect([flag.status, flag.stderr]).toEqual([2, `govd: unknown option --bogus\n${usage}`]);
+    const typo = spawnSync(process.execPath, [GOVD, '--dryrun'], { encoding: 'utf8', timeout: 30_000 });
+    expect([typo.status, typo.stdout, typo.stderr]).toEqual([2, '', `govd: unknown option --dryrun; did you mean --dry-run?\n${usage}`]);
     const missing = spawnSync(process.execPath, [GOVD, '--config', '/nonexistent/gov.toml'], { encoding: 'utf8', timeout: 30_000 });
     expect([missing.status, missing.stderr]).toEqual([2, 'govd: config file /nonexistent/gov.toml does not exist\n']);
   });

@@ -1,25 +1,35 @@
 import { homedir } from 'node:os';
 import { ConfigFileError, loadConfig } from '@gov/api/node';
-import { ConfigError } from '@gov/policies';
-import { pino } from 'pino';
-import { HELP, parseGovdArgs, USAGE } from './cli-args.js';
+import { ConfigError, type LogFormat } from '@gov/policies';
+import { pino, type Logger } from 'pino';
+import { HELP, parseEnvironmentOverride, parseGovdArgs, USAGE } from './cli-args.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { DaemonUsageError } from './errors.js';
+import { chooseLogFormat, createPrettyDestination } from './log-format.js';
 import { version } from './version.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const requestedLevel = process.env['GOV_LOG_LEVEL'];
-const logger = pino(
-  { name: 'govd', level: requestedLevel && LOG_LEVELS.includes(requestedLevel) ? requestedLevel : 'info', timestamp: pino.stdTimeFunctions.isoTime, base: { pid: process.pid } },
+const isTTY = process.stdout.isTTY === true;
+const colour = isTTY && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb';
+
+/** The logger in the format asked for: the flag, else the config; `auto` is pretty on a terminal. */
+function createLogger(flag: LogFormat | null, config: LogFormat): Logger {
   // Synchronous writes: every line is out before the process exits on a signal.
-  pino.destination({ dest: 1, sync: true }),
-);
+  const stdout = pino.destination({ dest: 1, sync: true });
+  const options = { name: 'govd', level: requestedLevel && LOG_LEVELS.includes(requestedLevel) ? requestedLevel : 'info', timestamp: pino.stdTimeFunctions.isoTime, base: { pid: process.pid } };
+  if (chooseLogFormat(flag, config, isTTY) === 'json') return pino(options, stdout);
+  return pino(options, createPrettyDestination((text) => stdout.write(text), colour));
+}
+
+let logger = createLogger(null, 'auto');
 
 async function main(): Promise<number> {
-  if (requestedLevel && !LOG_LEVELS.includes(requestedLevel)) logger.warn({ GOV_LOG_LEVEL: requestedLevel }, `GOV_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; logging at info`);
   let args;
+  let environment;
   try {
     args = parseGovdArgs(process.argv.slice(2));
+    environment = parseEnvironmentOverride(process.env['GOV_ENVIRONMENT']);
   } catch (error) {
     if (!(error instanceof DaemonUsageError)) throw error;
     process.stderr.write(`govd: ${error.message}\nusage: ${USAGE}\n`);
@@ -29,6 +39,12 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (args.version) {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  logger = createLogger(args.logFormat, 'auto');
+  if (requestedLevel && !LOG_LEVELS.includes(requestedLevel)) logger.warn({ GOV_LOG_LEVEL: requestedLevel }, `GOV_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; logging at info`);
 
   const home = homedir();
   let loaded;
@@ -40,6 +56,7 @@ async function main(): Promise<number> {
     process.stderr.write(`govd: ${error.message}\n`);
     return 2;
   }
+  if (loaded.config.daemon.log_format !== 'auto') logger = createLogger(args.logFormat, loaded.config.daemon.log_format);
 
   // Signal handlers go in before anything starts: a SIGHUP or SIGTERM that arrives while
   // govd is starting must not fall back to the default action (terminate).
@@ -92,6 +109,7 @@ async function main(): Promise<number> {
       version,
       pid: process.pid,
       isRoot: process.getuid?.() === 0,
+      ...(environment ? { environment } : {}),
     });
   } catch (error) {
     const err = error as Error & { code?: string };

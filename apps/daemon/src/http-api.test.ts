@@ -7,16 +7,19 @@ import { createApiHandler, MAX_BODY_BYTES, type RequestBody, type RoutedApi } fr
 const TOKEN = 'a'.repeat(64);
 
 function createFakeApi() {
-  const calls: { route: string; body?: RequestBody; limit?: number }[] = [];
+  const calls: { route: string; body?: RequestBody; limit?: number; sinceMs?: number | null; range?: string }[] = [];
   const api: RoutedApi = {
     status: () => ({ policy: 'dynamic' }),
-    history: async (limit) => {
-      calls.push({ route: 'history', limit });
+    history: async (limit, sinceMs) => {
+      calls.push({ route: 'history', limit, ...(sinceMs === null ? {} : { sinceMs }) });
       return { records: [], skipped: 0 };
     },
-    telemetry: () => ({ snapshots: [] }),
+    telemetry: (range) => {
+      calls.push({ route: 'telemetry', range });
+      return { snapshots: [] };
+    },
     metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'gov_ticks 1\n' }),
-    config: () => ({ path: null, config: {} }),
+    config: async () => ({ path: null, config: {} }),
     updateConfig: async (body) => {
       calls.push({ route: 'updateConfig', body });
       if ((body.json as { bad?: boolean }).bad) throw new ApiError(400, 'GOV_CONFIG_INVALID', 'invalid config', [{ path: 'governor.policy', value: 'x', message: 'no' }]);
@@ -37,7 +40,20 @@ function createFakeApi() {
       calls.push({ route: 'containers' });
       return { available: false, error: 'no engine', sampledAt: null, containers: [] };
     },
-    controlCenter: () => '<!doctype html><title>gov</title>',
+    pauseContainer: async (body) => {
+      calls.push({ route: 'pauseContainer', body });
+      return { action: 'paused' };
+    },
+    unpauseContainer: async (body) => {
+      calls.push({ route: 'unpauseContainer', body });
+      return { action: 'unpaused' };
+    },
+    configSchema: () => ({ type: 'object' }),
+    controlCenter: async (gzip) => ({ contentType: 'text/html; charset=utf-8', body: Buffer.from(gzip ? 'gz' : '<!doctype html><title>gov</title>'), headers: { 'x-frame-options': 'DENY', ...(gzip ? { 'content-encoding': 'gzip' } : {}) } }),
+    controlCenterAsset: async (name) => (name === 'app-1234.js' ? { contentType: 'text/javascript; charset=utf-8', body: Buffer.from('void 0;'), headers: { 'cache-control': 'public, max-age=31536000, immutable' } } : null),
+    pods: async () => ({ kubernetes: false, pods: [] }),
+    health: () => ({ passing: true, answer: { status: 'ok' } }),
+    ready: () => ({ passing: false, answer: { status: 'degraded' } }),
   };
   return { api, calls };
 }
@@ -71,8 +87,50 @@ describe('govd HTTP routing', () => {
     expect(calls).toEqual([{ route: 'history', limit: 7 }]);
     const metrics = await fetch(`${base}/metrics`);
     expect([metrics.status, metrics.headers.get('content-type'), await metrics.text()]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8', 'gov_ticks 1\n']);
-    const page = await fetch(`${base}/`);
-    expect([page.status, page.headers.get('content-type'), await page.text()]).toEqual([200, 'text/html; charset=utf-8', '<!doctype html><title>gov</title>']);
+    const page = await fetch(`${base}/`, { headers: { 'accept-encoding': 'identity' } });
+    expect([page.status, page.headers.get('content-type'), page.headers.get('x-frame-options'), await page.text()]).toEqual([200, 'text/html; charset=utf-8', 'DENY', '<!doctype html><title>gov</title>']);
+    expect(await (await fetch(`${base}/api/config/schema`)).json()).toEqual({ type: 'object' });
+  });
+
+  it('serves the page\'s assets with their own headers, gzip when asked, and 404 for any other name', async () => {
+    const { api } = createFakeApi();
+    const { base } = await start(api);
+    const asset = await fetch(`${base}/assets/app-1234.js`);
+    expect([asset.status, asset.headers.get('content-type'), asset.headers.get('cache-control'), asset.headers.get('x-content-type-options'), await asset.text()]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable', 'nosniff', 'void 0;']);
+    for (const path of ['/assets/app-9999.js', '/assets/../api/status', '/assets/']) {
+      const missing = await fetch(`${base}${path}`);
+      expect([path, missing.status]).toEqual([path, path === '/assets/../api/status' ? 200 : 404]);
+    }
+    const raw = await sendRaw(base, 'GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, br\r\nConnection: close\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*content-encoding: gzip\r\n[\s\S]*\r\n\r\ngz$/);
+  });
+
+  it('passes the chart\'s queries (history since, telemetry range) and the container bodies to the routes', async () => {
+    const { api, calls } = createFakeApi();
+    const { base } = await start(api);
+    await fetch(`${base}/api/history?limit=50&since=2026-11-22T02:00:00Z`);
+    await fetch(`${base}/api/telemetry?range=week`);
+    await fetch(`${base}/api/telemetry`);
+    const bad = await fetch(`${base}/api/telemetry?range=year`);
+    expect([bad.status, ((await bad.json()) as { error: { code: string } }).error.code]).toEqual([400, 'GOV_HTTP_BAD_QUERY']);
+    expect((await fetch(`${base}/api/containers/pause`, { method: 'POST', body: '{"name":"web"}' })).status).toBe(401);
+    await fetch(`${base}/api/containers/pause`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"web"}' });
+    await fetch(`${base}/api/containers/unpause`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"web"}' });
+    expect(calls.map(({ body, ...call }) => ({ ...call, ...(body ? { json: body.json } : {}) }))).toEqual([
+      { route: 'history', limit: 50, sinceMs: Date.parse('2026-11-22T02:00:00Z') },
+      { route: 'telemetry', range: 'week' },
+      { route: 'telemetry', range: 'day' },
+      { route: 'pauseContainer', json: { name: 'web' } },
+      { route: 'unpauseContainer', json: { name: 'web' } },
+    ]);
+  });
+
+  it('answers the probes 200 when passing and 503 with the same body shape when failing', async () => {
+    const { base } = await start(createFakeApi().api);
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, ready.headers.get('content-type'), await ready.json()]).toEqual([503, 'application/json; charset=utf-8', { status: 'degraded' }]);
   });
 
   it('defaults the history limit to 100 and refuses a bad one with 400', async () => {

@@ -67,6 +67,36 @@ describe('createApiClient', () => {
     ]);
   });
 
+  it('resolves a probe\'s 503 to its answer, and still rejects an error body', async () => {
+    const stale = { status: 'stale', ticks: 3, lastTickAt: '2026-01-28T10:00:00.000Z', ageSeconds: 200, maxAgeSeconds: 120 };
+    const first = await startServer(answer(503, stale));
+    expect(await createApiClient({ baseUrl: first.base }).health()).toEqual(stale);
+    expect(first.seen.map(({ method, url }) => ({ method, url }))).toEqual([{ method: 'GET', url: '/healthz' }]);
+    await new Promise((done) => server?.close(done));
+    const second = await startServer(answer(503, { error: { code: 'GOV_HTTP_INTERNAL', message: 'overloaded' } }));
+    await expect(createApiClient({ baseUrl: second.base }).ready()).rejects.toMatchObject({ status: 503, code: 'GOV_HTTP_INTERNAL' });
+    await expect(createApiClient({ baseUrl: second.base }).status()).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('sends the container routes with the token, and the chart\'s queries encoded', async () => {
+    const { base, seen } = await startServer(answer(200, {}));
+    const client = createApiClient({ baseUrl: base, token: 't' });
+    await client.pauseContainer({ name: 'web-1', dryRun: true });
+    await client.unpauseContainer({ name: 'web-1' });
+    await client.configSchema();
+    await client.telemetry({ range: 'week' });
+    await client.telemetry();
+    await client.history({ limit: 500, since: '2026-11-22T02:00:00.000Z' });
+    expect(seen.map(({ method, url, authorization, body }) => ({ method, url, authorization, body }))).toEqual([
+      { method: 'POST', url: '/api/containers/pause', authorization: 'Bearer t', body: '{"name":"web-1","dryRun":true}' },
+      { method: 'POST', url: '/api/containers/unpause', authorization: 'Bearer t', body: '{"name":"web-1"}' },
+      { method: 'GET', url: '/api/config/schema', authorization: undefined, body: '' },
+      { method: 'GET', url: '/api/telemetry?range=week', authorization: undefined, body: '' },
+      { method: 'GET', url: '/api/telemetry', authorization: undefined, body: '' },
+      { method: 'GET', url: '/api/history?limit=500&since=2026-11-22T02%3A00%3A00.000Z', authorization: undefined, body: '' },
+    ]);
+  });
+
   it('reads /metrics as text', async () => {
     const { base } = await startServer(answer(200, 'gov_ticks 1\n', 'text/plain; version=0.0.4'));
     expect(await createApiClient({ baseUrl: base }).metrics()).toBe('gov_ticks 1\n');

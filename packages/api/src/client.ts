@@ -1,7 +1,7 @@
 import type { GovConfigInput } from '@gov/policies';
-import type { FeedbackBody, ReclaimBody } from './bodies.js';
+import type { ContainerBody, FeedbackBody, ReclaimBody } from './bodies.js';
 import { ApiError, ApiUnreachableError, type ApiErrorBody } from './errors.js';
-import { routes, type RouteName } from './routes.js';
+import { routes, type RouteName, type TelemetryRange } from './routes.js';
 import type { ApiResponses } from './types.js';
 
 export interface ApiClientOptions {
@@ -18,8 +18,9 @@ export interface ApiClientOptions {
 /** One method per route of govd's API, each resolving to that route's typed answer. */
 export interface ApiClient {
   status(): Promise<ApiResponses['status']>;
-  history(query?: { limit?: number }): Promise<ApiResponses['history']>;
-  telemetry(): Promise<ApiResponses['telemetry']>;
+  /** The last `limit` records, of those at or after `since` (an ISO time) when given. */
+  history(query?: { limit?: number; since?: string }): Promise<ApiResponses['history']>;
+  telemetry(query?: { range?: TelemetryRange }): Promise<ApiResponses['telemetry']>;
   /** Prometheus text. */
   metrics(): Promise<ApiResponses['metrics']>;
   config(): Promise<ApiResponses['config']>;
@@ -29,6 +30,15 @@ export interface ApiClient {
   feedback(body: FeedbackBody): Promise<ApiResponses['feedback']>;
   learnReset(): Promise<ApiResponses['learnReset']>;
   containers(): Promise<ApiResponses['containers']>;
+  pauseContainer(body: ContainerBody): Promise<ApiResponses['pauseContainer']>;
+  unpauseContainer(body: Pick<ContainerBody, 'name'>): Promise<ApiResponses['unpauseContainer']>;
+  /** The config's JSON Schema. */
+  configSchema(): Promise<ApiResponses['configSchema']>;
+  pods(): Promise<ApiResponses['pods']>;
+  /** Liveness; a stale loop's 503 resolves to its answer too. */
+  health(): Promise<ApiResponses['health']>;
+  /** Readiness; a 503 resolves to its answer too. */
+  ready(): Promise<ApiResponses['ready']>;
 }
 
 /** Network failures that mean nobody answers at the address (Node's fetch puts the code in `cause`). */
@@ -38,6 +48,12 @@ function isUnreachable(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown } }).cause;
   const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown }).code;
   return UNREACHABLE_CODES.includes(String(code)) || (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+}
+
+/** `?a=1&b=x` of the parameters that are set; `''` when none is. */
+function queryString(parameters: Record<string, string | number | undefined>): string {
+  const set = Object.entries(parameters).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
+  return set.length === 0 ? '' : `?${set.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&')}`;
 }
 
 interface Outgoing {
@@ -76,7 +92,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     } catch {
       throw new ApiError(response.status, 'GOV_API_BAD_ANSWER', `${url} answered ${response.status} with something that is not govd's JSON`);
     }
-    if (!response.ok) {
+    // A probe's 503 is its answer (`stale`, `degraded`), in the route's own shape.
+    const probeAnswer = 'probe' in route && response.status === 503 && !(body as { error?: unknown } | null)?.error;
+    if (!response.ok && !probeAnswer) {
       const error = (body as Partial<ApiErrorBody> | null)?.error;
       throw new ApiError(response.status, error?.code ?? 'GOV_API_BAD_ANSWER', `govd answered ${response.status}: ${error?.message ?? text}`, error?.details);
     }
@@ -89,8 +107,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   return {
     status: () => json('status'),
-    history: (query = {}) => json('history', query.limit === undefined ? {} : { query: `?limit=${query.limit}` }),
-    telemetry: () => json('telemetry'),
+    history: (query = {}) => json('history', { query: queryString({ limit: query.limit, since: query.since }) }),
+    telemetry: (query = {}) => json('telemetry', { query: queryString({ range: query.range }) }),
     metrics: async () => String(await send('metrics', {}, 'text')),
     config: () => json('config'),
     updateConfig: (config) => json('updateConfig', { body: typeof config === 'string' ? { contentType: 'application/toml', text: config } : jsonBody(config) }),
@@ -98,5 +116,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     feedback: (body) => json('feedback', { body: jsonBody(body) }),
     learnReset: () => json('learnReset'),
     containers: () => json('containers'),
+    pauseContainer: (body) => json('pauseContainer', { body: jsonBody(body) }),
+    unpauseContainer: (body) => json('unpauseContainer', { body: jsonBody(body) }),
+    configSchema: () => json('configSchema'),
+    pods: () => json('pods'),
+    health: () => json('health'),
+    ready: () => json('ready'),
   };
 }

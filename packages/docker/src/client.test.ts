@@ -6,7 +6,7 @@ import { createFakeEngine, DB, engineContainer, MIB, v2Machine as v2MachineIn, W
 import { createDockerClient, type DockerClientOptions } from './client.js';
 import type { DockerEngine, EngineContainer } from './engine.js';
 import { DockerError } from './errors.js';
-import type { CgroupReclaimPort } from './pause-executor.js';
+import type { CgroupReclaimPort } from './cgroup-cache.js';
 
 let dir: string;
 let clockMs: number;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { createDefaultEngine } from './default-engine.js';
 import type { DockerEngine } from './engine.js';
 import { DockerError } from './errors.js';
-import { createPauseExecutor, reconcilePaused, type CgroupReclaimPort, type PauseExecutor } from './pause-executor.js';
+import type { CgroupReclaimPort } from './cgroup-cache.js';
+import { createPauseExecutor, reconcilePaused, type PauseExecutor } from './pause-executor.js';
 import { createPausedStateStore, type StateFs } from './paused-state.js';
 import { createContainerSensor, type ContainerSensor, type ContainerSensorOptions } from './sensor.js';
 

@@ -5,6 +5,10 @@ export type DockerErrorCode =
   | 'GOV_DOCKER_NOT_FOUND'
   /** The engine refused the request (e.g. pausing a container that is not running). */
   | 'GOV_DOCKER_API'
+  /** A pause someone asked for is refused by a guard: the `gov.pause=never` label, `deny` or `allow`. */
+  | 'GOV_DOCKER_GUARDED'
+  /** A container that is not running (paused, stopped) cannot be paused. */
+  | 'GOV_DOCKER_NOT_RUNNING'
   /** The state file of paused containers cannot be read or written. */
   | 'GOV_DOCKER_STATE'
   /** An option that cannot work, such as a DOCKER_HOST that is not a URL. */
@@ -17,12 +21,15 @@ export class DockerError extends Error {
   /** HTTP status of the engine's answer, where there was one. */
   readonly statusCode: number | null;
   readonly timedOut: boolean;
+  /** For `GOV_DOCKER_GUARDED`: the guard that refused. */
+  readonly guard: 'label' | 'deny' | 'allow' | null;
 
-  constructor(message: string, details: { code: DockerErrorCode; statusCode?: number | null; timedOut?: boolean; cause?: unknown }) {
+  constructor(message: string, details: { code: DockerErrorCode; statusCode?: number | null; timedOut?: boolean; guard?: 'label' | 'deny' | 'allow'; cause?: unknown }) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = details.code;
     this.statusCode = details.statusCode ?? null;
     this.timedOut = details.timedOut ?? false;
+    this.guard = details.guard ?? null;
   }
 }
 

@@ -90,6 +90,21 @@ function dependencyReason<C extends GuardedContainer>(candidate: C, busy: readon
 }
 
 /**
+ * The guards the user sets, which no pause passes, whether gov chose the container or a person
+ * named it: the `gov.pause=never` label, then the deny list, then the allow list. `null` when
+ * none holds.
+ */
+export function userGuard(container: Pick<GuardedContainer, 'name' | 'labels'>, options: Pick<GuardOptions, 'allow' | 'deny'>): { guard: 'label' | 'deny' | 'allow'; reason: string } | null {
+  if (container.labels[NEVER_PAUSE_LABEL]?.trim().toLowerCase() === 'never') return { guard: 'label', reason: `it is labelled ${NEVER_PAUSE_LABEL}=never` };
+  const denied = options.deny.find((pattern) => matchesGlob(pattern, container.name));
+  if (denied !== undefined) return { guard: 'deny', reason: `its name matches the deny pattern "${denied}"` };
+  if (options.allow.length > 0 && !options.allow.some((pattern) => matchesGlob(pattern, container.name))) {
+    return { guard: 'allow', reason: `its name matches no allow pattern (${options.allow.map((p) => `"${p}"`).join(', ')})` };
+  }
+  return null;
+}
+
+/**
  * Decides which idle containers to pause. Guards apply in this order and the first that holds is
  * the reason: not running, not idle, the `gov.pause=never` label, the deny list, the allow list,
  * a running non-idle container that depends on it (compose `depends_on`, or a network alias on
@@ -108,17 +123,9 @@ export function planPauses<C extends GuardedContainer>(containers: readonly C[],
       skipped.push({ container, guard: 'not-idle', reason: 'it was not idle for the whole window' });
       continue;
     }
-    if (container.labels[NEVER_PAUSE_LABEL]?.trim().toLowerCase() === 'never') {
-      skipped.push({ container, guard: 'label', reason: `it is labelled ${NEVER_PAUSE_LABEL}=never` });
-      continue;
-    }
-    const denied = options.deny.find((pattern) => matchesGlob(pattern, container.name));
-    if (denied !== undefined) {
-      skipped.push({ container, guard: 'deny', reason: `its name matches the deny pattern "${denied}"` });
-      continue;
-    }
-    if (options.allow.length > 0 && !options.allow.some((pattern) => matchesGlob(pattern, container.name))) {
-      skipped.push({ container, guard: 'allow', reason: `its name matches no allow pattern (${options.allow.map((p) => `"${p}"`).join(', ')})` });
+    const refused = userGuard(container, options);
+    if (refused !== null) {
+      skipped.push({ container, ...refused });
       continue;
     }
     const dependency = dependencyReason(container, busy);

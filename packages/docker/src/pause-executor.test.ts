@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeEngine, DB, engineContainer, LOCAL_V2, MIB, v2Machine, WEB } from '../test/fake-engine.js';
 import type { EngineContainer, EngineInfo } from './engine.js';
-import { createPauseExecutor, planPauseIdle, reconcilePaused, type CgroupReclaimPort } from './pause-executor.js';
+import type { CgroupReclaimPort } from './cgroup-cache.js';
+import { createPauseExecutor, planPauseIdle, reconcilePaused } from './pause-executor.js';
 import { createPausedStateStore } from './paused-state.js';
 import { createContainerSensor, type ContainerInfo } from './sensor.js';
 
@@ -60,6 +61,40 @@ describe('createPauseExecutor', () => {
     const [decision] = (await remote.executor.pauseIdle(pauseWeb)).containers;
     expect([decision?.action, decision?.reclaim]).toEqual(['paused', { status: 'skipped', targetBytes: null, detail: "the container's cgroup is not on this machine" }]);
     expect(asked).toEqual([]);
+  });
+});
+
+describe('pause (one container, by name)', () => {
+  const cgroupOk: CgroupReclaimPort = { reclaim: async () => ({ steps: [{ name: 'cgroup_reclaim', status: 'ok', detail: 'reclaimed' }] }) };
+
+  it('pauses a running container that is not idle, reclaims its cgroup and remembers it', async () => {
+    const { executor, fake, state } = await idleFor10s([engineContainer(WEB, 'web')], cgroupOk);
+    const decision = await executor.pause('web', { allow: [], deny: ['db*'] });
+    expect([decision.action, decision.name, decision.reason, decision.reclaim, fake.calls]).toEqual(['paused', 'web', 'asked for by name', { status: 'ok', targetBytes: 48 * MIB, detail: 'reclaimed' }, ['pause aaaa']]);
+    expect((await state.read()).map((record) => record.name)).toEqual(['web']);
+  });
+
+  it('in a dry run checks the guards and pauses nothing', async () => {
+    const { executor, fake, state } = await idleFor10s([engineContainer(WEB, 'web')], cgroupOk);
+    const decision = await executor.pause(WEB, { dryRun: true });
+    expect([decision.action, decision.reclaim, fake.calls, await state.read()]).toEqual(['would-pause', null, [], []]);
+  });
+
+  it.each([
+    [{ labels: { 'gov.pause': 'never' } }, {}, 'label', 'web is not paused: it is labelled gov.pause=never'],
+    [{}, { deny: ['w*'] }, 'deny', 'web is not paused: its name matches the deny pattern "w*"'],
+    [{}, { allow: ['db'] }, 'allow', 'web is not paused: its name matches no allow pattern ("db")'],
+  ])('refuses a container the user guards (%j, %j) with GOV_DOCKER_GUARDED', async (extra, options, guard, message) => {
+    const { executor, fake } = await idleFor10s([engineContainer(WEB, 'web', extra)], cgroupOk);
+    await expect(executor.pause('web', options)).rejects.toMatchObject({ code: 'GOV_DOCKER_GUARDED', guard, message });
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('refuses a container that is not running, and names an unknown one', async () => {
+    const { executor } = await idleFor10s([engineContainer(WEB, 'web', { state: 'paused' }), engineContainer(DB, 'db', { state: 'exited' })], cgroupOk);
+    await expect(executor.pause('web')).rejects.toMatchObject({ code: 'GOV_DOCKER_NOT_RUNNING', message: 'web is paused; only a running container can be paused' });
+    await expect(executor.pause('db')).rejects.toMatchObject({ code: 'GOV_DOCKER_NOT_RUNNING', message: 'db is exited; only a running container can be paused' });
+    await expect(executor.pause('nope')).rejects.toMatchObject({ code: 'GOV_DOCKER_NOT_FOUND' });
   });
 });
 

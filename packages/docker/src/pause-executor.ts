@@ -1,19 +1,13 @@
-import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from '@gov/reclaimer';
+import { reclaimCgroupCache, type CacheReclaim, type CgroupReclaimPort } from './cgroup-cache.js';
 import { compareNames } from './compare-names.js';
 import type { DockerEngine, EngineContainer } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
-import { planPauses, type PauseGuard } from './guards.js';
+import { planPauses, userGuard, type GuardOptions, type PauseGuard } from './guards.js';
 import type { PausedRecord, PausedStateStore } from './paused-state.js';
 import type { ContainerInfo, ContainerSensor } from './sensor.js';
 import type { ContainerMemory } from './usage.js';
 
-/** The part of `@gov/reclaimer` pausing needs: reclaim one cgroup. */
-export interface CgroupReclaimPort {
-  reclaim(request: { method: 'cgroup_reclaim'; cgroup: string; targetBytes?: number; dryRun?: boolean }): Promise<{
-    steps: { name: string; status: 'ok' | 'skipped' | 'failed'; error?: { code: string; message: string }; detail?: string }[];
-  }>;
-}
 
 /** What happened to one container in `pauseIdle`. */
 export interface PauseDecision {
@@ -27,7 +21,7 @@ export interface PauseDecision {
   memoryAfter: ContainerMemory | null;
   /** Bytes that left the container's cgroup: usage before the pause − usage after the reclaim. */
   freedBytes: number;
-  reclaim: { status: 'ok' | 'skipped' | 'failed'; targetBytes: number | null; detail: string } | null;
+  reclaim: CacheReclaim | null;
   error?: { code: string; message: string };
 }
 
@@ -64,6 +58,12 @@ export interface PauseIdleResult {
   containers: PauseDecision[];
 }
 
+/** `pause`: one container someone named, under the guards the user set. */
+export interface PauseOneOptions extends Partial<Pick<GuardOptions, 'allow' | 'deny'>> {
+  /** Check the guards and report `would-pause`; pause nothing. */
+  dryRun?: boolean;
+}
+
 export interface UnpauseResult {
   id: string;
   name: string;
@@ -82,6 +82,14 @@ export interface UnpauseAllResult {
 export interface PauseExecutor {
   /** Pauses containers idle for `idleForMs`, then reclaims their memory cgroups. */
   pauseIdle(options?: PauseIdleOptions): Promise<PauseIdleResult>;
+  /**
+   * Pauses one running container by name or id and reclaims its memory cgroup, as `pauseIdle`
+   * does for an idle one. Idleness and dependencies are not checked (someone chose it), but the
+   * user's guards are: a container labelled `gov.pause=never`, matching `deny` or outside a
+   * non-empty `allow` is refused with `GOV_DOCKER_GUARDED`, and one that is not running with
+   * `GOV_DOCKER_NOT_RUNNING`.
+   */
+  pause(nameOrId: string, options?: PauseOneOptions): Promise<PauseDecision>;
   /** Unpauses one container by name or id, and forgets it if gov had paused it. */
   unpause(nameOrId: string): Promise<UnpauseResult>;
   /** Unpauses every container gov paused that is still paused. */
@@ -180,23 +188,6 @@ export function planPauseIdle(containers: readonly ContainerInfo[], options: Omi
 export function createPauseExecutor(options: PauseExecutorOptions): PauseExecutor {
   const { engine, sensor, reclaimer, state, now } = options;
 
-  async function reclaimContainer(container: ContainerInfo, before: ContainerMemory | null): Promise<PauseDecision['reclaim']> {
-    if (container.cgroup === null) return { status: 'skipped', targetBytes: null, detail: 'the container\'s cgroup is not on this machine' };
-    const reclaimable = before === null ? 0 : Math.max(0, before.cache - before.shmem);
-    if (reclaimable < MIN_TARGET_BYTES) return { status: 'skipped', targetBytes: null, detail: 'it holds less than 1 MiB of page cache' };
-    const targetBytes = Math.min(reclaimable, MAX_TARGET_BYTES);
-    try {
-      const result = await reclaimer.reclaim({ method: 'cgroup_reclaim', cgroup: container.cgroup.path, targetBytes });
-      const failed = result.steps.find((step) => step.status === 'failed');
-      if (failed) return { status: 'failed', targetBytes, detail: failed.error?.message ?? `${failed.name} failed` };
-      const ran = result.steps.filter((step) => step.status === 'ok');
-      if (ran.length === 0) return { status: 'skipped', targetBytes, detail: result.steps.map((step) => step.detail ?? step.name).join('; ') || 'nothing ran' };
-      return { status: 'ok', targetBytes, detail: ran.map((step) => step.detail ?? step.name).join('; ') };
-    } catch (error) {
-      return { status: 'failed', targetBytes, detail: errorSummary(error).message };
-    }
-  }
-
   /** Pauses one confirmed container and reclaims its cgroup, filling in `decision` as it goes. */
   async function pauseOne(container: ContainerInfo, decision: PauseDecision): Promise<void> {
     const before = (await sensor.memoryOf(container)) ?? container.memory;
@@ -212,7 +203,7 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
     // Remembered before the reclaim, so a crash after the pause still lets unpauseAll resume it.
     const pausedAt = new Date(now()).toISOString();
     await state.update((records) => [...records.filter((record) => record.id !== container.id), { id: container.id, name: container.name, pausedAt, freedBytes: 0 }]);
-    decision.reclaim = await reclaimContainer(container, before);
+    decision.reclaim = await reclaimCgroupCache(reclaimer, container.cgroup?.path ?? null, before, "the container's");
     decision.memoryAfter = await sensor.memoryOf(container);
     decision.freedBytes = before !== null && decision.memoryAfter !== null ? Math.max(0, before.usage - decision.memoryAfter.usage) : 0;
     await state.update((records) => records.map((record) => (record.id === container.id ? { ...record, freedBytes: decision.freedBytes } : record)));
@@ -233,6 +224,20 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
       else Object.assign(decision, { action: 'skipped', guard: 'not-confirmed', reason: 'pausing was not confirmed' });
     }
     return resultOf(decisions, { dryRun, idleForMs, confirmed });
+  }
+
+  async function pause(nameOrId: string, pauseOptions: PauseOneOptions = {}): Promise<PauseDecision> {
+    const { id } = await engine.inspect(nameOrId);
+    const container = (await sensor.listContainers()).find((listed) => listed.id === id);
+    if (container === undefined || container.state !== 'running') {
+      const state = container?.state ?? (await engine.inspect(id)).state;
+      throw new DockerError(`${container?.name ?? nameOrId} is ${state}; only a running container can be paused`, { code: 'GOV_DOCKER_NOT_RUNNING' });
+    }
+    const refused = userGuard(container, { allow: pauseOptions.allow ?? [], deny: pauseOptions.deny ?? [] });
+    if (refused !== null) throw new DockerError(`${container.name} is not paused: ${refused.reason}`, { code: 'GOV_DOCKER_GUARDED', guard: refused.guard });
+    const decision = decisionFor(container, 'would-pause', null, 'asked for by name');
+    if (!pauseOptions.dryRun) await pauseOne(container, decision);
+    return decision;
   }
 
   async function unpause(nameOrId: string): Promise<UnpauseResult> {
@@ -284,5 +289,5 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
     return (await state.read()).filter((record) => kept.has(record.id));
   }
 
-  return { pauseIdle, unpause, unpauseAll, pausedByGov };
+  return { pauseIdle, pause, unpause, unpauseAll, pausedByGov };
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { withDeadline, type Timers } from '@gov/io';
-import { parseMemoryStat, readCgroupMemory, type CgroupMemory, type MeminfoFs } from '@gov/meminfo';
+import { parseMemoryStat, readCgroupMemory, readKernelFileSync, type CgroupMemory, type MeminfoFs } from '@gov/meminfo';
 import type { ContainerCgroup } from './cgroup-paths.js';
 import { DockerError, noAnswer } from './errors.js';
 
@@ -86,7 +85,8 @@ export interface ReadCgroupUsageOptions {
  * close) costs ten times more than the read itself, which is what made sampling slow.
  */
 export const nodeFs: MeminfoFs = {
-  readFile: async (path) => readFileSync(path, 'utf8'),
+  // Never blocks on a FIFO put in a cgroup file's place, and never reads more than a kernel file holds.
+  readFile: async (path) => readKernelFileSync(path),
 };
 
 /** Reads a container's memory and CPU from its cgroup files; throws when they are not readable. */

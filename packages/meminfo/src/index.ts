@@ -6,6 +6,7 @@ export { detectEnvironment } from './environment.js';
 export type { DetectEnvironmentOptions } from './environment.js';
 export { MeminfoParseError, MeminfoSourceError } from './errors.js';
 export type { MeminfoSourceErrorCode } from './errors.js';
+export { MAX_KERNEL_FILE_BYTES, readKernelFileSync } from './io.js';
 export type { MeminfoFs } from './io.js';
 export { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
 export type { Meminfo } from './meminfo.js';
@@ -15,7 +16,7 @@ export type { ReadSnapshotOptions, SnapshotSource, SnapshotSourceOptions } from 
 export { readLinuxMemory } from './sources/linux.js';
 export type { ReadLinuxMemoryOptions } from './sources/linux.js';
 export { readWindowsHostMemory } from './sources/windows-host.js';
-export { createWindowsHostSession } from './sources/windows-host-session.js';
+export { createWindowsHostSession, windowsHostSessionArgs } from './sources/windows-host-session.js';
 export type { WindowsHostSession, WindowsHostSessionOptions } from './sources/windows-host-session.js';
 export type { WindowsHostOptions } from './sources/windows-host.js';
 export { readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl } from './sources/wsl.js';

@@ -1,9 +1,9 @@
 import { Buffer } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createKeptOpenFs, type KeptOpenFsCalls } from './kept-open-fs.js';
 import { parseMeminfo } from './meminfo.js';
-import { createSnapshotSource } from './snapshot.js';
+import { createSnapshotSource, readSnapshot } from './snapshot.js';
 
 const signal = new AbortController().signal;
 
@@ -93,5 +93,46 @@ describe('createSnapshotSource on the real /proc', () => {
     } finally {
       source.close();
     }
+  });
+});
+
+describe('kernel files that are not regular files', () => {
+  it('refuses a FIFO put in place of a /proc file at once, through the kept-open files and the ordinary reads', async () => {
+    const { mkdtemp, mkdir, writeFile, rm, open } = await import('node:fs/promises');
+    const { execFileSync } = await import('node:child_process');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = await mkdtemp(join(tmpdir(), 'gov-proc-'));
+    try {
+      await writeFile(join(root, 'meminfo'), readFileSync('/proc/meminfo', 'utf8'));
+      await writeFile(join(root, 'vmstat'), readFileSync('/proc/vmstat', 'utf8'));
+      await writeFile(join(root, 'stat'), readFileSync('/proc/stat', 'utf8'));
+      await mkdir(join(root, 'pressure'));
+      const fifo = join(root, 'pressure', 'memory');
+      execFileSync('mkfifo', [fifo]);
+      const refused = { source: 'pressure', code: 'GOV_MEMINFO_READ_FAILED', message: `cannot read ${fifo}: ${fifo} is not a regular file (a FIFO or a device in place of a kernel file); refused` };
+      // The ordinary reads (through the thread pool, under a deadline).
+      const once = await readSnapshot({ procRoot: root, environment: 'linux', timeoutMs: 5000 });
+      expect([once.pressure, once.degraded]).toEqual([null, [refused]]);
+      expect(once.linux).not.toBeNull();
+      // The kept-open files (synchronous reads on the event loop).
+      const source = createSnapshotSource({ procRoot: root, environment: 'linux' });
+      try {
+        const kept = await source.readSnapshot();
+        expect([kept.pressure, kept.degraded]).toEqual([null, [refused]]);
+      } finally {
+        source.close();
+      }
+    } finally {
+      // A reader a regression left blocked on the FIFO is let go.
+      await (await open(join(root, 'pressure', 'memory'), constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null))?.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a regular file longer than any kernel file', async () => {
+    const long = 'x'.repeat(5 * 1024 * 1024);
+    const fs = createKeptOpenFs(fakeCalls({ '/proc/meminfo': long }).calls);
+    await expect(fs.readFile('/proc/meminfo', { signal })).rejects.toThrow('/proc/meminfo is longer than 4194304 bytes, no kernel file is; refused');
   });
 });

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { closeSync, openSync, readSync } from 'node:fs';
-import type { MeminfoFs } from './io.js';
+import { closeSync, readSync } from 'node:fs';
+import { openKernelFileSync, readKernelFdSync, type MeminfoFs } from './io.js';
 
 /** A `MeminfoFs` that holds its files open; `close()` releases them. */
 export interface KeptOpenFs extends MeminfoFs {
@@ -11,40 +11,37 @@ export interface KeptOpenFs extends MeminfoFs {
 
 /** The `node:fs` calls it needs, injectable for tests. */
 export interface KeptOpenFsCalls {
-  openSync(path: string, flags: 'r'): number;
+  /** Opens a kernel file for reading: without blocking, refusing what is not a regular file (`openKernelFileSync`). */
+  openSync(path: string): number;
   readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number;
   closeSync(fd: number): void;
 }
 
-const nodeCalls: KeptOpenFsCalls = { openSync, readSync, closeSync };
+const nodeCalls: KeptOpenFsCalls = { openSync: openKernelFileSync, readSync, closeSync };
 
 /**
  * Reads `/proc` files through descriptors it opens once and re-reads from offset 0, as procps
  * does for `free` and `top`: a tick then costs one `pread` per file instead of open, fstat, read
  * and close on the thread pool. The kernel builds these files in memory, so the synchronous
- * read never waits on a disk. A descriptor that stops working is reopened once.
+ * read never waits on a disk; the open never blocks and refuses what is not a regular file (a
+ * FIFO bound over a /proc file would otherwise hang the whole process), and a read stops at
+ * `MAX_KERNEL_FILE_BYTES`. A descriptor that stops working is reopened once.
  */
 export function createKeptOpenFs(calls: KeptOpenFsCalls = nodeCalls): KeptOpenFs {
   const fds = new Map<string, number>();
-  let buffer = Buffer.allocUnsafe(16 * 1024);
+  const buffer = { bytes: Buffer.allocUnsafe(16 * 1024) };
+  const readFromStart = (fd: number, target: Buffer) => calls.readSync(fd, target, 0, target.length, 0);
 
   function fdOf(path: string): number {
     let fd = fds.get(path);
     if (fd === undefined) {
-      fd = calls.openSync(path, 'r');
+      fd = calls.openSync(path);
       fds.set(path, fd);
     }
     return fd;
   }
 
-  function readWhole(fd: number): string {
-    for (;;) {
-      const length = calls.readSync(fd, buffer, 0, buffer.length, 0);
-      // A full buffer may mean a longer file: grow and read again from the start.
-      if (length < buffer.length) return buffer.toString('utf8', 0, length);
-      buffer = Buffer.allocUnsafe(buffer.length * 2);
-    }
-  }
+  const readWhole = (path: string) => readKernelFdSync(fdOf(path), path, buffer, readFromStart);
 
   function forget(path: string): void {
     const fd = fds.get(path);
@@ -59,10 +56,10 @@ export function createKeptOpenFs(calls: KeptOpenFsCalls = nodeCalls): KeptOpenFs
 
   function readFileSync(path: string): string {
     try {
-      return readWhole(fdOf(path));
+      return readWhole(path);
     } catch {
       forget(path);
-      return readWhole(fdOf(path));
+      return readWhole(path);
     }
   }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MeminfoParseError } from './errors.js';
 import { parseKeyValueLines } from './key-value.js';
 import { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js';
 import { parseVmstat } from './vmstat.js';
@@ -123,6 +124,7 @@ describe('parseVmstat checks every line as the line scan does and picks the same
     parseKeyValueLines(text, '/proc/vmstat');
     const entries: [string, number][] = [];
     regexOnly(text, '/proc/vmstat', /(\S+)[ \t]+(-?\d+)[ \t]*\r?(?:\n|$)/y, '"name <integer>"', (match) => entries.push([match[1] as string, Number(match[2])]));
+    if (entries.length === 0) throw new MeminfoParseError('/proc/vmstat holds no counters', { source: '/proc/vmstat' });
     for (const [name, value] of entries) {
       if (name === 'workingset_refault_file') picked['refaultFile'] = value;
       else if (name === 'workingset_refault') picked['refaultLegacy'] = value;

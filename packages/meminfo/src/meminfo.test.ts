@@ -45,6 +45,15 @@ describe('parseMeminfo', () => {
     );
   });
 
+  it('holds a kB count beyond 2^53 bytes exactly: VmallocTotal on a kernel with 5-level paging', () => {
+    // Recorded on Debian's 6.12 kernel on a CPU with la57: 13743895347199 kB is 2^53.6 bytes,
+    // a multiple of 1024, so it is held exactly although it is above Number.MAX_SAFE_INTEGER.
+    const fields = parseMeminfo(fixture('linux-6.12-la57.meminfo'));
+    expect(fields['VmallocTotal']).toBe(13743895347199 * 1024);
+    expect(BigInt(fields['VmallocTotal'] as number)).toBe(13743895347199n * 1024n);
+    expect(parseMeminfo('VmallocTotal:   13743895347199 kB\n')).toEqual({ VmallocTotal: 14073748835531776 });
+  });
+
   it('keeps a field named like an Object.prototype member as plain data', () => {
     const fields = parseMeminfo('__proto__: 1 kB\nconstructor: 2 kB\n');
     expect([Object.getPrototypeOf(fields), Object.keys(fields)]).toEqual([Object.prototype, ['__proto__', 'constructor']]);

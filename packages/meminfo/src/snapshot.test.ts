@@ -66,6 +66,13 @@ describe('readSnapshot', () => {
     ]);
   });
 
+  it('lists an empty /proc/vmstat as a degraded source, not as a kernel without counters', async () => {
+    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', pressure: 'linux-6.18.pressure', stat: 'linux-6.18.stat' });
+    await writeFile(join(proc, 'vmstat'), '');
+    const snapshot = await readSnapshot({ environment: 'linux', procRoot: proc, now });
+    expect([snapshot.vmstat, snapshot.degraded]).toEqual([null, [{ source: 'vmstat', code: 'GOV_MEMINFO_PARSE', message: '/proc/vmstat holds no counters' }]]);
+  });
+
   it('never rejects: broken and missing sources are each listed, in a fixed order', async () => {
     await writeFile(join(proc, 'meminfo'), 'MemTotal: lots\n');
     await writeFile(join(proc, 'pressure/memory'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n');

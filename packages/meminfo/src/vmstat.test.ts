@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MeminfoParseError } from './errors.js';
 import { parseVmstat, parseVmstatCounters } from './vmstat.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
@@ -29,6 +30,10 @@ describe('parseVmstat', () => {
 
   it('leaves throttling events out of pages scanned', () => {
     expect(parseVmstat('pgscan_kswapd 10\npgscan_direct 5\npgscan_direct_throttle 7\n').pgscan).toBe(15);
+  });
+
+  it('refuses a file with no counters at all (an empty /proc/vmstat) rather than reading it as all null', () => {
+    for (const text of ['', '\n\n']) expect(() => parseVmstat(text)).toThrow(new MeminfoParseError('/proc/vmstat holds no counters', { source: '/proc/vmstat' }));
   });
 
   it('reports every counter it lacks as null', () => {

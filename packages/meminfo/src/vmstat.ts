@@ -1,3 +1,4 @@
+import { MeminfoParseError } from './errors.js';
 import { parseKeyValueLines, scanKeyValueLines } from './key-value.js';
 import type { Vmstat } from './types.js';
 
@@ -20,6 +21,8 @@ export function parseVmstat(text: string): Vmstat {
   // Every line checked by one regex run in native code; the few counters picked out by a second.
   // A file that fails the check goes through the line scan, which names the line that is wrong.
   if (typeof text !== 'string' || !WELL_FORMED.test(text)) scanKeyValueLines(text, SOURCE, () => undefined);
+  // Every kernel lists some hundred counters: a file with none is not /proc/vmstat (a failed source, not "no refaults").
+  if (!/\S/.test(text)) throw new MeminfoParseError(`${SOURCE} holds no counters`, { source: SOURCE });
   WANTED.lastIndex = 0;
   for (let match = WANTED.exec(text); match !== null; match = WANTED.exec(text)) counters.add(match[1] as string, Number(match[2]));
   return counters.result();

@@ -24,7 +24,7 @@ function request(targetBytes: number | null, snapshot = buildSnapshot()): Advice
   return { decision: { targetBytes }, snapshot, now: NOW, lastActionAt: null, runningContainers: 1, refaultBytesPerSec: 0, cpuBusyPercent: null };
 }
 
-const untried: AdviceBounds = { reclaim: { largestHarmless: 0, smallestHarmfulRaise: null }, consecutiveVetoes: 0, explorationPending: false };
+const untried: AdviceBounds = { reclaim: { largestHarmless: 0, smallestHarmfulRaise: null }, consecutiveVetoes: 0, explorationPending: false, record: { outcomes: 0, harmful: 0 } };
 
 describe('advise', () => {
   it('answers from its inputs alone and changes none of them', () => {
@@ -38,6 +38,26 @@ describe('advise', () => {
 
   it('lets every decision through until the model has learned from min_samples outcomes', () => {
     expect(advise(fixedModel({ keptShare: 0, harmProbability: 1 }, 3), request(GIB), untried)).toEqual({ advice: { verdict: 'allow', reason: 'learning: 3 of 20 outcomes seen, the policy decides' }, exploratory: false, refused: null });
+  });
+
+  it('before min_samples, acts on a record of mostly harmful outcomes: shrinks to the largest harmless, else vetoes, probing after the limit', () => {
+    const young = fixedModel({ keptShare: 1, harmProbability: 0 }, 9);
+    const harmful: AdviceBounds = { ...untried, record: { outcomes: 9, harmful: 6 } };
+    // buildSnapshot's guest has 16 GiB: 1/32 of it is 512 MiB.
+    const tried: AdviceBounds = { ...harmful, reclaim: { largestHarmless: 1 / 32, smallestHarmfulRaise: null } };
+    expect(advise(young, request(2 * GIB), tried).advice).toEqual({ verdict: 'shrink', targetBytes: 512 * MIB, reason: 'young model: 6 of 9 outcomes harmful: shrunk 2.0 GiB → 512 MiB, the largest reclaim measured harmless' });
+    expect(advise(young, request(256 * MIB), tried).advice).toEqual({ verdict: 'allow', reason: 'learning: 9 of 20 outcomes seen, the policy decides' });
+    expect(advise(young, request(GIB), harmful).advice).toEqual({ verdict: 'veto', reason: 'young model: 6 of 9 outcomes harmful, none harmless: waiting for one that is' });
+    expect(advise(young, request(null), tried).advice).toEqual({ verdict: 'veto', reason: 'young model: 6 of 9 outcomes harmful, none above 512 MiB harmless: waiting for one that is' });
+    expect(advise(young, request(GIB), { ...harmful, consecutiveVetoes: 10 }).advice).toEqual({ verdict: 'allow', reason: 'young model: 6 of 9 outcomes harmful: probe after 10 vetoes, measuring again' });
+  });
+
+  it('leaves the young model alone while harm is not the majority, with too few outcomes, or with the guard off', () => {
+    const young = fixedModel({ keptShare: 1, harmProbability: 0 }, 4);
+    const allow = { verdict: 'allow', reason: 'learning: 4 of 20 outcomes seen, the policy decides' };
+    expect(advise(young, request(GIB), { ...untried, record: { outcomes: 4, harmful: 2 } }).advice).toEqual(allow);
+    expect(advise(young, request(GIB), { ...untried, record: { outcomes: 3, harmful: 3 } }).advice).toEqual(allow);
+    expect(advise(fixedModel({ keptShare: 1, harmProbability: 0 }, 4, { youngGuardOutcomes: 0 }), request(GIB), { ...untried, record: { outcomes: 4, harmful: 4 } }).advice).toEqual(allow);
   });
 
   it('marks an exploratory raise, and tries none while another is still out', () => {

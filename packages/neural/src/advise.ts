@@ -39,6 +39,8 @@ export interface AdviceBounds {
   consecutiveVetoes: number;
   /** An exploratory raise is out and not yet measured: no other until then. */
   explorationPending: boolean;
+  /** What the model's outcomes were: read before `minSamples` by the young-model guard. */
+  record: { outcomes: number; harmful: number };
 }
 
 export interface AdviceResult {
@@ -157,14 +159,37 @@ export function preferNow(model: AdviceModel, moment: Moment): Preference | null
 const answer = (advice: Advice, exploratory = false): AdviceResult => ({ advice, exploratory, refused: null });
 
 /**
+ * Before `minSamples` the network is not trusted, but what its outcomes were is a fact: when most
+ * of them were harmful (at least `youngGuardOutcomes` measured), the policy's reclaims are what
+ * hurt, so a reclaim is shrunk to the largest one measured harmless, or vetoed when none was
+ * (with a probe after `maxVetoes` in a row, so the model keeps learning). Null: no such record.
+ */
+function youngModelGuard(model: AdviceModel, request: AdviceInput, bounds: AdviceBounds): AdviceResult | null {
+  const { settings } = model;
+  const { outcomes, harmful } = bounds.record;
+  if (settings.youngGuardOutcomes === 0 || outcomes < settings.youngGuardOutcomes || harmful * 2 <= outcomes) return null;
+  const linux = request.snapshot.linux;
+  const proposed = request.decision.targetBytes ?? linux?.reclaimable ?? null;
+  const harmless = linux ? Math.floor((bounds.reclaim.largestHarmless * linux.total) / MIB) * MIB : 0;
+  const record = `young model: ${harmful} of ${outcomes} outcomes harmful`;
+  if (proposed !== null && harmless >= proposed) return null;
+  if (request.decision.targetBytes !== null && proposed !== null && harmless >= settings.minTargetBytes) {
+    return answer({ verdict: 'shrink', targetBytes: harmless, reason: `${record}: shrunk ${mib(proposed)} → ${mib(harmless)}, the largest reclaim measured harmless` });
+  }
+  if (bounds.consecutiveVetoes >= settings.maxVetoes) return answer({ verdict: 'allow', reason: `${record}: probe after ${bounds.consecutiveVetoes} vetoes, measuring again` });
+  return answer({ verdict: 'veto', reason: `${record}, ${harmless >= settings.minTargetBytes ? `none above ${mib(harmless)} harmless` : 'none harmless'}: waiting for one that is` });
+}
+
+/**
  * Advice on one dynamic-policy reclaim: let it through, veto it, shrink or raise its target. Until
- * the model has learned from `minSamples` outcomes every decision is let through.
+ * the model has learned from `minSamples` outcomes the decision is let through, unless most of
+ * the outcomes so far were harmful (the young-model guard).
  */
 export function advise(model: AdviceModel, request: AdviceInput, bounds: AdviceBounds): AdviceResult {
   const { predictor, settings } = model;
   const { vetoAt, shrinkAt, minKeptShare, minTargetBytes, mayRaise } = settings;
   if (predictor.samples < settings.minSamples) {
-    return answer({ verdict: 'allow', reason: `learning: ${predictor.samples} of ${settings.minSamples} outcomes seen, the policy decides` });
+    return youngModelGuard(model, request, bounds) ?? answer({ verdict: 'allow', reason: `learning: ${predictor.samples} of ${settings.minSamples} outcomes seen, the policy decides` });
   }
   const proposed = request.decision.targetBytes;
   let prediction: Prediction;

@@ -26,6 +26,12 @@ export interface AdvisorTuning {
   exploreHarmProbability?: number;
   /** After this many vetoes in a row one reclaim goes through, so the model keeps learning. Default 10. */
   maxConsecutiveVetoes?: number;
+  /**
+   * The young-model guard: before `minSamples`, once at least this many outcomes are measured and
+   * most of them were harmful, reclaims are shrunk to the largest measured harmless or vetoed.
+   * 0 turns it off (the policy decides alone until `minSamples`). Default 4.
+   */
+  youngGuardOutcomes?: number;
   /** Targets below this are not worth an action. Default 16 MiB. */
   minTargetBytes?: number;
   /** A reclaim of which less than this share is expected to stay free is not worth it: most of it comes back. Default 0.25. */
@@ -50,6 +56,7 @@ export interface AdvisorSettings {
   shrinkAt: number;
   exploreAt: number;
   maxVetoes: number;
+  youngGuardOutcomes: number;
   minTargetBytes: number;
   minKeptShare: number;
   mayRaise: boolean;
@@ -66,6 +73,7 @@ export function resolveAdvisorSettings(tuning: AdvisorTuning): AdvisorSettings {
     shrinkAt: tuning.shrinkHarmProbability ?? 0.25,
     exploreAt: tuning.exploreHarmProbability ?? 0.1,
     maxVetoes: tuning.maxConsecutiveVetoes ?? 10,
+    youngGuardOutcomes: tuning.youngGuardOutcomes ?? 4,
     minTargetBytes: tuning.minTargetBytes ?? 16 * MIB,
     minKeptShare: tuning.minKeptShare ?? 0.25,
     mayRaise: tuning.mayRaise ?? true,
@@ -77,5 +85,6 @@ export function resolveAdvisorSettings(tuning: AdvisorTuning): AdvisorSettings {
   if (!(exploreAt >= 0 && exploreAt <= shrinkAt)) throw new NeuralOptionsError(`need 0 ≤ exploreHarmProbability ≤ shrinkHarmProbability, got ${exploreAt} and ${shrinkAt}`);
   if (!(minKeptShare >= 0 && minKeptShare <= 1)) throw new NeuralOptionsError(`minKeptShare must lie in 0…1, got ${minKeptShare}`);
   if (!Number.isInteger(maxVetoes) || maxVetoes < 1) throw new NeuralOptionsError(`maxConsecutiveVetoes must be a whole number ≥ 1, got ${maxVetoes}`);
+  if (!Number.isInteger(settings.youngGuardOutcomes) || settings.youngGuardOutcomes < 0) throw new NeuralOptionsError(`youngGuardOutcomes must be a whole number ≥ 0, got ${settings.youngGuardOutcomes}`);
   return settings;
 }

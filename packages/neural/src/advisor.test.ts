@@ -3,7 +3,7 @@ import { buildSnapshot, GIB } from '../test/builders.js';
 import { createNeuralAdvisor, openNeuralAdvisor, type NeuralAdvisor } from './advisor.js';
 import { FEATURE_NAMES } from './features.js';
 import { createLearner, type Learner, type Prediction } from './learner.js';
-import { createMemoryModelStore, formatModel, parseModel } from './model-file.js';
+import { createMemoryModelStore, emptyStats, formatModel, parseModel } from './model-file.js';
 import { summariseModel } from './status.js';
 import type { ReclaimDecisionLike } from './types.js';
 
@@ -38,6 +38,11 @@ function episode(advisor: NeuralAdvisor, start: number, busy: boolean) {
 }
 
 describe('createNeuralAdvisor', () => {
+  it('before min_samples, vetoes when most outcomes it continues from were harmful (the young-model guard)', () => {
+    const advisor = createNeuralAdvisor({ learner: createLearner({ seed: 1 }), minSamples: 20, stats: { ...emptyStats(), outcomes: 5, harmful: 4 } });
+    expect(advisor.advise({ decision: decision(), snapshot: buildSnapshot(), now: at(0), lastActionAt: null, runningContainers: 0 })).toEqual({ verdict: 'veto', reason: 'young model: 4 of 5 outcomes harmful, none harmless: waiting for one that is' });
+  });
+
   it('only observes until it has seen min_samples outcomes, so a new install behaves like its static policy', () => {
     const advisor = createNeuralAdvisor({ learner: createLearner({ seed: 1 }), minSamples: 20 });
     const verdicts = [];

@@ -144,7 +144,7 @@ export function createNeuralAdvisor(options: NeuralAdvisorOptions): NeuralAdviso
       memory = remember({ ...memory, runningContainers: request.runningContainers }, request.snapshot, now);
       const nowMs = now.getTime();
       const pending = memory.explorationPendingUntil !== null && nowMs < memory.explorationPendingUntil;
-      const result = advise(model(), { ...moment(request.snapshot, now, request.lastActionAt ?? memory.lastActionAt), decision: request.decision }, { reclaim: memory.stats.bounds, consecutiveVetoes: memory.consecutiveVetoes, explorationPending: pending });
+      const result = advise(model(), { ...moment(request.snapshot, now, request.lastActionAt ?? memory.lastActionAt), decision: request.decision }, { reclaim: memory.stats.bounds, consecutiveVetoes: memory.consecutiveVetoes, explorationPending: pending, record: { outcomes: memory.stats.outcomes, harmful: memory.stats.harmful } });
       if (result.refused) onError(result.refused);
       const { advice } = result;
       memory = {

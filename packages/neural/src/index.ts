@@ -6,7 +6,7 @@ export { NeuralInputError, NeuralModelError, NeuralOptionsError, NeuralStoreErro
 export { FEATURE_NAMES } from './features.js';
 export { createLearner } from './learner.js';
 export type { Learner, LearnerOptions, LearnerState, Prediction } from './learner.js';
-export { createFileModelStore, createMemoryModelStore, formatModel, parseModel } from './model-file.js';
+export { createFileModelStore, createMemoryModelStore, formatModel, KEPT_REJECTED_MODELS, parseModel } from './model-file.js';
 export type { AdvisorStats, LoadedModel, ModelFile, ModelFs, ModelStore, ReclaimBounds } from './model-file.js';
 export type { HarmRules } from './outcome.js';
 export { summariseModel } from './status.js';

@@ -99,6 +99,17 @@ describe('createFileModelStore on a real directory', () => {
     expect(await store.remove()).toBe(false);
   });
 
+  it('keeps only the newest three set-aside models, however often a model is rejected', async () => {
+    const path = join(dir, 'neural-model.json');
+    const store = createFileModelStore({ path, fs });
+    for (let day = 1; day <= 6; day++) {
+      await writeFile(path, `{"garbled ${day}`);
+      expect((await loadModel(store, new Date(Date.UTC(2026, 10, day)))).status).toBe('set-aside');
+    }
+    expect(await readdir(dir)).toEqual([4, 5, 6].map((day) => `neural-model.json.rejected-2026-11-0${day}T00-00-00Z`));
+    expect(await readFile(join(dir, 'neural-model.json.rejected-2026-11-06T00-00-00Z'), 'utf8')).toBe('{"garbled 6');
+  });
+
   it('wraps filesystem failures in a NeuralStoreError with the cause', async () => {
     await writeFile(join(dir, 'file'), 'x');
     const store = createFileModelStore({ path: join(dir, 'file', 'model.json'), fs });

@@ -200,17 +200,38 @@ export async function loadModel(store: ModelStore, now: Date = new Date()): Prom
 /** The file calls the file store makes: `writeFileAtomic`'s and a read. Pass `node:fs/promises` itself. */
 export interface ModelFs extends AtomicWriteFs {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
+  /** Lists the model's directory, to remove all but the newest set-aside files; without it none are removed. */
+  readdir?(path: string): Promise<string[]>;
 }
+
+/** How many set-aside (`*.rejected-<time>`) model files are kept: a model rejected at every start must not fill the disk. */
+export const KEPT_REJECTED_MODELS = 3;
 
 const isMissing = (error: unknown) => errnoOf(error) === 'ENOENT';
 
 /**
  * A model store on a file, replaced by `writeFileAtomic` of `@gov/io` (a temporary sibling file,
- * fsync'd, renamed over the model), so a crash leaves the old model or the new one. The file
+ * fsync'd, renamed over the model), so a crash leaves the old model or the new one. A model set
+ * aside is kept beside it with the newest `KEPT_REJECTED_MODELS - 1` before it; older ones are removed. The file
  * system is injected (`node:fs/promises`), which keeps this package free of IO imports.
  */
 export function createFileModelStore(options: { path: string; fs: ModelFs }): ModelStore {
   const { path, fs } = options;
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const dir = cut === -1 ? '.' : cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+  const rejectedPrefix = `${path.slice(cut + 1)}.rejected-`;
+
+  /** Keeps the newest `KEPT_REJECTED_MODELS` set-aside files (their stamps sort by time); best effort. */
+  async function removeOldRejected(): Promise<void> {
+    if (!fs.readdir) return;
+    try {
+      const rejected = (await fs.readdir(dir)).filter((name) => name.startsWith(rejectedPrefix)).sort();
+      for (const name of rejected.slice(0, Math.max(0, rejected.length - KEPT_REJECTED_MODELS))) await fs.unlink(`${dir}/${name}`).catch(() => undefined);
+    } catch {
+      // Set-aside files left behind cost disk space, never correctness.
+    }
+  }
+
   return {
     location: path,
     async read() {
@@ -235,6 +256,7 @@ export function createFileModelStore(options: { path: string; fs: ModelFs }): Mo
       } catch (error) {
         throw new NeuralStoreError(`cannot set aside the model ${path}: ${(error as Error).message}`, { cause: error });
       }
+      await removeOldRejected();
       return target;
     },
     async remove() {

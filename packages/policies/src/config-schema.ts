@@ -12,6 +12,19 @@ const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 // host:port with an IPv4 address, a bracketed IPv6 address or a host name; port 1–65535.
 const LISTEN = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
 
+/**
+ * Why a `daemon.state_dir` cannot be used, or `null`: it must be absolute (POSIX `/…`, or a
+ * Windows drive or UNC path for govd on Windows) or start with `~` (the home directory). A
+ * relative path would resolve against whatever directory govd was started in; a NUL byte
+ * cannot reach the file system at all.
+ */
+export function stateDirProblem(dir: string): string | null {
+  if (dir.includes('\0')) return 'contains a NUL byte; a path cannot';
+  if (dir === '~' || dir.startsWith('~/') || dir.startsWith('~\\')) return null;
+  if (dir.startsWith('/') || /^[A-Za-z]:[\\/]/.test(dir) || dir.startsWith('\\\\')) return null;
+  return 'is not an absolute path; write it from the root (/var/lib/gov) or the home directory (~/.local/state/gov)';
+}
+
 const dynamicSchema = z.strictObject({
   host_target_available_percent: percent(25, 'Keep at least this share of host memory available; below it the dynamic policy reclaims. Also read as `windows_target_available_percent`, its name in the original design.'),
   min_waste_mb: int(0, 1_048_576, 500, 'Reclaim only when the memory Linux holds for nothing (waste) is above this many MiB.'),
@@ -70,10 +83,44 @@ const dockerSchema = z.strictObject({
   max_pauses_per_tick: int(1, 1000, 3, 'Pause at most this many containers in one tick.'),
 });
 
+const kubernetesSchema = z.strictObject({
+  reclaim_idle_pods: z
+    .boolean()
+    .default(false)
+    .describe('On a Kubernetes node: reclaim the page cache of idle pods\' cgroups while the host stays under pressure after a reclaim. Pods are never paused (the kubelet owns them).'),
+  idle_pod_minutes: int(1, 525_600, 30, 'A pod is idle after this many minutes under `idle_cpu_percent`.'),
+  idle_cpu_percent: percent(1, 'CPU use (percent of one core) under which a pod counts as idle (read at start).'),
+  exclude: z
+    .array(z.string().min(1))
+    .max(1000)
+    .default(['kube-system'])
+    .describe('Pods whose page cache is never reclaimed: a namespace (`kube-system`, every pod in it) or `namespace/pod`, each part a glob (`*`, `?`), e.g. `monitoring/prometheus-*`. A pod the kubelet\'s log directory does not name is never reclaimed either.'),
+  max_pods_per_tick: int(1, 1000, 3, 'Reclaim the page cache of at most this many pods in one tick, the most cache first.'),
+  pod_logs_dir: z
+    .string()
+    .min(1)
+    .default('/var/log/pods')
+    .describe('Where the kubelet keeps one directory per pod, named `<namespace>_<name>_<uid>`: how govd learns a pod\'s name and namespace without the API server (read at start).'),
+});
+
+/** How govd writes its log: `auto` is pretty lines on a terminal and JSON Lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 const daemonSchema = z.strictObject({
   listen: z.string().regex(LISTEN, 'host:port, e.g. 127.0.0.1:7878').default('127.0.0.1:7878').describe('Address of govd\'s HTTP API (loopback by default).').meta({ 'x-allowed': 'string "host:port"; host is a name, an IPv4 address or a bracketed IPv6 address; port 1–65535' }),
-  state_dir: z.string().min(1).default('~/.local/state/gov').describe('Where govd keeps history, token and learned weights; `~` is the home directory.'),
+  state_dir: z
+    .string()
+    .min(1)
+    .superRefine((dir, ctx) => {
+      const problem = dir === '' ? null : stateDirProblem(dir);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(dir)} ${problem}` });
+    })
+    .default('~/.local/state/gov')
+    .describe('Where govd keeps history, token and learned weights; `~` is the home directory.')
+    .meta({ 'x-allowed': 'string: an absolute path, or `~`/`~/…` for the home directory; no NUL' }),
   history_max_mb: int(1, 65_536, 16, 'Rotate the history file when it reaches this many MiB.'),
+  log_format: z.enum(LOG_FORMATS).default('auto').describe('How govd writes its log: `pretty` lines to read, `json` (one object a line, for journald and log shippers), or `auto`: pretty on a terminal, JSON otherwise. `govd --log-format` overrides it (read at start).'),
 });
 
 /** The gov config: the single source of truth for the TOML file, its defaults, docs and JSON Schema. */
@@ -81,6 +128,7 @@ export const configSchema = z
   .strictObject({
     governor: governorSchema.prefault({}).describe('How and when the governor reclaims. Also read as `[wsl_governor]`, its name in the original design.'),
     docker: dockerSchema.prefault({}).describe('Idle containers: detection and automatic pausing.'),
+    kubernetes: kubernetesSchema.prefault({}).describe('Pods on a Kubernetes node (govd as a DaemonSet): per-pod memory, and the reclaim of idle pods\' page cache.'),
     daemon: daemonSchema.prefault({}).describe('The govd daemon: HTTP API and state.'),
   })
   .superRefine((config, ctx) => {

@@ -43,6 +43,7 @@ idle_cpu_percent = 1
 listen = "127.0.0.1:7878"
 state_dir = "~/.local/state/gov"
 history_max_mb = 16
+log_format = "auto"
 `;
 
 function problemsOf(run: () => unknown): ConfigProblem[] {
@@ -82,7 +83,8 @@ describe('defaults', () => {
         scheduled: { compact_times: ['03:00', '12:00'] },
       },
       docker: { auto_pause_idle_containers: false, idle_container_threshold_minutes: 30, idle_cpu_percent: 1, allow: [], deny: [], max_pauses_per_tick: 3 },
-      daemon: { listen: '127.0.0.1:7878', state_dir: '~/.local/state/gov', history_max_mb: 16 },
+      kubernetes: { reclaim_idle_pods: false, idle_pod_minutes: 30, idle_cpu_percent: 1, exclude: ['kube-system'], max_pods_per_tick: 3, pod_logs_dir: '/var/log/pods' },
+      daemon: { listen: '127.0.0.1:7878', state_dir: '~/.local/state/gov', history_max_mb: 16, log_format: 'auto' },
     });
   });
 
@@ -252,6 +254,90 @@ listen = "localhost"
   });
 });
 
+describe('hostile configs', () => {
+  test('130 000 unknown keys are a ConfigError listing 50 of them and counting the rest, not a stack overflow', { timeout: 60_000 }, () => {
+    const governor: Record<string, number> = {};
+    for (let i = 0; i < 130_000; i++) governor[`k${i}`] = i;
+    const error = (() => {
+      try {
+        validateConfig({ governor }, 'big.toml');
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([error.problems.length, error.omitted]).toEqual([50, 129_950]);
+    expect(error.problems[0]).toEqual({ path: 'governor.k0', value: 0, message: expect.stringMatching(/^unknown key; /) });
+    expect(error.message.split('\n').slice(-2)).toEqual([expect.stringMatching(/^ {2}governor\.k49: unknown key/), '  … and 129950 more problems']);
+  });
+
+  test('the same through TOML', { timeout: 60_000 }, () => {
+    const text = `[docker]\n${Array.from({ length: 130_000 }, (_, i) => `k${i} = 1`).join('\n')}\n`;
+    expect(() => parseConfigToml(text)).toThrow(/… and 129950 more problems$/);
+  });
+
+  test('a value nested deeper than any config is one problem, before anything walks it', () => {
+    let array: unknown = [];
+    for (let i = 0; i < 30_000; i++) array = [array];
+    let table: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) table = { a: table };
+    const deepMessage = "nested more than 16 levels deep; a config's tables nest three deep";
+    expect(problemsOf(() => validateConfig({ governor: { policy: array } }))).toEqual([{ path: `governor.policy${'[0]'.repeat(15)}`, value: undefined, message: deepMessage }]);
+    expect(problemsOf(() => validateConfig({ governor: table }))).toEqual([{ path: `governor${'.a'.repeat(16)}`, value: undefined, message: deepMessage }]);
+    expect(problemsOf(() => validateConfig(table))).toEqual([{ path: `a${'.a'.repeat(16)}`, value: undefined, message: deepMessage }]);
+    expect(problemsOf(() => validateConfig(array))).toEqual([{ path: `[0]${'[0]'.repeat(16)}`, value: undefined, message: deepMessage }]);
+  });
+
+  test('TOML keys dotted 200 000 deep are one ConfigError problem, however deep the parser got', () => {
+    // Whether the TOML parser itself runs out of stack depends on the stack size; either way it is a ConfigError.
+    const problems = problemsOf(() => parseConfigToml(`${'x.'.repeat(200_000)}y = 1`));
+    expect(problems).toEqual([{ path: expect.stringMatching(/^(x(\.x){16})?$/), value: undefined, message: expect.stringMatching(/nested (too deeply to read|more than 16 levels deep)/) }]);
+  });
+
+  test('nan and inf are named as what they are', () => {
+    expect(problemsOf(() => parseConfigToml('[governor]\ncheck_interval_secs = nan\nlinux_max_mb = inf\nlinux_min_mb = -inf\n'))).toEqual([
+      { path: 'governor.check_interval_secs', value: Number.NaN, message: 'nan is not a finite number; expected a number' },
+      { path: 'governor.linux_min_mb', value: Number.NEGATIVE_INFINITY, message: '-inf is not a finite number; expected a number' },
+      { path: 'governor.linux_max_mb', value: Number.POSITIVE_INFINITY, message: 'inf is not a finite number; expected a number' },
+    ]);
+    expect(problemsOf(() => validateConfig({ governor: { emergency_threshold_percent: Number.NaN } }))).toEqual([
+      { path: 'governor.emergency_threshold_percent', value: Number.NaN, message: 'nan is not a finite number; expected a number' },
+    ]);
+  });
+
+  test('a "__proto__" key is an unknown key, never a way to set values by inheritance', () => {
+    expect(problemsOf(() => validateConfig(JSON.parse('{"__proto__":{"governor":{"policy":"aggressive"}}}')))).toEqual([
+      { path: '__proto__', value: { governor: { policy: 'aggressive' } }, message: 'unknown key; known keys: governor, docker, kubernetes, daemon' },
+    ]);
+    expect(problemsOf(() => validateConfig(JSON.parse('{"governor":{"__proto__":{"policy":"aggressive"}}}')))).toEqual([
+      { path: 'governor.__proto__', value: { policy: 'aggressive' }, message: expect.stringMatching(/^unknown key; /) },
+    ]);
+  });
+
+  test('a UTF-8 byte-order mark (Windows editors) is accepted', () => {
+    expect(parseConfigToml('\uFEFF[governor]\npolicy = "aggressive"\n').governor.policy).toBe('aggressive');
+  });
+
+  test('state_dir must be absolute or under ~, without NUL', () => {
+    for (const state_dir of ['/var/lib/gov', '~', '~/.local/state/gov', 'C:\\ProgramData\\gov', '\\\\server\\gov']) {
+      expect(validateConfig({ daemon: { state_dir } }).daemon.state_dir).toBe(state_dir);
+    }
+    const notAbsolute = 'is not an absolute path; write it from the root (/var/lib/gov) or the home directory (~/.local/state/gov)';
+    expect(problemsOf(() => validateConfig({ daemon: { state_dir: '/var/lib/gov\0x' } }))).toEqual([{ path: 'daemon.state_dir', value: '/var/lib/gov\0x', message: '"/var/lib/gov\\u0000x" contains a NUL byte; a path cannot' }]);
+    expect(problemsOf(() => parseConfigToml('[daemon]\nstate_dir = "/tmp/a\\u0000b"\n'))).toEqual([{ path: 'daemon.state_dir', value: '/tmp/a\0b', message: '"/tmp/a\\u0000b" contains a NUL byte; a path cannot' }]);
+    for (const state_dir of ['state', './state', '~other/gov', 'C:gov']) {
+      expect(problemsOf(() => validateConfig({ daemon: { state_dir } }))).toEqual([{ path: 'daemon.state_dir', value: state_dir, message: `${JSON.stringify(state_dir)} ${notAbsolute}` }]);
+    }
+    expect(problemsOf(() => validateConfig({ daemon: { state_dir: '' } }))).toEqual([{ path: 'daemon.state_dir', value: '', message: 'must not be empty' }]);
+  });
+
+  test('a long value is shown cut short in the message, whole in the problem', () => {
+    const policy = 'p'.repeat(5000);
+    expect(problemsOf(() => validateConfig({ governor: { policy } }))).toEqual([{ path: 'governor.policy', value: policy, message: `"${'p'.repeat(119)}… is not one of "dynamic", "aggressive", "conservative", "scheduled"` }]);
+  });
+});
+
 const percentArb = fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)));
 const timeArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 const globArb = fc.string({ minLength: 1, maxLength: 12 });
@@ -283,8 +369,9 @@ const configArb: fc.Arbitrary<GovConfig> = fc
     }),
     daemon: fc.record({
       listen: fc.tuple(fc.constantFrom('127.0.0.1', '[::1]', 'localhost', '0.0.0.0'), fc.integer({ min: 1, max: 65_535 })).map(([host, port]) => `${host}:${port}`),
-      state_dir: fc.string({ minLength: 1, maxLength: 40 }),
+      state_dir: fc.tuple(fc.constantFrom('/', '~/'), fc.string({ maxLength: 38 }).filter((rest) => !rest.includes('\0'))).map(([root, rest]) => `${root}${rest}`),
       history_max_mb: fc.integer({ min: 1, max: 65_536 }),
+      log_format: fc.constantFrom('auto', 'json', 'pretty'),
     }),
   })
   .map((config) => configSchema.parse(config));
@@ -317,7 +404,7 @@ describe('renderConfigToml', () => {
     `);
     const keyLines = text.split('\n').filter((line) => /^[a-z0-9_]+ = /.test(line)).map((line) => line.split(' = ')[0]);
     expect(keyLines).toEqual(describeConfig().flatMap((table) => table.keys.map((key) => key.key)));
-    expect(keyLines).toHaveLength(30);
+    expect(keyLines).toHaveLength(37);
   });
 });
 
@@ -326,7 +413,7 @@ describe('configJsonSchema', () => {
     const schema = configJsonSchema() as { properties: Record<string, { properties?: Record<string, { default?: unknown }>; deprecated?: boolean }>; additionalProperties: boolean; $schema: string };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['governor', 'docker', 'daemon', 'wsl_governor']);
+    expect(Object.keys(schema.properties)).toEqual(['governor', 'docker', 'kubernetes', 'daemon', 'wsl_governor']);
     expect(schema.properties['wsl_governor']?.deprecated).toBe(true);
     const defaults = Object.fromEntries(Object.entries(schema.properties['docker']?.properties ?? {}).map(([key, node]) => [key, node.default]));
     expect(defaults).toEqual(defaultConfig.docker);
@@ -352,6 +439,21 @@ describe('paths', () => {
     expect(at('~/.local/state/gov')).toBe('/home/ada/.local/state/gov');
     expect(at('~')).toBe('/home/ada');
     expect(at('/var/lib/gov')).toBe('/var/lib/gov');
-    expect(at('~other/gov')).toBe('~other/gov');
+  });
+
+  test('resolveStateDir refuses what is not absolute on this system', () => {
+    expect(() => resolveStateDir(validateConfig({ daemon: { state_dir: 'C:\\gov' } }), '/home/ada')).toThrow(new ConfigError('daemon.state_dir', [{ path: 'daemon.state_dir', value: 'C:\\gov', message: '"C:\\\\gov" resolves to "C:\\\\gov", which is not an absolute path on this system' }]));
+    expect(() => resolveStateDir(defaultConfig, 'relative-home')).toThrow(/resolves to "relative-home\/\.local\/state\/gov", which is not an absolute path on this system/);
+  });
+
+  test('resolveStateDir takes $GOV_STATE_DIR, then systemd\'s $STATE_DIRECTORY (its first), then the config', () => {
+    const config = validateConfig({ daemon: { state_dir: '~/gov' } });
+    const at = (env: Record<string, string | undefined>) => resolveStateDir(config, '/home/ada', env);
+    expect([
+      at({ GOV_STATE_DIR: '/srv/gov', STATE_DIRECTORY: '/var/lib/gov' }),
+      at({ STATE_DIRECTORY: '/var/lib/gov:/var/lib/other' }),
+      at({ GOV_STATE_DIR: '', STATE_DIRECTORY: '' }),
+      at({}),
+    ]).toEqual(['/srv/gov', '/var/lib/gov', '/home/ada/gov', '/home/ada/gov']);
   });
 });

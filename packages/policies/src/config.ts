@@ -1,9 +1,9 @@
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { parse as parseToml, stringify as stringifyToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { configSchema, defaultConfig, type GovConfig } from './config-schema.js';
 import { suggestName } from './did-you-mean.js';
-import { ConfigError, type ConfigProblem } from './errors.js';
+import { ConfigError, MAX_LISTED_PROBLEMS, type ConfigProblem } from './errors.js';
 
 type Table = Record<string, unknown>;
 
@@ -39,7 +39,9 @@ interface Normalized {
 
 function cloneTable(table: Table): Table {
   const copy: Table = {};
-  for (const [key, value] of Object.entries(table)) copy[key] = isTable(value) ? cloneTable(value) : value;
+  // defineProperty, not assignment: a "__proto__" key (JSON.parse makes it an own key) stays a
+  // key, which the schema then refuses as unknown, instead of becoming the copy's prototype.
+  for (const [key, value] of Object.entries(table)) Object.defineProperty(copy, key, { value: isTable(value) ? cloneTable(value) : value, enumerable: true, writable: true, configurable: true });
   return copy;
 }
 
@@ -103,15 +105,21 @@ function normalizeAliases(raw: Table): Normalized {
   return { value, problems, spelledAs: (path) => renamed.get(path) ?? userPath(path) };
 }
 
+/** The longest a value is shown in a problem's message. */
+const MAX_SHOWN_CHARS = 120;
+
 const describeValue = (value: unknown): string => {
   if (value === undefined) return 'nothing';
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return value.toString();
-  return JSON.stringify(value) ?? String(value);
+  // TOML's own spelling: JSON would show these as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
+  const shown = JSON.stringify(value) ?? String(value);
+  return shown.length > MAX_SHOWN_CHARS ? `${shown.slice(0, MAX_SHOWN_CHARS)}…` : shown;
 };
 
 const kindOf = (value: unknown): string => {
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'not a finite number';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Date) return 'a date';
   if (isTable(value)) return 'a table';
@@ -140,13 +148,18 @@ function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`), '');
 }
 
-function problemsFromIssue(issue: z.core.$ZodIssue, input: Table, spelledAs: (path: string) => string): ConfigProblem[] {
+/** How many problems an issue stands for: one per unknown key, else one. */
+const problemCount = (issue: z.core.$ZodIssue): number => (issue.code === 'unrecognized_keys' ? issue.keys.length : 1);
+
+/** The problems of one issue, at most `room` of them. */
+function problemsFromIssue(issue: z.core.$ZodIssue, input: Table, spelledAs: (path: string) => string, room: number): ConfigProblem[] {
+  if (room <= 0) return [];
   const value = valueAt(input, issue.path);
   const path = spelledAs(formatPath(issue.path));
   const shown = describeValue(value);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => {
+      return issue.keys.slice(0, room).map((key) => {
         const known = knownKeysAt(issue.path);
         const suggestion = suggestName(key, known);
         const keyPath = spelledAs(formatPath([...issue.path, key]));
@@ -177,15 +190,58 @@ function problemsFromIssue(issue: z.core.$ZodIssue, input: Table, spelledAs: (pa
  * Accepts the original design's `[wsl_governor]` table and key names. Throws a `ConfigError` listing every
  * problem with its path, the value found and what is allowed.
  */
+/** Deeper than this is no config (its tables nest three deep): refused before anything walks it. */
+const MAX_CONFIG_DEPTH = 16;
+
+/** The path of the first value nested deeper than `MAX_CONFIG_DEPTH`, or `null`; walks without recursion. */
+function tooDeepAt(root: unknown): PropertyKey[] | null {
+  interface Node {
+    value: unknown;
+    depth: number;
+    key: PropertyKey;
+    parent: Node | null;
+  }
+  const stack: Node[] = [{ value: root, depth: 0, key: '', parent: null }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.depth > MAX_CONFIG_DEPTH) {
+      const path: PropertyKey[] = [];
+      for (let at: Node | null = node; at?.parent; at = at.parent) path.unshift(at.key);
+      return path;
+    }
+    const { value } = node;
+    if (typeof value !== 'object' || value === null) continue;
+    const entries: Iterable<[PropertyKey, unknown]> = Array.isArray(value) ? value.entries() : isTable(value) ? Object.entries(value) : [];
+    for (const [key, item] of entries) if (typeof item === 'object' && item !== null) stack.push({ value: item, depth: node.depth + 1, key, parent: node });
+  }
+  return null;
+}
+
+/**
+ * Validates a config object (as parsed from TOML or JSON), fills in every default and returns it.
+ * Accepts the original design's `[wsl_governor]` table and key names. Throws a `ConfigError` listing
+ * the problems with their path, the value found and what is allowed (at most
+ * `MAX_LISTED_PROBLEMS`, the rest counted); a value nested deeper than any config is one problem.
+ */
 export function validateConfig(raw: unknown, sourceName = '(object)'): GovConfig {
+  const deep = tooDeepAt(raw);
+  if (deep) {
+    const path = formatPath(deep);
+    throw new ConfigError(sourceName, [{ path: path.length > MAX_SHOWN_CHARS ? `${path.slice(0, MAX_SHOWN_CHARS)}…` : path, value: undefined, message: `nested more than ${MAX_CONFIG_DEPTH} levels deep; a config's tables nest three deep` }]);
+  }
   if (!isTable(raw)) throw new ConfigError(sourceName, [{ path: '', value: raw, message: `${kindOf(raw)} is not a config; expected a table of settings` }]);
   const normalized = normalizeAliases(raw);
   const result = configSchema.safeParse(normalized.value);
   const problems = [...normalized.problems];
+  let omitted = 0;
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(...problemsFromIssue(issue, normalized.value, normalized.spelledAs));
+    for (const issue of result.error.issues) {
+      const found = problemsFromIssue(issue, normalized.value, normalized.spelledAs, Math.max(0, MAX_LISTED_PROBLEMS - problems.length));
+      // A loop, not push(...found): one issue can name every key of a table, and a spread of 100 000 overflows the stack.
+      for (const problem of found) problems.push(problem);
+      omitted += problemCount(issue) - found.length;
+    }
   }
-  if (problems.length > 0 || !result.success) throw new ConfigError(sourceName, problems, result.success ? undefined : { cause: result.error });
+  if (problems.length > 0 || !result.success) throw new ConfigError(sourceName, problems, { omitted, ...(result.success ? {} : { cause: result.error }) });
   return result.data;
 }
 
@@ -196,8 +252,12 @@ export function validateConfig(raw: unknown, sourceName = '(object)'): GovConfig
 export function parseConfigToml(text: string, sourceName = '(config)'): GovConfig {
   let raw: unknown;
   try {
-    raw = parseToml(text);
+    // A byte-order mark (as Windows editors write) is no part of TOML: skip it.
+    raw = parseToml(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
+    if (error instanceof RangeError) {
+      throw new ConfigError(sourceName, [{ path: '', value: undefined, message: `keys nested too deeply to read (${error.message}); a config's tables nest three deep` }], { cause: error });
+    }
     if (!(error instanceof TomlError)) throw error;
     const reason = error.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? 'invalid TOML';
     throw new ConfigError(sourceName, [{ path: '', value: undefined, message: `TOML syntax error at line ${error.line}, column ${error.column}: ${reason}` }], { cause: error });
@@ -205,7 +265,8 @@ export function parseConfigToml(text: string, sourceName = '(config)'): GovConfi
   return validateConfig(raw, sourceName);
 }
 
-type JsonSchemaNode = {
+/** One node of the config's JSON Schema (draft 2020-12), as `configJsonSchema()` writes it. */
+export type JsonSchemaNode = {
   type?: string | string[];
   description?: string;
   default?: unknown;
@@ -215,11 +276,15 @@ type JsonSchemaNode = {
   properties?: Record<string, JsonSchemaNode>;
   items?: JsonSchemaNode;
   pattern?: string;
+  maxItems?: number;
+  deprecated?: boolean;
+  /** The allowed values in words, where the type and range would not say it. */
+  'x-allowed'?: string;
   [key: string]: unknown;
 };
 
 /** The JSON Schema (draft 2020-12) of the config file, for editors' completion and validation. */
-export function configJsonSchema(): Record<string, unknown> {
+export function configJsonSchema(): JsonSchemaNode {
   const generated = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }) as JsonSchemaNode;
   return {
     $schema: generated['$schema'],
@@ -337,10 +402,20 @@ export function configSearchPaths(options: { env: Record<string, string | undefi
   return paths;
 }
 
-/** `daemon.state_dir` with a leading `~` replaced by the home directory. */
-export function resolveStateDir(config: GovConfig, home: string): string {
-  const dir = config.daemon.state_dir;
-  if (dir === '~') return home;
-  if (dir.startsWith('~/') || dir.startsWith('~\\')) return join(home, dir.slice(2));
-  return dir;
+/**
+ * govd's state directory: `$GOV_STATE_DIR`, else `$STATE_DIRECTORY` (what systemd's
+ * `StateDirectory=` hands a service; the first when it lists several), else `daemon.state_dir`
+ * with a leading `~` replaced by the home directory. Without `env`, the config's alone. Throws a
+ * `ConfigError` when the result is not absolute on this system (a Windows drive path on Linux, a
+ * relative home or variable).
+ */
+export function resolveStateDir(config: GovConfig, home: string, env: Record<string, string | undefined> = {}): string {
+  const fromEnv = env['GOV_STATE_DIR'] || env['STATE_DIRECTORY']?.split(':')[0];
+  const dir = fromEnv || config.daemon.state_dir;
+  const where = env['GOV_STATE_DIR'] ? 'GOV_STATE_DIR' : fromEnv ? 'STATE_DIRECTORY' : 'daemon.state_dir';
+  const resolved = dir === '~' ? home : dir.startsWith('~/') || dir.startsWith('~\\') ? join(home, dir.slice(2)) : dir;
+  if (!isAbsolute(resolved)) {
+    throw new ConfigError(where, [{ path: where, value: dir, message: `${JSON.stringify(dir)} resolves to ${JSON.stringify(resolved)}, which is not an absolute path on this system` }]);
+  }
+  return resolved;
 }

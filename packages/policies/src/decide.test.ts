@@ -151,6 +151,27 @@ const rows: Row[] = [
     expected: { kind: 'pause-idle-containers', policy: 'dynamic', code: 'low-waste', reason: `${dynamicPressure}, but Linux holds only 400 MiB for nothing (min 500 MiB); pausing containers idle for 30 min instead` },
   },
   {
+    name: 'idle pods: under pressure during the cooldown, reclaim idle pods\' page cache',
+    snapshot: wslSnapshot(4),
+    config: configWith((c) => (c.kubernetes.reclaim_idle_pods = true)),
+    state: stateWith({ lastReclaimAt: ago(30) }),
+    expected: { kind: 'reclaim-idle-pods', policy: 'dynamic', code: 'cooldown', reason: `${dynamicPressure}, but the last reclaim was 30 s ago; interval 60 s; reclaiming the page cache of pods idle for 30 min instead` },
+  },
+  {
+    name: 'idle pods: auto-pause wins when both are on; neither again within the interval',
+    snapshot: wslSnapshot(4),
+    config: configWith((c) => Object.assign(c, { docker: { ...c.docker, auto_pause_idle_containers: true }, kubernetes: { ...c.kubernetes, reclaim_idle_pods: true } })),
+    state: stateWith({ lastReclaimAt: ago(30) }),
+    expected: { kind: 'pause-idle-containers', policy: 'dynamic', code: 'cooldown', reason: `${dynamicPressure}, but the last reclaim was 30 s ago; interval 60 s; pausing containers idle for 30 min instead` },
+  },
+  {
+    name: 'idle pods: not again within the interval of the last idle action',
+    snapshot: wslSnapshot(4),
+    config: configWith((c) => (c.kubernetes.reclaim_idle_pods = true)),
+    state: stateWith({ lastReclaimAt: ago(30), lastPauseAt: ago(20) }),
+    expected: { kind: 'none', policy: 'dynamic', code: 'cooldown', reason: `${dynamicPressure}, but the last reclaim was 30 s ago; interval 60 s` },
+  },
+  {
     name: 'auto-pause: not again within the interval',
     snapshot: wslSnapshot(4),
     config: configWith((c) => (c.docker.auto_pause_idle_containers = true)),

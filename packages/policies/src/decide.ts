@@ -53,7 +53,15 @@ export interface PauseIdleDecision {
   reason: string;
 }
 
-export type Decision = NoneDecision | ReclaimDecision | PauseIdleDecision;
+/** On a Kubernetes node: reclaim the page cache of idle pods' cgroups (pods are never paused). */
+export interface ReclaimIdlePodsDecision {
+  kind: 'reclaim-idle-pods';
+  policy: DecisionPolicy;
+  code: DecisionCode;
+  reason: string;
+}
+
+export type Decision = NoneDecision | ReclaimDecision | PauseIdleDecision | ReclaimIdlePodsDecision;
 
 /** The memory figures every policy works from, derived once per snapshot. */
 export interface MemoryView {
@@ -135,14 +143,18 @@ function sinceMs(iso: string | null, now: Date): number {
 
 /**
  * The host is under pressure but a reclaim is not possible now (cooldown, too little waste, the
- * floor): pause idle containers instead when auto-pause is on and it has not been tried within
- * the interval; otherwise keep the blocked decision.
+ * floor): act on idle workloads instead when an idle action has not been tried within the
+ * interval — pause idle containers when auto-pause is on, else reclaim the page cache of idle
+ * pods when `kubernetes.reclaim_idle_pods` is on; otherwise keep the blocked decision.
  */
 function orPauseIdle(blocked: Decision, context: PolicyContext, interval: number): Decision {
   const { config, state, now } = context;
-  if (blocked.kind !== 'none' || !config.docker.auto_pause_idle_containers) return blocked;
+  const pods = config.kubernetes.reclaim_idle_pods;
+  if (blocked.kind !== 'none' || !(config.docker.auto_pause_idle_containers || pods)) return blocked;
   if (sinceMs(state.lastPauseAt, now) < interval) return blocked;
-  return { kind: 'pause-idle-containers', policy: blocked.policy, code: blocked.code, reason: `${blocked.reason}; pausing containers idle for ${config.docker.idle_container_threshold_minutes} min instead` };
+  const cause = { policy: blocked.policy, code: blocked.code };
+  if (config.docker.auto_pause_idle_containers) return { kind: 'pause-idle-containers', ...cause, reason: `${blocked.reason}; pausing containers idle for ${config.docker.idle_container_threshold_minutes} min instead` };
+  return { kind: 'reclaim-idle-pods', ...cause, reason: `${blocked.reason}; reclaiming the page cache of pods idle for ${config.kubernetes.idle_pod_minutes} min instead` };
 }
 
 function cooldown(policy: DecisionPolicy, context: PolicyContext, interval: number, pressure: string): NoneDecision | null {
@@ -266,7 +278,7 @@ export function decide(snapshot: Snapshot, state: PolicyState, config: GovConfig
 
 /**
  * The state after a tick: this snapshot's vmstat, incidents and backoff, plus the decision taken.
- * A reclaim or pause counts whether it succeeded, failed or ran dry: the cooldown protects the
+ * A reclaim or idle action counts whether it succeeded, failed or ran dry: the cooldown protects the
  * machine either way. Pass the decision as finally taken (after the advisor).
  */
 export function nextState(state: PolicyState, snapshot: Snapshot, decision: Decision, config: GovConfig, now: Date): PolicyState {
@@ -275,6 +287,6 @@ export function nextState(state: PolicyState, snapshot: Snapshot, decision: Deci
   if (decision.kind === 'reclaim') {
     return { ...observed, lastReclaimAt: at, lastScheduledSlot: decision.policy === 'scheduled' ? localMinute(now) : observed.lastScheduledSlot };
   }
-  if (decision.kind === 'pause-idle-containers') return { ...observed, lastPauseAt: at };
+  if (decision.kind === 'pause-idle-containers' || decision.kind === 'reclaim-idle-pods') return { ...observed, lastPauseAt: at };
   return observed;
 }

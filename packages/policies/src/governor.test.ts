@@ -7,7 +7,7 @@ import { parseConfigToml } from './config.js';
 import type { Decision } from './decide.js';
 import { createGovernor, type GovernorOptions } from './governor.js';
 import type { HistoryRecord } from './history.js';
-import type { Advice, Advisor, ContainerPauseOptions, ReclaimRequestLike, ReclaimResultLike } from './ports.js';
+import type { Advice, Advisor, ContainerPauseOptions, PodReclaimOptionsLike, ReclaimRequestLike, ReclaimResultLike } from './ports.js';
 import type { TickReport } from './tick-report.js';
 
 const START = new Date('2026-01-15T10:00:00.000Z');
@@ -19,7 +19,7 @@ function configWith(changes: (config: GovConfig) => void = () => {}): GovConfig 
 }
 
 /** Fakes for every port; each records what the Governor asked of it. */
-function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; historyError?: Error; withContainers?: boolean; dryRun?: boolean; listed?: Array<{ state: string }> | Error } = {}) {
+function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovConfig; advice?: Advice | Error; reclaimError?: Error; reclaimFallback?: { from: string; to: string; reason: string }; freedMeasure?: 'cgroup' | 'machine'; historyError?: Error; withContainers?: boolean; withPods?: boolean; dryRun?: boolean; listed?: Array<{ state: string }> | Error } = {}) {
   let time = START.getTime();
   const clock = {
     now: () => new Date(time),
@@ -49,6 +49,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
         durationMs: 250,
         dryRun: request.dryRun ?? false,
         ...(options.reclaimFallback ? { fallback: options.reclaimFallback } : {}),
+        ...(options.freedMeasure ? { freedMeasure: options.freedMeasure } : {}),
       };
     }),
   };
@@ -66,6 +67,18 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
             return options.listed ?? [];
           }),
         }),
+  };
+  const podReclaims: PodReclaimOptionsLike[] = [];
+  let podListings = 0;
+  const pods = {
+    reclaimIdle: vi.fn(async (podOptions: PodReclaimOptionsLike) => {
+      podReclaims.push(podOptions);
+      return podOptions.dryRun ? { reclaimed: [], wouldReclaim: ['shop/web'], freedBytes: 0 } : { reclaimed: ['shop/web'], freedBytes: 200 * MiB };
+    }),
+    listPods: vi.fn(async () => {
+      podListings += 1;
+      return [];
+    }),
   };
   const records: HistoryRecord[] = [];
   const history = {
@@ -90,6 +103,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
     clock,
     config: options.config ?? defaultConfig,
     ...(options.withContainers === false ? {} : { containers }),
+    ...(options.withPods === false ? {} : { pods }),
     ...(options.advice === undefined ? {} : { advisor }),
     ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
   };
@@ -102,7 +116,7 @@ function harness(options: { snapshots?: Array<Snapshot | Error>; config?: GovCon
     if (report.action) events.push(`action:${report.action.kind}`);
     events.push('tick');
   });
-  return { governor, clock, source, reclaimer, requests, containers, pauses, history, records, advisor, events };
+  return { governor, clock, source, reclaimer, requests, containers, pauses, podReclaims, podListings: () => podListings, history, records, advisor, events };
 }
 
 const dynamicReclaim: Decision = {
@@ -145,11 +159,20 @@ describe('tick', () => {
       durationMs: 250,
       errors: [],
     } satisfies TickReport);
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: false }]);
     expect(h.records).toEqual([record]);
     expect(h.events).toEqual(['decision:reclaim', 'action:reclaim', 'tick']);
     expect(h.governor.lastTick).toBe(report);
     expect(h.governor.state.lastReclaimAt).toBe(START.toISOString());
+  });
+
+  test('compaction is asked for under WSL2, where it hands the freed memory to Windows, and nowhere else', async () => {
+    const linux = harness({ snapshots: [wslSnapshot(4, { environment: 'linux' })] });
+    await linux.governor.tick();
+    expect(linux.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: false }]);
+    const windows = harness({ snapshots: [wslSnapshot(4, { environment: 'windows' })] });
+    await windows.governor.tick();
+    expect(windows.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: false }]);
   });
 
   test('the next tick respects the cooldown the first one started', async () => {
@@ -178,10 +201,19 @@ describe('tick', () => {
     expect(h.records[0]).toMatchObject({ kind: 'reclaim', method: 'drop_caches', fallback });
   });
 
+  test('the history line says what freedBytes measures when the reclaimer says it', async () => {
+    const h = harness({ freedMeasure: 'machine' });
+    const report = await h.governor.tick();
+    expect([report.record?.kind, report.record && 'freedMeasure' in report.record ? report.record.freedMeasure : 'absent']).toEqual(['reclaim', 'machine']);
+    const older = harness();
+    const plain = await older.governor.tick();
+    expect(plain.record && 'freedMeasure' in plain.record).toBe(false);
+  });
+
   test('dry-run from the config: the reclaimer is asked for a dry run and the line says so', async () => {
     const h = harness({ config: configWith((c) => (c.governor.dry_run = true)), advice: { verdict: 'allow', reason: 'ok' } });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: true }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: true }]);
     expect(report.dryRun).toBe(true);
     expect(h.records[0]).toMatchObject({ kind: 'reclaim', dryRun: true, freedBytes: 0 });
     expect(h.advisor.recordAction).not.toHaveBeenCalled();
@@ -190,13 +222,13 @@ describe('tick', () => {
   test('dry-run from the option wins over the config', async () => {
     const h = harness({ dryRun: true });
     await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, dryRun: true }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: dynamicReclaim.targetBytes, compact: true, dryRun: true }]);
   });
 
   test('a full reclaim is asked without a target', async () => {
     const h = harness({ snapshots: [wslSnapshot(1)] });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'full', dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'full', compact: true, dryRun: false }]);
     expect(report.record).toMatchObject({ kind: 'reclaim', policy: 'emergency', method: 'full', targetBytes: null });
   });
 
@@ -275,7 +307,7 @@ describe('advisor', () => {
   test('shrink: a smaller target runs, and the reason says so', async () => {
     const h = harness({ advice: { verdict: 'shrink', targetBytes: 512 * MiB, reason: 'cache is hot' } });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 512 * MiB, dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 512 * MiB, compact: true, dryRun: false }]);
     expect(report.taken).toEqual({ ...dynamicReclaim, targetBytes: 512 * MiB, reason: `${dynamicReclaim.reason}; advisor shrank it to 512 MiB: cache is hot` });
     expect(report.record).toMatchObject({ targetBytes: 512 * MiB, advice: { verdict: 'shrink', reason: 'cache is hot', targetBytes: 512 * MiB } });
   });
@@ -283,7 +315,7 @@ describe('advisor', () => {
   test('raise: a larger target runs, within the floor and the reclaimer range, and the reason says so', async () => {
     const h = harness({ advice: { verdict: 'raise', targetBytes: 4 * GiB, reason: 'idle' } });
     const report = await h.governor.tick();
-    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 4 * GiB, dryRun: false }]);
+    expect(h.requests).toEqual([{ method: 'cgroup_reclaim', targetBytes: 4 * GiB, compact: true, dryRun: false }]);
     expect(report.taken).toMatchObject({ kind: 'reclaim', policy: 'dynamic', targetBytes: 4 * GiB, reason: expect.stringMatching(/; advisor raised it to 4096 MiB: idle$/) });
     expect(report.record).toMatchObject({ targetBytes: 4 * GiB, advice: { verdict: 'raise', reason: 'idle', targetBytes: 4 * GiB } });
     const huge = harness({ advice: { verdict: 'raise', targetBytes: 1024 * GiB, reason: 'everything' } });
@@ -437,6 +469,44 @@ describe('pausing idle containers', () => {
     h.clock.advance(20_000);
     await h.governor.tick();
     expect(h.records[1]).toEqual({ kind: 'error', at: new Date(START.getTime() + 20_250).toISOString(), stage: 'act', code: 'GOV_GOVERNOR_NO_CONTAINERS', message: 'docker.auto_pause_idle_containers is on but no container port is plugged in' });
+  });
+});
+
+describe('reclaiming idle pods\' page cache', () => {
+  const podReclaim = configWith((c) => {
+    c.kubernetes.reclaim_idle_pods = true;
+    c.kubernetes.exclude = ['kube-system', 'monitoring/prometheus-*'];
+    c.kubernetes.max_pods_per_tick = 2;
+    c.kubernetes.idle_pod_minutes = 45;
+  });
+
+  test('during a cooldown under pressure, with the pods listed every tick for their CPU samples', async () => {
+    const h = harness({ config: podReclaim });
+    await h.governor.tick();
+    h.clock.advance(20_000);
+    const report = await h.governor.tick();
+    expect(h.podListings()).toBe(2);
+    expect(h.podReclaims).toEqual([{ idleForMs: 45 * 60_000, dryRun: false, exclude: ['kube-system', 'monitoring/prometheus-*'], maxPodsPerTick: 2 }]);
+    expect(report.action).toEqual({ kind: 'reclaim-idle-pods', reclaimed: ['shop/web'], freedBytes: 200 * MiB, durationMs: 0, dryRun: false });
+    expect(h.records[1]).toEqual({ kind: 'reclaim-idle-pods', at: new Date(START.getTime() + 20_250).toISOString(), policy: 'dynamic', code: 'cooldown', reason: (report.taken as Decision).reason, reclaimed: ['shop/web'], freedBytes: 200 * MiB, durationMs: 0, dryRun: false });
+  });
+
+  test('in a dry run the line lists the pods that would be reclaimed; with the option off, pods are not listed', async () => {
+    const h = harness({ config: configWith((c) => Object.assign(c, { governor: { ...podReclaim.governor, dry_run: true }, kubernetes: podReclaim.kubernetes })) });
+    await h.governor.tick();
+    h.clock.advance(20_000);
+    expect((await h.governor.tick()).record).toMatchObject({ kind: 'reclaim-idle-pods', reclaimed: ['shop/web'], dryRun: true, freedBytes: 0 });
+    const off = harness({});
+    await off.governor.tick();
+    expect(off.podListings()).toBe(0);
+  });
+
+  test('without a pod port: an error line', async () => {
+    const h = harness({ config: podReclaim, withPods: false });
+    await h.governor.tick();
+    h.clock.advance(20_000);
+    await h.governor.tick();
+    expect(h.records[1]).toEqual({ kind: 'error', at: new Date(START.getTime() + 20_250).toISOString(), stage: 'act', code: 'GOV_GOVERNOR_NO_PODS', message: 'kubernetes.reclaim_idle_pods is on but no pod port is plugged in' });
   });
 });
 

@@ -4,8 +4,8 @@ import { applyAdvice } from './advice.js';
 import type { GovConfig } from './config-schema.js';
 import { decide, nextState, type Decision } from './decide.js';
 import type { ErrorStage, HistoryRecord } from './history.js';
-import type { Advisor, Clock, ContainerPort, HistoryPort, Logger, ReclaimPort, SnapshotSource } from './ports.js';
-import { toHistoryAdvice, toHistoryRecord } from './record.js';
+import type { Advisor, Clock, ContainerPort, HistoryPort, Logger, PodPort, ReclaimPort, SnapshotSource } from './ports.js';
+import { toHistoryAdvice, toHistoryRecord, type ActionCause, type TickAction } from './record.js';
 import { createPolicyState, type PolicyState } from './state.js';
 import { toTickError, type ContainerReading, type TickReport } from './tick-report.js';
 
@@ -14,6 +14,8 @@ export interface GovernorOptions {
   reclaimer: ReclaimPort;
   /** Pauses idle containers; with `listContainers`, also sensed every tick the advisor or auto-pause needs it. */
   containers?: ContainerPort;
+  /** Reclaims idle pods' page cache on a Kubernetes node; with `listPods`, sensed every tick `kubernetes.reclaim_idle_pods` is on. */
+  pods?: PodPort;
   advisor?: Advisor;
   history: HistoryPort;
   clock?: Clock;
@@ -83,21 +85,60 @@ export function createGovernor(options: GovernorOptions): Governor {
     logger.error({ stage, code: error.code, err: cause }, `tick ${stage} failed: ${error.message}`);
   };
 
-  /** Snapshot and container listing side by side: both are the tick's sensing. */
+  /** Snapshot, container and pod listings side by side: all are the tick's sensing. */
   async function sense(report: TickReport): Promise<void> {
     const port = options.containers;
     const wantsContainers = port?.listContainers !== undefined && (config.docker.auto_pause_idle_containers || options.advisor !== undefined);
-    const [snapshot, containers] = await Promise.allSettled([(async () => options.source.readSnapshot())(), wantsContainers ? readContainers(port as Required<ContainerPort>) : Promise.resolve(undefined)]);
+    const listPods = config.kubernetes.reclaim_idle_pods ? options.pods?.listPods?.bind(options.pods) : undefined;
+    const [snapshot, containers] = await Promise.allSettled([
+      (async () => options.source.readSnapshot())(),
+      wantsContainers ? readContainers(port as Required<ContainerPort>) : Promise.resolve(undefined),
+      // Only the CPU samples matter here; a failed listing leaves idleness unknown, like a failed container listing.
+      listPods ? listPods().catch(() => undefined) : Promise.resolve(undefined),
+    ]);
     if (snapshot.status === 'fulfilled') report.snapshot = snapshot.value;
     else fail(report, 'snapshot', snapshot.reason);
     if (containers.status === 'fulfilled' && containers.value !== undefined) report.containers = containers.value;
+  }
+
+  /**
+   * An action on idle workloads (containers paused, pods' page cache reclaimed): times it, records
+   * what it named as the tick's action, and reports a missing port or a failure as an `act` error.
+   */
+  async function runIdleAction(
+    report: TickReport,
+    cause: ActionCause,
+    dryRun: boolean,
+    now: Date,
+    missing: Error | null,
+    run: () => Promise<{ names: string[]; freedBytes: number }>,
+    toAction: (names: string[], done: { freedBytes: number; durationMs: number; dryRun: boolean }) => TickAction,
+  ): Promise<HistoryRecord | null> {
+    if (missing) {
+      fail(report, 'act', missing);
+      return null;
+    }
+    const started = clock.now().getTime();
+    try {
+      const { names, freedBytes } = await run();
+      report.action = toAction(names, { freedBytes, durationMs: Math.max(0, clock.now().getTime() - started), dryRun });
+      if (!dryRun && names.length > 0) lastActionAt = now;
+      return toHistoryRecord(report.action, cause);
+    } catch (error) {
+      fail(report, 'act', error);
+      return null;
+    }
   }
 
   async function act(report: TickReport, taken: Decision, dryRun: boolean, now: Date): Promise<HistoryRecord | null> {
     const cause = { at: report.at, policy: taken.policy, code: taken.code, reason: taken.reason, advice: report.advice ? toHistoryAdvice(report.advice) : null };
     if (taken.kind === 'reclaim') {
       try {
-        const result = await options.reclaimer.reclaim({ method: taken.method, ...(taken.targetBytes === null ? {} : { targetBytes: taken.targetBytes }), dryRun });
+        // Under WSL2 freed pages reach Windows through free-page reporting only once memory is
+        // compacted: without it the host waits for WSL's own compaction, up to 30 s later.
+        const environment = report.snapshot?.environment;
+        const compact = environment === 'wsl-guest' || environment === 'windows';
+        const result = await options.reclaimer.reclaim({ method: taken.method, ...(taken.targetBytes === null ? {} : { targetBytes: taken.targetBytes }), ...(compact ? { compact } : {}), dryRun });
         report.action = { kind: 'reclaim', result };
         if (!dryRun) {
           lastActionAt = now;
@@ -110,13 +151,10 @@ export function createGovernor(options: GovernorOptions): Governor {
       }
     }
     if (taken.kind === 'pause-idle-containers') {
-      const started = clock.now().getTime();
-      if (!options.containers) {
-        fail(report, 'act', Object.assign(new Error('docker.auto_pause_idle_containers is on but no container port is plugged in'), { code: 'GOV_GOVERNOR_NO_CONTAINERS' }));
-        return null;
-      }
-      try {
-        const result = await options.containers.pauseIdle({
+      const { containers } = options;
+      const missing = containers ? null : Object.assign(new Error('docker.auto_pause_idle_containers is on but no container port is plugged in'), { code: 'GOV_GOVERNOR_NO_CONTAINERS' });
+      return runIdleAction(report, cause, dryRun, now, missing, async () => {
+        const result = await (containers as ContainerPort).pauseIdle({
           idleForMs: config.docker.idle_container_threshold_minutes * 60_000,
           dryRun,
           confirm: () => true,
@@ -124,15 +162,16 @@ export function createGovernor(options: GovernorOptions): Governor {
           deny: config.docker.deny,
           maxPausesPerTick: config.docker.max_pauses_per_tick,
         });
-        const paused = dryRun ? (result.wouldPause ?? result.paused) : result.paused;
-        const durationMs = Math.max(0, clock.now().getTime() - started);
-        report.action = { kind: 'pause-idle-containers', paused, freedBytes: result.freedBytes, durationMs, dryRun };
-        if (!dryRun && paused.length > 0) lastActionAt = now;
-        return toHistoryRecord(report.action, cause);
-      } catch (cause) {
-        fail(report, 'act', cause);
-        return null;
-      }
+        return { names: dryRun ? (result.wouldPause ?? result.paused) : result.paused, freedBytes: result.freedBytes };
+      }, (paused, done) => ({ kind: 'pause-idle-containers', paused, ...done }));
+    }
+    if (taken.kind === 'reclaim-idle-pods') {
+      const { pods } = options;
+      const missing = pods ? null : Object.assign(new Error('kubernetes.reclaim_idle_pods is on but no pod port is plugged in'), { code: 'GOV_GOVERNOR_NO_PODS' });
+      return runIdleAction(report, cause, dryRun, now, missing, async () => {
+        const result = await (pods as PodPort).reclaimIdle({ idleForMs: config.kubernetes.idle_pod_minutes * 60_000, dryRun, exclude: config.kubernetes.exclude, maxPodsPerTick: config.kubernetes.max_pods_per_tick });
+        return { names: dryRun ? (result.wouldReclaim ?? result.reclaimed) : result.reclaimed, freedBytes: result.freedBytes };
+      }, (reclaimed, done) => ({ kind: 'reclaim-idle-pods', reclaimed, ...done }));
     }
     return null;
   }

@@ -18,6 +18,7 @@ const reclaim: HistoryRecord = {
 };
 const failed: HistoryRecord = { kind: 'error', at: '2026-01-15T10:00:30.000Z', stage: 'snapshot', code: 'GOV_MEMINFO_TIMEOUT', message: 'timed out\nafter 2000 ms' };
 const feedback: HistoryRecord = { kind: 'feedback', at: '2026-01-15T10:01:00.000Z', feedback: 'slow', note: 'builds crawl' };
+const pods: HistoryRecord = { kind: 'reclaim-idle-pods', at: '2026-01-15T10:02:00.000Z', policy: 'aggressive', code: 'cooldown', reason: 'r', reclaimed: ['shop/web'], freedBytes: 67_108_864, durationMs: 40, dryRun: false };
 
 describe('formatHistoryLine', () => {
   test('one record is one line, even with newlines in its text', () => {
@@ -29,8 +30,8 @@ describe('formatHistoryLine', () => {
 
 describe('parseHistory', () => {
   test('reads every record back in order', () => {
-    const text = [reclaim, failed, feedback].map(formatHistoryLine).join('');
-    expect(parseHistory(text)).toEqual({ records: [reclaim, failed, feedback], skipped: 0 });
+    const text = [reclaim, failed, feedback, pods].map(formatHistoryLine).join('');
+    expect(parseHistory(text)).toEqual({ records: [reclaim, failed, feedback, pods], skipped: 0 });
   });
 
   test('skips a torn last line (a crash mid-write) and garbled lines, keeping the rest', () => {
@@ -43,6 +44,13 @@ describe('parseHistory', () => {
     const raised: HistoryRecord = { ...reclaim, targetBytes: 4 * 1024 ** 3, advice: { verdict: 'raise', reason: 'idle: keeps ~4.0 GiB free', targetBytes: 4 * 1024 ** 3 } };
     expect(parseHistory(formatHistoryLine(raised))).toEqual({ records: [raised], skipped: 0 });
     expect(parseHistory(formatHistoryLine(raised).replace('"raise"', '"double"'))).toEqual({ records: [], skipped: 1 });
+  });
+
+  test('reads what freedBytes measures where a record says it, and older records without it', () => {
+    const onCgroup: HistoryRecord = { ...reclaim, freedMeasure: 'cgroup' };
+    // `reclaim` is a record as written before freedMeasure existed.
+    expect(parseHistory([onCgroup, reclaim].map(formatHistoryLine).join(''))).toEqual({ records: [onCgroup, reclaim], skipped: 0 });
+    expect(parseHistory(formatHistoryLine(onCgroup).replace('"cgroup"', '"memfree"'))).toEqual({ records: [], skipped: 1 });
   });
 
   test('an empty file has no records', () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 const policy = z.enum(['dynamic', 'aggressive', 'conservative', 'scheduled', 'emergency']);
-const at = z.string().min(1);
+/** When it happened: an ISO 8601 date and time (govd writes `toISOString()`). */
+const at = z.iso.datetime({ offset: true });
 const bytes = z.number().nonnegative();
 const codedError = z.object({ code: z.string(), message: z.string() });
 
@@ -24,6 +25,8 @@ const reclaimRecord = z.object({
   method: z.string(),
   targetBytes: bytes.nullable(),
   freedBytes: bytes,
+  /** What `freedBytes` measures: the target cgroup's usage, or the machine's MemFree. Absent in older records: `machine`. */
+  freedMeasure: z.enum(['cgroup', 'machine']).optional(),
   durationMs: z.number().nonnegative(),
   dryRun: z.boolean(),
   steps: z.array(step),
@@ -39,6 +42,19 @@ const pauseRecord = z.object({
   reason: z.string(),
   /** Containers paused (or, in a dry run, that would have been). */
   paused: z.array(z.string()),
+  freedBytes: bytes,
+  durationMs: z.number().nonnegative(),
+  dryRun: z.boolean(),
+});
+
+const podReclaimRecord = z.object({
+  kind: z.literal('reclaim-idle-pods'),
+  at,
+  policy,
+  code: z.string(),
+  reason: z.string(),
+  /** Pods (`namespace/name`) whose page cache was reclaimed (or, in a dry run, would have been). */
+  reclaimed: z.array(z.string()),
   freedBytes: bytes,
   durationMs: z.number().nonnegative(),
   dryRun: z.boolean(),
@@ -79,10 +95,10 @@ const eventRecord = z.object({
 });
 
 /** The schema of one history line. */
-export const historyRecordSchema = z.discriminatedUnion('kind', [reclaimRecord, pauseRecord, vetoRecord, errorRecord, feedbackRecord, eventRecord]);
+export const historyRecordSchema = z.discriminatedUnion('kind', [reclaimRecord, pauseRecord, podReclaimRecord, vetoRecord, errorRecord, feedbackRecord, eventRecord]);
 
 /**
- * One line of the history file: an action (`reclaim`, `pause-idle-containers`, dry runs
+ * One line of the history file: an action (`reclaim`, `pause-idle-containers`, `reclaim-idle-pods`, dry runs
  * included), an advisor `veto`, a tick `error`, user `feedback` or a daemon `event`.
  */
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
@@ -104,16 +120,21 @@ export function parseHistory(text: string): { records: HistoryRecord[]; skipped:
   let skipped = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      skipped += 1;
-      continue;
-    }
-    const parsed = historyRecordSchema.safeParse(value);
-    if (parsed.success) records.push(parsed.data);
+    const record = parseHistoryLine(line);
+    if (record) records.push(record);
     else skipped += 1;
   }
   return { records, skipped };
+}
+
+/** One line of a history file as a record, or `null` when it is not JSON or not a record. */
+export function parseHistoryLine(line: string): HistoryRecord | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const parsed = historyRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }

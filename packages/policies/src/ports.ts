@@ -11,6 +11,8 @@ export interface SnapshotSource {
 export interface ReclaimRequestLike {
   method: ReclaimMethod;
   targetBytes?: number;
+  /** Compact afterwards: the Governor asks for it under WSL2, where compaction returns the memory to Windows. */
+  compact?: boolean;
   dryRun?: boolean;
 }
 
@@ -20,6 +22,8 @@ export interface ReclaimResultLike {
   targetBytes: number | null;
   steps: Array<{ name: string; status: 'ok' | 'skipped' | 'failed'; error?: { code: string; message: string }; durationMs: number }>;
   freedBytes: number;
+  /** What `freedBytes` measures; absent means `machine`. */
+  freedMeasure?: 'cgroup' | 'machine';
   durationMs: number;
   dryRun: boolean;
   fallback?: { from: string; to: string; reason: string };
@@ -50,6 +54,27 @@ export interface ContainerPort {
    * sample idle detection needs. A failed listing only leaves the count unknown.
    */
   listContainers?(): Promise<readonly { state: string }[]>;
+}
+
+/** What the Governor passes to `reclaimIdle`; `@gov/docker`'s `PodReclaimOptions` accepts it. */
+export interface PodReclaimOptionsLike {
+  idleForMs: number;
+  dryRun: boolean;
+  exclude: readonly string[];
+  maxPodsPerTick: number;
+}
+
+/**
+ * Reclaims the page cache of idle pods on a Kubernetes node; `@gov/docker`'s pod client
+ * satisfies it. Pods are never paused.
+ */
+export interface PodPort {
+  reclaimIdle(options: PodReclaimOptionsLike): Promise<{ reclaimed: string[]; wouldReclaim?: string[]; freedBytes: number }>;
+  /**
+   * Lists the pods. The Governor calls it while it senses, each tick `kubernetes.reclaim_idle_pods`
+   * is on, so the CPU samples idle detection needs are taken every tick.
+   */
+  listPods?(): Promise<unknown>;
 }
 
 /** Appends one history line durably (govd: JSON Lines, fsync'd). */

@@ -57,6 +57,20 @@ describe('toHistoryRecord', () => {
     });
   });
 
+  test('a reclaim of idle pods\' page cache', () => {
+    expect(toHistoryRecord({ kind: 'reclaim-idle-pods', reclaimed: ['shop/web'], freedBytes: 64, durationMs: 12, dryRun: false }, cause)).toEqual({
+      kind: 'reclaim-idle-pods',
+      at: cause.at,
+      policy: 'dynamic',
+      code: 'host-below-target',
+      reason: 'host is low',
+      reclaimed: ['shop/web'],
+      freedBytes: 64,
+      durationMs: 12,
+      dryRun: false,
+    });
+  });
+
   test('advice keeps a target only for shrink and raise', () => {
     expect(toHistoryAdvice({ verdict: 'veto', reason: 'no' })).toEqual({ verdict: 'veto', reason: 'no', targetBytes: null });
     expect(toHistoryAdvice({ verdict: 'raise', targetBytes: 7, reason: 'more' })).toEqual({ verdict: 'raise', reason: 'more', targetBytes: 7 });

@@ -2,10 +2,11 @@ import type { DecisionPolicy } from './decide.js';
 import type { HistoryAdvice, HistoryRecord } from './history.js';
 import type { Advice, ReclaimResultLike } from './ports.js';
 
-/** What one action did: a reclaim and its result, or a pause of idle containers. */
+/** What one action did: a reclaim and its result, a pause of idle containers, or a reclaim of idle pods' page cache. */
 export type TickAction =
   | { kind: 'reclaim'; result: ReclaimResultLike }
-  | { kind: 'pause-idle-containers'; paused: string[]; freedBytes: number; durationMs: number; dryRun: boolean };
+  | { kind: 'pause-idle-containers'; paused: string[]; freedBytes: number; durationMs: number; dryRun: boolean }
+  | { kind: 'reclaim-idle-pods'; reclaimed: string[]; freedBytes: number; durationMs: number; dryRun: boolean };
 
 /** Why an action ran: the decision's policy, code and reason (or the API request's), and the advisor's word. */
 export interface ActionCause {
@@ -31,6 +32,9 @@ export function toHistoryRecord(action: TickAction, cause: ActionCause): History
   if (action.kind === 'pause-idle-containers') {
     return { kind: 'pause-idle-containers', ...base, paused: action.paused, freedBytes: action.freedBytes, durationMs: action.durationMs, dryRun: action.dryRun };
   }
+  if (action.kind === 'reclaim-idle-pods') {
+    return { kind: 'reclaim-idle-pods', ...base, reclaimed: action.reclaimed, freedBytes: action.freedBytes, durationMs: action.durationMs, dryRun: action.dryRun };
+  }
   const { result } = action;
   return {
     kind: 'reclaim',
@@ -38,6 +42,7 @@ export function toHistoryRecord(action: TickAction, cause: ActionCause): History
     method: result.fallback?.to ?? result.method,
     targetBytes: result.targetBytes,
     freedBytes: result.freedBytes,
+    ...(result.freedMeasure ? { freedMeasure: result.freedMeasure } : {}),
     durationMs: result.durationMs,
     dryRun: result.dryRun,
     steps: result.steps.map((step) => ({ name: step.name, status: step.status, durationMs: step.durationMs, ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}) })),

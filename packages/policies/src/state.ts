@@ -26,7 +26,7 @@ export interface Incident {
 export interface PolicyState {
   /** ISO time of the last reclaim decided (acted on, tried, or recorded in dry-run). */
   lastReclaimAt: string | null;
-  /** ISO time of the last pause of idle containers decided. */
+  /** ISO time of the last idle action decided: a pause of idle containers, or a reclaim of idle pods' page cache. */
   lastPauseAt: string | null;
   /** The scheduled minute (`YYYY-MM-DD HH:MM`, local time) already served. */
   lastScheduledSlot: string | null;

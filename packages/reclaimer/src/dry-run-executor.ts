@@ -13,7 +13,11 @@ export interface DryRunExecutor extends ReclaimExecutor {
   readonly planned: readonly { action: ReclaimAction; description: string }[];
 }
 
-/** Records what would run and touches nothing: reads of the mount table aside, no IO at all. */
+/**
+ * Records what would run and touches nothing: it reads the mount table and checks the cgroup an
+ * action names (through the base executor's `check`), so a dry run refuses what the real run
+ * would, and writes nothing.
+ */
 export function createDryRunExecutor(options: DryRunExecutorOptions = {}): DryRunExecutor {
   const base = options.base ?? createLocalExecutor();
   const planned: { action: ReclaimAction; description: string }[] = [];
@@ -23,9 +27,12 @@ export function createDryRunExecutor(options: DryRunExecutorOptions = {}): DryRu
     planned,
     readCgroupLayout: () => (options.cgroupLayout ? Promise.resolve(options.cgroupLayout) : base.readCgroupLayout()),
     readCgroupStat: (cgroup) => base.readCgroupStat(cgroup),
+    ...(base.readCgroupUsage ? { readCgroupUsage: base.readCgroupUsage.bind(base) } : {}),
     describe: (action) => base.describe(action),
     async run(action): Promise<ActionOutcome> {
-      planned.push({ action, description: base.describe(action) });
+      const description = base.describe(action);
+      await base.check?.(action);
+      planned.push({ action, description });
       return {};
     },
   };

@@ -73,6 +73,24 @@ describe('createLocalExecutor', () => {
     ]);
   });
 
+  it('reads a cgroup\'s usage and page cache from the hierarchy it reclaims through, v2 first, then v1', async () => {
+    const v2 = memoryFs({
+      '/sys/fs/cgroup/a/memory.current': '314572800\n',
+      '/sys/fs/cgroup/a/memory.max': 'max\n',
+      '/sys/fs/cgroup/a/memory.stat': 'anon 4096\nfile 262144000\nshmem 0\n',
+    });
+    const onV2 = createLocalExecutor({ fs: v2.fs, cgroupLayout: { v2Memory: '/sys/fs/cgroup', v1Memory: '/sys/fs/cgroup/memory' } });
+    expect(await onV2.readCgroupUsage?.('a')).toEqual({ usage: 300 * MiB, file: 250 * MiB });
+
+    const v1 = memoryFs({
+      '/sys/fs/cgroup/memory/docker/x/memory.usage_in_bytes': '209715200\n',
+      '/sys/fs/cgroup/memory/docker/x/memory.limit_in_bytes': '9223372036854771712\n',
+      '/sys/fs/cgroup/memory/docker/x/memory.stat': 'cache 104857600\nrss 0\ntotal_cache 157286400\ntotal_rss 0\n',
+    });
+    const onV1 = createLocalExecutor({ fs: v1.fs, cgroupLayout: { v2Memory: null, v1Memory: '/sys/fs/cgroup/memory' } });
+    expect(await onV1.readCgroupUsage?.('docker/x')).toEqual({ usage: 200 * MiB, file: 150 * MiB });
+  });
+
   it('records EACCES as GOV_RECLAIM_PERMISSION with the fix in the message', async () => {
     const { fs } = memoryFs({}, () => 'EACCES');
     const result = await quietReclaimer(createLocalExecutor({ fs, exec: recordingExec().exec })).reclaim({ method: 'drop_caches', sync: false });
@@ -245,6 +263,13 @@ describe('cgroup v2 memory.reclaim on a directory laid out as cgroupfs', () => {
     ]);
     expect(await readFile(join(root, 'system.slice', 'app.service', 'memory.reclaim'), 'utf8')).toBe('');
   });
+
+  it('refuses in a dry run the cgroup the real run refuses', async () => {
+    const dry = await quietReclaimer(createLocalExecutor({ mountinfoPath })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/gone', targetBytes: 3 * MiB, dryRun: true });
+    const real = await quietReclaimer(createLocalExecutor({ mountinfoPath })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/gone', targetBytes: 3 * MiB });
+    expect(dry.steps).toEqual([{ name: 'cgroup_reclaim', status: 'failed', error: { code: 'GOV_RECLAIM_INVALID_CGROUP', message: `there is no cgroup docker/gone under ${root}` }, durationMs: 0 }]);
+    expect(dry.steps).toEqual(real.steps);
+  });
 });
 
 describe('cgroup v1 memory.force_empty', () => {
@@ -253,5 +278,15 @@ describe('cgroup v1 memory.force_empty', () => {
     const result = await quietReclaimer(createLocalExecutor({ fs })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/0123' });
     expect(writes).toEqual([['/sys/fs/cgroup/memory/docker/0123/memory.force_empty', '0']]);
     expect(result.steps[0]?.status).toBe('ok');
+  });
+
+  it('refuses in a dry run a cgroup that does not exist, as the real run does', async () => {
+    const { fs, writes } = memoryFs({ '/proc/self/mountinfo': '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n' });
+    fs.realpath = async (path) => {
+      if (path.includes('nonexistent')) throw systemError('ENOENT', path);
+      return path;
+    };
+    const result = await quietReclaimer(createLocalExecutor({ fs })).reclaim({ method: 'cgroup_reclaim', cgroup: 'docker/nonexistent', dryRun: true });
+    expect([writes, result.steps]).toEqual([[], [{ name: 'cgroup_reclaim', status: 'failed', error: { code: 'GOV_RECLAIM_INVALID_CGROUP', message: 'there is no cgroup docker/nonexistent under /sys/fs/cgroup/memory' }, durationMs: 0 }]]);
   });
 });

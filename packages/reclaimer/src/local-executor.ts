@@ -1,8 +1,9 @@
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { createExec, errnoOf, ExecError, withDeadline, type Exec, type Timers } from '@gov/io';
+import { readCgroupMemory } from '@gov/meminfo';
 import { findCgroupMounts, hasMemoryController, parseMountinfo, parseProcMounts, resolveCgroupFile } from './cgroup.js';
 import { isReclaimError, ReclaimError } from './errors.js';
-import type { ActionOutcome, CgroupLayout, ReclaimAction, ReclaimExecutor } from './types.js';
+import type { ActionOutcome, CgroupLayout, CgroupUsage, ReclaimAction, ReclaimExecutor } from './types.js';
 import { formatTargetDigits } from './validate.js';
 
 /** The file calls the local executor makes; Node's `fs/promises` by default. */
@@ -119,6 +120,16 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Reclaim
       return fs.readFile(path, 'utf8');
     },
 
+    async readCgroupUsage(cgroup): Promise<CgroupUsage> {
+      const layout = await readCgroupLayout();
+      const mountPoint = layout.v2Memory ?? layout.v1Memory;
+      if (mountPoint === null) throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', 'no memory cgroup controller is mounted');
+      const statPath = await resolveCgroupFile(fs, mountPoint, cgroup, 'memory.stat');
+      const memory = await readCgroupMemory(statPath.slice(0, -'/memory.stat'.length), { fs: { readFile: (path) => fs.readFile(path, 'utf8') } });
+      const file = memory.version === 2 ? memory.stat['file'] : (memory.stat['total_cache'] ?? memory.stat['cache']);
+      return { usage: memory.usage, file: file ?? 0 };
+    },
+
     describe(action) {
       switch (action.kind) {
         case 'sync':
@@ -133,6 +144,11 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Reclaim
         case 'force_empty':
           return `write "0" to memory.force_empty of cgroup ${action.cgroup} (v1)`;
       }
+    },
+
+    async check(action) {
+      if (action.kind === 'memory_reclaim') await resolveCgroupFile(fs, await mountFor(2), action.cgroup, 'memory.reclaim');
+      if (action.kind === 'force_empty') await resolveCgroupFile(fs, await mountFor(1), action.cgroup, 'memory.force_empty');
     },
 
     async run(action): Promise<ActionOutcome> {

@@ -2,8 +2,8 @@ import { ReclaimError } from './errors.js';
 
 /** Lets one reclaim run at a time; the others wait their turn or are refused. */
 export interface ReclaimLock {
-  /** Resolves with a release function once the lock is held. */
-  acquire(whenBusy: 'wait' | 'fail'): Promise<() => void>;
+  /** Resolves with a release function once the lock is held; a release may be asynchronous (a file to remove). */
+  acquire(whenBusy: 'wait' | 'fail'): Promise<() => void | Promise<void>>;
   readonly busy: boolean;
 }
 

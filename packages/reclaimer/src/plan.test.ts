@@ -24,6 +24,23 @@ describe('planReclaim', () => {
     expect(planReclaim(validateRequest({ method: 'compact_memory' }), none)).toEqual({ steps: [{ name: 'compact_memory', action: { kind: 'compact_memory' } }] });
   });
 
+  it('compacts after drop_caches and cgroup_reclaim when asked, and never twice', () => {
+    expect(planReclaim(validateRequest({ method: 'drop_caches', sync: false, compact: true }), none)).toEqual({
+      steps: [
+        { name: 'drop_caches', action: { kind: 'drop_caches', level: 1 } },
+        { name: 'compact_memory', action: { kind: 'compact_memory' } },
+      ],
+    });
+    expect(planReclaim(validateRequest({ method: 'cgroup_reclaim', cgroup: 'docker/abc', targetBytes: 1048576, compact: true }), v2)).toEqual({
+      steps: [
+        { name: 'cgroup_reclaim', memoryReclaim: { cgroup: 'docker/abc', bytes: 1048576 } },
+        { name: 'compact_memory', action: { kind: 'compact_memory' } },
+      ],
+    });
+    expect(planReclaim(validateRequest({ method: 'full', sync: false, compact: true }), none).steps.map((step) => step.name)).toEqual(['drop_caches', 'compact_memory']);
+    expect(planReclaim(validateRequest({ method: 'compact_memory', compact: true }), none).steps.map((step) => step.name)).toEqual(['compact_memory']);
+  });
+
   it('reclaims a cgroup through v2 where the memory controller is there, else v1', () => {
     const request = validateRequest({ method: 'cgroup_reclaim', cgroup: 'docker/abc', targetBytes: 1048576 });
     expect(planReclaim(request, v2)).toEqual({ steps: [{ name: 'cgroup_reclaim', memoryReclaim: { cgroup: 'docker/abc', bytes: 1048576 } }] });

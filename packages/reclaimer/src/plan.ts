@@ -21,18 +21,27 @@ function dropCaches(request: ValidatedRequest, level: 1 | 2 | 3): PlannedStep[] 
   return steps;
 }
 
+const COMPACT: PlannedStep = { name: 'compact_memory', action: { kind: 'compact_memory' } };
+
 /**
  * Turns a validated request and the machine's cgroup layout (or the error reading it) into
  * steps. Pure: the same inputs always give the same plan.
  */
 export function planReclaim(request: ValidatedRequest, layout: CgroupLayout | ReclaimError): ReclaimPlan {
+  const plan = planMethod(request, layout);
+  // `compact` asks for compaction after a method that does not compact on its own.
+  if (request.compact && (request.method === 'drop_caches' || request.method === 'cgroup_reclaim')) plan.steps.push(COMPACT);
+  return plan;
+}
+
+function planMethod(request: ValidatedRequest, layout: CgroupLayout | ReclaimError): ReclaimPlan {
   switch (request.method) {
     case 'drop_caches':
       return { steps: dropCaches(request, request.level) };
     case 'compact_memory':
-      return { steps: [{ name: 'compact_memory', action: { kind: 'compact_memory' } }] };
+      return { steps: [COMPACT] };
     case 'full':
-      return { steps: [...dropCaches(request, request.level), { name: 'compact_memory', action: { kind: 'compact_memory' } }] };
+      return { steps: [...dropCaches(request, request.level), COMPACT] };
     case 'cgroup_reclaim':
       break;
   }

@@ -42,7 +42,9 @@ describe('drop_caches on the real kernel', () => {
     if (!before || !after) throw new Error('the reclaim did not read /proc/meminfo');
     expect(before.cached - after.cached).toBeGreaterThan(FILE_BYTES * 0.8);
     expect(result.freedBytes).toBe(Math.max(0, after.free - before.free));
-    expect(result.freedBytes).toBeGreaterThan(FILE_BYTES * 0.5);
+    // MemFree also moves with whatever else the machine allocates meanwhile (and freed pages sit
+    // on per-CPU lists first), so its rise is checked for sign, the page cache for size.
+    expect(result.freedBytes).toBeGreaterThan(0);
     // The reading the result carries is the kernel's: a fresh one still shows the cache gone.
     const now = await readLinuxMemory();
     expect(before.cached - now.cached).toBeGreaterThan(FILE_BYTES * 0.5);
@@ -108,6 +110,11 @@ describeWithDocker('cgroup v1 memory.force_empty on a running container', () => 
     ]);
     const cacheAfter = (await readCgroupMemory(dir)).stat['cache'] ?? 0;
     expect(cacheBefore - cacheAfter).toBeGreaterThan(190 * MiB);
+    // Measured on the cgroup (v1 memory.usage_in_bytes and total_cache), not on MemFree.
+    expect(result.freedMeasure).toBe('cgroup');
+    expect(result.freedBytes).toBeGreaterThan(190 * MiB);
+    expect(result.cgroup?.path).toBe(cgroup);
+    expect((result.cgroup?.before?.file ?? 0) - (result.cgroup?.after?.file ?? 0)).toBeGreaterThan(190 * MiB);
     // This kernel lets force_empty run on a cgroup with tasks: the container is still running.
     expect(dockerCli(['inspect', '--format', '{{.State.Running}}', id])).toBe('true');
   });

@@ -4,7 +4,7 @@ import { createDryRunExecutor } from './dry-run-executor.js';
 import { ReclaimError } from './errors.js';
 import { createReclaimLock } from './lock.js';
 import { createReclaimer } from './reclaimer.js';
-import type { CgroupLayout, ReclaimAction, ReclaimExecutor } from './types.js';
+import type { CgroupLayout, CgroupUsage, ReclaimAction, ReclaimExecutor } from './types.js';
 
 const MiB = 1024 ** 2;
 
@@ -82,6 +82,7 @@ describe('createReclaimer', () => {
       before: memory(1000, 3000),
       after: memory(2500, 1500),
       freedBytes: 1500 * MiB,
+      freedMeasure: 'machine',
       durationMs: 25,
       dryRun: false,
     });
@@ -141,6 +142,71 @@ describe('createReclaimer', () => {
         durationMs: 5,
       },
     ]);
+  });
+
+  describe('what freedBytes measures', () => {
+    /** The fake executor, reading the target cgroup's memory from a queue (an Error is a failed read). */
+    function withCgroupReadings(...values: (CgroupUsage | Error)[]) {
+      const fake = fakeExecutor();
+      const read: string[] = [];
+      fake.executor.readCgroupUsage = async (cgroup) => {
+        read.push(cgroup);
+        const next = values.shift();
+        if (next === undefined || next instanceof Error) throw next ?? new Error('no more readings');
+        return next;
+      };
+      return { ...fake, read };
+    }
+
+    it('a reclaim of one cgroup: the bytes that left it, not the smaller rise of MemFree', async () => {
+      const { executor, read } = withCgroupReadings({ usage: 300 * MiB, file: 250 * MiB }, { usage: 200 * MiB, file: 150 * MiB });
+      const reclaimer = createReclaimer({ executor, readMemory: readings(memory(1000, 3000), memory(1075, 2900)), now: steppingClock(), lock: createReclaimLock() });
+      const result = await reclaimer.reclaim({ method: 'cgroup_reclaim', cgroup: 'system.slice/x.service', targetBytes: 100 * MiB });
+      expect(read).toEqual(['system.slice/x.service', 'system.slice/x.service']);
+      expect([result.freedBytes, result.freedMeasure, result.cgroup]).toEqual([
+        100 * MiB,
+        'cgroup',
+        { path: 'system.slice/x.service', before: { usage: 300 * MiB, file: 250 * MiB }, after: { usage: 200 * MiB, file: 150 * MiB } },
+      ]);
+    });
+
+    it('the machine when the cgroup cannot be read afterwards, or the executor cannot read cgroups', async () => {
+      const unreadable = withCgroupReadings({ usage: 300 * MiB, file: 250 * MiB }, new Error('EACCES'));
+      const first = await createReclaimer({ executor: unreadable.executor, readMemory: readings(memory(1000, 3000), memory(1075, 2900)), lock: createReclaimLock() }).reclaim({
+        method: 'cgroup_reclaim',
+        cgroup: 'a',
+        targetBytes: 100 * MiB,
+      });
+      expect([first.freedBytes, first.freedMeasure, first.cgroup]).toEqual([75 * MiB, 'machine', { path: 'a', before: { usage: 300 * MiB, file: 250 * MiB }, after: null }]);
+
+      const { executor } = fakeExecutor();
+      const second = await createReclaimer({ executor, readMemory: readings(memory(1000, 3000), memory(1075, 2900)), lock: createReclaimLock() }).reclaim({
+        method: 'cgroup_reclaim',
+        cgroup: 'a',
+        targetBytes: 100 * MiB,
+      });
+      expect([second.freedBytes, second.freedMeasure, second.cgroup]).toEqual([75 * MiB, 'machine', { path: 'a', before: null, after: null }]);
+    });
+
+    it('the machine for a whole-machine reclaim, which reads no cgroup', async () => {
+      const { executor, read } = withCgroupReadings();
+      const result = await createReclaimer({ executor, readMemory: readings(memory(1000, 3000), memory(1064, 2936)), lock: createReclaimLock() }).reclaim({
+        method: 'cgroup_reclaim',
+        targetBytes: 64 * MiB,
+      });
+      expect([read, result.freedBytes, result.freedMeasure, 'cgroup' in result]).toEqual([[], 64 * MiB, 'machine', false]);
+    });
+
+    it('a dry run of a cgroup reclaim reads the cgroup once and frees nothing', async () => {
+      const { executor, read } = withCgroupReadings({ usage: 300 * MiB, file: 250 * MiB });
+      const result = await createReclaimer({ executor, readMemory: readings(memory(1000, 3000)), lock: createReclaimLock() }).reclaim({
+        method: 'cgroup_reclaim',
+        cgroup: 'a',
+        targetBytes: 100 * MiB,
+        dryRun: true,
+      });
+      expect([read, result.freedBytes, result.freedMeasure, result.cgroup]).toEqual([['a'], 0, 'cgroup', { path: 'a', before: { usage: 300 * MiB, file: 250 * MiB }, after: null }]);
+    });
   });
 
   it('does not retry when memory.reclaim fails for another reason', async () => {
@@ -242,6 +308,7 @@ describe('createReclaimer', () => {
       before: memory(1000, 3000),
       after: null,
       freedBytes: 0,
+      freedMeasure: 'machine',
       durationMs: 35,
       dryRun: true,
     });

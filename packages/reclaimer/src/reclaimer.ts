@@ -6,7 +6,7 @@ import { isReclaimError, ReclaimError } from './errors.js';
 import { createLocalExecutor } from './local-executor.js';
 import { processReclaimLock, type ReclaimLock } from './lock.js';
 import { planReclaim, type PlannedStep } from './plan.js';
-import type { ActionOutcome, CgroupLayout, ReclaimAction, ReclaimExecutor, ReclaimRequest, ReclaimResult, ReclaimStep } from './types.js';
+import type { ActionOutcome, CgroupLayout, CgroupUsage, ReclaimAction, ReclaimExecutor, ReclaimRequest, ReclaimResult, ReclaimStep } from './types.js';
 import { validateRequest } from './validate.js';
 
 export interface ReclaimerOptions {
@@ -14,9 +14,12 @@ export interface ReclaimerOptions {
   executor?: ReclaimExecutor;
   /** Reads Linux memory before and after; default `readLinuxMemory()` of `@gov/meminfo`. */
   readMemory?: () => Promise<LinuxMemory>;
-  /** When another reclaim of this process is running: wait for it (default) or fail with `GOV_RECLAIM_BUSY`. */
+  /** When another reclaim holds the lock: wait for it (default) or fail with `GOV_RECLAIM_BUSY`. */
   whenBusy?: 'wait' | 'fail';
-  /** Shared by every reclaimer of the process unless replaced. */
+  /**
+   * Shared by every reclaimer of the process unless replaced; `createFileReclaimLock` shares one
+   * between processes.
+   */
   lock?: ReclaimLock;
   /** How long one step may take before it is recorded as `GOV_RECLAIM_TIMEOUT`; default 120 s. */
   stepTimeoutMs?: number;
@@ -26,13 +29,20 @@ export interface ReclaimerOptions {
   timers?: Timers;
 }
 
+/** What one call may ask besides the request. */
+export interface ReclaimCallOptions {
+  /** Overrides the reclaimer's `whenBusy` for this call. */
+  whenBusy?: 'wait' | 'fail';
+}
+
 export interface Reclaimer {
   /**
    * Runs one request of the catalogue. Rejects only for a request that is not valid
-   * (`GOV_RECLAIM_INVALID_*`, before anything runs) or, with `whenBusy: 'fail'`, with
-   * `GOV_RECLAIM_BUSY`. Every failure while running is recorded in its step.
+   * (`GOV_RECLAIM_INVALID_*`, before anything runs), with `whenBusy: 'fail'` with
+   * `GOV_RECLAIM_BUSY`, or when the lock cannot be taken at all (`GOV_RECLAIM_PERMISSION`).
+   * Every failure while running is recorded in its step.
    */
-  reclaim(request: ReclaimRequest): Promise<ReclaimResult>;
+  reclaim(request: ReclaimRequest, options?: ReclaimCallOptions): Promise<ReclaimResult>;
 }
 
 function toStepError(error: unknown): { code: ReclaimError['code']; message: string } {
@@ -46,6 +56,15 @@ function reclaimableFileBytes(statText: string): number {
   const file = stat['file'];
   if (file === undefined) throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', 'memory.stat has no "file" line; give a target in bytes');
   return Math.max(0, file - (stat['shmem'] ?? 0));
+}
+
+const mountOrNull = (value: unknown) => value === null || typeof value === 'string';
+const isCgroupLayout = (value: unknown): value is CgroupLayout => typeof value === 'object' && value !== null && mountOrNull((value as CgroupLayout).v2Memory) && mountOrNull((value as CgroupLayout).v1Memory);
+
+/** The rise of `MemFree`, never negative; 0 when either reading is missing or not a number (a custom `readMemory` that misbehaves). */
+/** A difference of two memory readings as bytes freed: never negative, never NaN (garbage readings count as 0). */
+function freedFrom(difference: number): number {
+  return Number.isFinite(difference) ? Math.max(0, difference) : 0;
 }
 
 /** Creates the reclaimer: the only way `gov` changes the kernel's memory state. */
@@ -72,6 +91,15 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
   async function readMemoryOrNull(): Promise<LinuxMemory | null> {
     try {
       return await readMemory();
+    } catch {
+      return null;
+    }
+  }
+
+  async function readCgroupUsageOrNull(runner: ReclaimExecutor, cgroup: string): Promise<CgroupUsage | null> {
+    if (!runner.readCgroupUsage) return null;
+    try {
+      return await withinStepTimeout(runner.readCgroupUsage(cgroup), 'reading the cgroup memory');
     } catch {
       return null;
     }
@@ -124,21 +152,32 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
     if (request.method === 'cgroup_reclaim') {
       try {
         layout = await withinStepTimeout(runner.readCgroupLayout(), 'reading the cgroup mounts');
+        // An executor of someone else's making may answer anything: a failed step, never a TypeError.
+        if (!isCgroupLayout(layout)) throw new ReclaimError('GOV_RECLAIM_UNSUPPORTED', `the executor answered no cgroup layout (${JSON.stringify(layout) ?? String(layout)})`);
       } catch (error) {
         layout = isReclaimError(error) ? error : new ReclaimError('GOV_RECLAIM_UNSUPPORTED', `the cgroup mounts could not be read: ${toStepError(error).message}`, { cause: error });
       }
     }
     const plan = planReclaim(request, layout);
+    // A reclaim of one cgroup is measured on that cgroup: MemFree misses pages still on per-CPU lists.
+    const target = request.method === 'cgroup_reclaim' && request.cgroup !== null && !plan.fallback ? request.cgroup : null;
+    const readTarget = (cgroup: string | null) => (cgroup === null ? Promise.resolve(null) : readCgroupUsageOrNull(runner, cgroup));
+    const cgroupBefore = await readTarget(target);
     const steps: ReclaimStep[] = [];
     for (const step of plan.steps) steps.push(await runStep(step, runner, before));
     const after = runner.dryRun ? null : await readMemoryOrNull();
+    const cgroupAfter = runner.dryRun ? null : await readTarget(target);
+    const onCgroup = cgroupBefore !== null && (runner.dryRun || cgroupAfter !== null);
+    const freedBytes = cgroupBefore && cgroupAfter ? freedFrom(cgroupBefore.usage - cgroupAfter.usage) : before && after ? freedFrom(after.free - before.free) : 0;
     return {
       method: request.method,
       targetBytes: request.targetBytes,
       steps,
       before,
       after,
-      freedBytes: before && after ? Math.max(0, after.free - before.free) : 0,
+      freedBytes,
+      freedMeasure: onCgroup ? 'cgroup' : 'machine',
+      ...(target === null ? {} : { cgroup: { path: target, before: cgroupBefore, after: cgroupAfter } }),
       durationMs: Math.round(now() - started),
       dryRun: runner.dryRun,
       ...(plan.fallback ? { fallback: plan.fallback } : {}),
@@ -146,14 +185,15 @@ export function createReclaimer(options: ReclaimerOptions = {}): Reclaimer {
   }
 
   return {
-    async reclaim(input) {
+    async reclaim(input, call = {}) {
       const request = validateRequest(input);
       if (request.dryRun || executor.dryRun) return execute(request);
-      const release = await lock.acquire(whenBusy);
+      const release = await lock.acquire(call.whenBusy ?? whenBusy);
       try {
         return await execute(request);
       } finally {
-        if (pending.size === 0) release();
+        // Released before the result is handed back, so the caller may reclaim again at once.
+        if (pending.size === 0) await release();
         else void Promise.allSettled([...pending]).then(release);
       }
     },

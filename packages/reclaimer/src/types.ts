@@ -23,6 +23,12 @@ export interface ReclaimRequest {
    * on v2). Absent: the whole machine.
    */
   cgroup?: string;
+  /**
+   * Compact memory after a `drop_caches` or `cgroup_reclaim` (default false; `full` always
+   * compacts). Under WSL2 this is what hands the freed pages back to Windows at once, through
+   * free-page reporting, instead of at WSL's next compaction.
+   */
+  compact?: boolean;
   /** Record what would run; write nothing. */
   dryRun?: boolean;
 }
@@ -46,6 +52,17 @@ export interface ReclaimFallback {
   reason: string;
 }
 
+/** What `freedBytes` of a result measures. */
+export type FreedMeasure = 'cgroup' | 'machine';
+
+/** One cgroup's memory, in bytes. */
+export interface CgroupUsage {
+  /** Everything charged to it: v2 `memory.current`, v1 `memory.usage_in_bytes`. */
+  usage: number;
+  /** Its page cache: v2 `file`, v1 `total_cache` of `memory.stat`. */
+  file: number;
+}
+
 export interface ReclaimResult {
   method: ReclaimMethod;
   targetBytes: number | null;
@@ -54,8 +71,21 @@ export interface ReclaimResult {
   before: LinuxMemory | null;
   /** Linux memory after the last step; `null` in a dry run or when it could not be read. */
   after: LinuxMemory | null;
-  /** How much more memory is free afterwards (`MemFree` difference); never negative. */
+  /**
+   * Bytes given back, never negative, as `freedMeasure` says: for a reclaim of one cgroup, what
+   * left that cgroup (its usage before − after); otherwise how much more memory the machine has
+   * free afterwards (`MemFree` after − before).
+   */
   freedBytes: number;
+  /**
+   * What `freedBytes` measures: `cgroup` (the target cgroup's usage) or `machine` (`MemFree`).
+   * A cgroup's usage is the exact count; the machine's `MemFree` rises by less than was freed,
+   * since freed pages first go to per-CPU lists it does not count. Readers of records written
+   * before this field existed should take its absence as `machine`.
+   */
+  freedMeasure: FreedMeasure;
+  /** Set for a reclaim of one cgroup: its memory before and after (`after` is `null` in a dry run or when it could not be read). */
+  cgroup?: { path: string; before: CgroupUsage | null; after: CgroupUsage | null };
   durationMs: number;
   dryRun: boolean;
   /** Set when the method could not run here and another one ran instead. */
@@ -101,7 +131,19 @@ export interface ReclaimExecutor {
   readCgroupLayout(): Promise<CgroupLayout>;
   /** The cgroup's v2 `memory.stat` text, for a default target. Reads only. */
   readCgroupStat(cgroup: string): Promise<string>;
+  /**
+   * The memory of one cgroup (relative to the memory hierarchy that `readCgroupLayout` found, v2
+   * first), so a reclaim of it reports what the cgroup gave back. Reads only. Executors without
+   * it measure on the machine.
+   */
+  readCgroupUsage?(cgroup: string): Promise<CgroupUsage>;
   /** What `run(action)` does, in words (`write "1" to /proc/sys/vm/drop_caches`). */
   describe(action: ReclaimAction): string;
+  /**
+   * Checks, reading only, what `run(action)` would act on (the cgroup exists and resolves inside
+   * the cgroup root), and rejects as `run` would. A dry run calls it, so it refuses what the real
+   * run refuses. Optional: an executor without it has nothing to check.
+   */
+  check?(action: ReclaimAction): Promise<void>;
   run(action: ReclaimAction): Promise<ActionOutcome>;
 }

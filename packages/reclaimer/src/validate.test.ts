@@ -93,16 +93,17 @@ describe('validateCgroupPath', () => {
 
 describe('validateRequest', () => {
   it('fills in the defaults: sync first, level 1, whole machine, not a dry run', () => {
-    expect(validateRequest({ method: 'drop_caches' })).toEqual({ method: 'drop_caches', level: 1, sync: true, targetBytes: null, cgroup: null, dryRun: false });
+    expect(validateRequest({ method: 'drop_caches' })).toEqual({ method: 'drop_caches', level: 1, sync: true, targetBytes: null, cgroup: null, compact: false, dryRun: false });
     expect(validateRequest({ method: 'cgroup_reclaim', targetBytes: 536_870_912, cgroup: 'docker/abc', dryRun: true })).toEqual({
       method: 'cgroup_reclaim',
       level: 1,
       sync: true,
       targetBytes: 536_870_912,
       cgroup: 'docker/abc',
+      compact: false,
       dryRun: true,
     });
-    expect(validateRequest({ method: 'full', level: 3, sync: false })).toEqual({ method: 'full', level: 3, sync: false, targetBytes: null, cgroup: null, dryRun: false });
+    expect(validateRequest({ method: 'full', level: 3, sync: false })).toEqual({ method: 'full', level: 3, sync: false, targetBytes: null, cgroup: null, compact: false, dryRun: false });
   });
 
   it.each([
@@ -112,6 +113,7 @@ describe('validateRequest', () => {
     [{ method: 'drop_caches', level: 4 }, 'GOV_RECLAIM_INVALID_LEVEL'],
     [{ method: 'drop_caches', level: '3' }, 'GOV_RECLAIM_INVALID_LEVEL'],
     [{ method: 'compact_memory', level: 1 }, 'GOV_RECLAIM_INVALID_LEVEL'],
+    [{ method: 'drop_caches', compact: 'yes' }, 'GOV_RECLAIM_INVALID_METHOD'],
     [{ method: 'cgroup_reclaim', targetBytes: 2_097_152.5 }, 'GOV_RECLAIM_INVALID_TARGET'],
     [{ method: 'cgroup_reclaim', targetBytes: '512M' }, 'GOV_RECLAIM_INVALID_TARGET'],
     [{ method: 'cgroup_reclaim', cgroup: '../../etc' }, 'GOV_RECLAIM_INVALID_CGROUP'],

@@ -15,6 +15,8 @@ export interface ValidatedRequest {
   targetBytes: number | null;
   /** Relative cgroup path; `null` for the whole machine. */
   cgroup: string | null;
+  /** Compact after the method's own steps (`drop_caches` and `cgroup_reclaim`). */
+  compact: boolean;
   dryRun: boolean;
 }
 
@@ -88,9 +90,11 @@ export function validateRequest(request: unknown): ValidatedRequest {
   }
   const sync = fields['sync'];
   if (sync !== undefined && typeof sync !== 'boolean') throw new ReclaimError('GOV_RECLAIM_INVALID_METHOD', `sync must be true or false; got ${describeValue(sync)}`);
+  const compact = fields['compact'];
+  if (compact !== undefined && typeof compact !== 'boolean') throw new ReclaimError('GOV_RECLAIM_INVALID_METHOD', `compact must be true or false; got ${describeValue(compact)}`);
   const dryRun = fields['dryRun'];
   if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new ReclaimError('GOV_RECLAIM_INVALID_METHOD', `dryRun must be true or false; got ${describeValue(dryRun)}`);
-  return { method, level, sync: sync ?? true, targetBytes, cgroup, dryRun: dryRun ?? false };
+  return { method, level, sync: sync ?? true, targetBytes, cgroup, compact: compact ?? false, dryRun: dryRun ?? false };
 }
 
 /** The decimal digits an executor writes or passes for a byte count; re-checks the bounds. */

@@ -32,6 +32,12 @@ export interface WorkloadCgroup {
   read(): Promise<GuestMemory>;
   /** Cumulative CPU time of the workload, in nanoseconds. */
   cpuNanoseconds(): Promise<number>;
+  /** Cumulative user CPU time of the workload, in USER_HZ ticks (`cpuacct.stat`): what WSL's idle check reads. */
+  userTicks(): Promise<number>;
+  /** Cumulative user + system CPU time of the workload, in USER_HZ ticks. */
+  cpuTicks(): Promise<number>;
+  /** `memory.usage_in_bytes`: everything charged (v2's `memory.current`), kernel memory included. */
+  usage(): Promise<number>;
   /**
    * Reclaims about `bytes` from the cgroup: v1 has no `memory.reclaim`, so the limit is lowered
    * by that much (the kernel reclaims synchronously to meet it) and then lifted again.
@@ -75,6 +81,15 @@ export async function createWorkloadCgroup(name: string): Promise<WorkloadCgroup
     },
     async cpuNanoseconds() {
       return Number((await readFile(join(cpuDir, 'cpuacct.usage'), 'utf8')).trim());
+    },
+    async userTicks() {
+      const match = /^user (\d+)$/m.exec(await readFile(join(cpuDir, 'cpuacct.stat'), 'utf8'));
+      return match ? Number(match[1]) : 0;
+    },
+    usage: () => usage(memoryDir),
+    async cpuTicks() {
+      const text = await readFile(join(cpuDir, 'cpuacct.stat'), 'utf8');
+      return Number(/^user (\d+)$/m.exec(text)?.[1] ?? 0) + Number(/^system (\d+)$/m.exec(text)?.[1] ?? 0);
     },
     async reclaimBytes(bytes) {
       const before = await usage(memoryDir);

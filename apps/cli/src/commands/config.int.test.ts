@@ -78,6 +78,6 @@ describe('gov config, built', () => {
     expect(exitCode).toBe(0);
     const schema = JSON.parse(stdout) as { $schema: string; properties: Record<string, unknown> };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(Object.keys(schema.properties)).toEqual(['governor', 'docker', 'daemon', 'wsl_governor']);
+    expect(Object.keys(schema.properties)).toEqual(['governor', 'docker', 'kubernetes', 'daemon', 'wsl_governor']);
   });
 });

@@ -75,6 +75,28 @@ describe('gov config validate', () => {
     expect(await gov(['validate'])).toEqual({ code: 0, stdout: 'no config file found; the defaults apply\n', stderr: '' });
   });
 
+  test('exits 2 on 130 000 unknown keys, listing 50 and counting the rest', { timeout: 60_000 }, async () => {
+    const path = join(home, 'huge.toml');
+    await writeFile(path, `[governor]\n${Array.from({ length: 130_000 }, (_, i) => `k${i} = 1`).join('\n')}\n`);
+    const text = await gov(['validate', '--path', path]);
+    expect([text.code, text.stdout, text.stderr.split('\n').slice(-2)]).toEqual([2, '', ['  … and 129950 more problems', '']]);
+    const json = await gov(['validate', '--path', path, '--json']);
+    const answer = JSON.parse(json.stdout) as { problems: unknown[]; omitted: number };
+    expect([json.code, answer.problems.length, answer.omitted]).toEqual([2, 50, 129_950]);
+  });
+
+  test('exits 2 on a state_dir with a NUL byte or a relative one', async () => {
+    const path = join(home, 'nul.toml');
+    await writeFile(path, '[daemon]\nstate_dir = "/var/lib/gov\\u0000x"\n');
+    expect(await gov(['validate', '--path', path])).toEqual({ code: 2, stdout: '', stderr: `gov: invalid config ${path}:\n  daemon.state_dir: "/var/lib/gov\\u0000x" contains a NUL byte; a path cannot\n` });
+    await writeFile(path, '[daemon]\nstate_dir = "state"\n');
+    expect(await gov(['validate', '--path', path])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `gov: invalid config ${path}:\n  daemon.state_dir: "state" is not an absolute path; write it from the root (/var/lib/gov) or the home directory (~/.local/state/gov)\n`,
+    });
+  });
+
   test('exits 2 listing every problem', async () => {
     const path = join(home, 'bad.toml');
     await writeFile(path, '[governor]\ncheck_interval_secs = 0\npolcy = "dynamic"\n[docker]\nidle_cpu_percent = 150\n');
@@ -132,12 +154,13 @@ describe('gov config schema', () => {
 
 describe('usage', () => {
   test.each([
-    [[], 'missing action: init, validate, show or schema'],
-    [['frob'], 'unknown action "frob": use init, validate, show or schema'],
-    [['show', '--force'], '--force only applies to "config init"'],
-    [['schema', '--path', 'x'], '--path does not apply to "config schema"'],
-    [['show', '--bogus'], "Unknown option '--bogus'"],
-  ])('gov config %j exits 2', async (argv, message) => {
-    expect(await gov(argv)).toEqual({ code: 2, stdout: '', stderr: `gov: ${message}\nusage: gov config init|validate|show|schema [--path P] [--force] [--json]\n` });
+    [[], 'say what to do: init, validate, show or schema', 'gov config init|validate|show|schema [options]'],
+    [['frob'], 'unknown config command "frob"; use init, validate, show or schema', 'gov config init|validate|show|schema [options]'],
+    [['show', '--force'], '--force does not apply to "gov config show"', 'gov config show [--path PATH] [--json]'],
+    [['schema', '--path', 'x'], '--path does not apply to "gov config schema"', 'gov config schema [--json]'],
+    [['show', '--bogus'], 'unknown option --bogus', 'gov config show [--path PATH] [--json]'],
+    [['valdate'], 'unknown config command "valdate"; use init, validate, show or schema; did you mean "validate"?', 'gov config init|validate|show|schema [options]'],
+  ])('gov config %j exits 2', async (argv, message, usage) => {
+    expect(await gov(argv)).toEqual({ code: 2, stdout: '', stderr: `gov: ${message}\nusage: ${usage}\n` });
   });
 });

@@ -2,13 +2,12 @@ import { rename, stat } from 'node:fs/promises';
 import { writeConfigAtomically } from '@gov/api/node';
 import { ConfigError, configJsonSchema, defaultConfig } from '@gov/policies';
 import { stringify as stringifyToml } from 'smol-toml';
-import { parseCommandArgs } from '../args.js';
+import { parseSubcommandArgs } from '../args.js';
 import { defaultConfigPath, loadCliConfig } from '../config-file.js';
-import { UsageError } from '../errors.js';
 import { formatJson } from '../format.js';
 import type { CliIo, Command } from '../io.js';
+import { configSpec } from './specs.js';
 
-const usage = 'gov config init|validate|show|schema [--path P] [--force] [--json]';
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -51,7 +50,7 @@ async function validate(io: CliIo, options: { path?: string; json: boolean }): P
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    if (options.json) io.stdout.write(formatJson({ valid: false, path: error.source, problems: error.problems }));
+    if (options.json) io.stdout.write(formatJson({ valid: false, path: error.source, problems: error.problems, ...(error.omitted > 0 ? { omitted: error.omitted } : {}) }));
     else io.stderr.write(`gov: ${error.message}\n`);
     return 2;
   }
@@ -69,15 +68,11 @@ async function show(io: CliIo, options: { path?: string; json: boolean }): Promi
 }
 
 export const configCommand: Command = {
-  name: 'config',
-  summary: 'write, check and print the config file (and its JSON Schema)',
-  usage,
+  spec: configSpec,
   async run({ argv, io }) {
-    const [action, ...rest] = argv;
-    const { values } = parseCommandArgs(rest, { path: { type: 'string' }, force: { type: 'boolean' } }, usage);
+    const { subcommand: action, values } = parseSubcommandArgs(argv, configSpec, ['config']);
     const json = values.json === true;
     const path = values.path;
-    if (values.force && action !== 'init') throw new UsageError('--force only applies to "config init"', usage);
     switch (action) {
       case 'init':
         return init(io, { ...(path === undefined ? {} : { path }), force: values.force === true, json });
@@ -86,13 +81,8 @@ export const configCommand: Command = {
       case 'show':
         return show(io, { ...(path === undefined ? {} : { path }), json });
       case 'schema':
-        if (path !== undefined) throw new UsageError('--path does not apply to "config schema"', usage);
         io.stdout.write(formatJson(configJsonSchema()));
         return 0;
-      case undefined:
-        throw new UsageError('missing action: init, validate, show or schema', usage);
-      default:
-        throw new UsageError(`unknown action "${action}": use init, validate, show or schema`, usage);
     }
   },
 };

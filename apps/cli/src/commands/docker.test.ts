@@ -282,7 +282,7 @@ describe('gov docker unpause', () => {
   it.each([
     [['unpause'], 'say which containers: NAME... or --all-paused-by-gov'],
     [['unpause', 'web', '--all-paused-by-gov'], 'give container names or --all-paused-by-gov, not both'],
-    [['ls', 'web'], '"gov docker ls" takes no names (got web)'],
+    [['ls', 'web'], '"gov docker ls" takes no arguments (got web)'],
     [['ls', '--yes'], '--yes does not apply to "gov docker ls"'],
     [['pause-idle', '--sample', '10s', '--yes'], '--sample applies to "gov docker pause-idle --dry-run" only: a real run samples for the whole idle window'],
     [['stop'], 'unknown docker command "stop"; use ls, pause-idle or unpause'],

@@ -1,4 +1,4 @@
-import type { ContainersResponse } from '@gov/api';
+import { formatBytes, formatDuration, formatPercent, type ContainersResponse } from '@gov/api';
 import {
   createDockerClient,
   planPauseIdle,
@@ -12,19 +12,13 @@ import {
 } from '@gov/docker';
 import type { GovConfig } from '@gov/policies';
 import { createReclaimer } from '@gov/reclaimer';
-import { parseCommandArgs, parseDuration } from '../args.js';
+import { parseDuration, parseSubcommandArgs } from '../args.js';
 import { chosenStateDir, loadCliConfig, stateDirOf } from '../config-file.js';
 import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
 import { UsageError } from '../errors.js';
-import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
+import { createPalette, formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
-
-const USAGE = [
-  'gov docker ls [--sample DURATION] [--json]',
-  '       gov docker pause-idle [--idle DURATION] [--dry-run [--sample DURATION]] [--yes] [--json]',
-  '       gov docker unpause NAME... | --all-paused-by-gov [--json]',
-  '       (each also takes --config PATH and --state-dir PATH)',
-].join('\n');
+import { dockerSpec } from './specs.js';
 
 export interface DockerCommandOptions {
   /** Builds the client for one run; tests pass one over a fake engine. */
@@ -52,11 +46,6 @@ async function listingOfGovd(config: GovConfig, io: CliIo, options: DaemonClient
   return answer !== null && answer.available ? { answer, url: govd.url } : null;
 }
 
-function cpuText(container: ContainerInfo): string {
-  const percent = container.cpu?.percent;
-  return percent === null || percent === undefined ? '—' : `${percent.toFixed(percent < 10 ? 2 : 1)}%`;
-}
-
 function renderList(containers: ContainerInfo[]): string {
   if (containers.length === 0) return 'No running or paused containers.\n';
   const rows = [['NAME', 'STATE', 'MEMORY', 'CACHE', 'CPU %', 'IDLE FOR']];
@@ -66,7 +55,7 @@ function renderList(containers: ContainerInfo[]): string {
       container.pausedByGov ? 'paused (by gov)' : container.state,
       formatBytes(container.memory?.workingSet),
       formatBytes(container.memory?.cache),
-      cpuText(container),
+      formatPercent(container.cpu?.percent),
       // One sample says nothing of idleness: it takes two to know the CPU use in between.
       container.idleForMs === null || container.cpu?.percent == null ? '—' : container.idleForMs === 0 ? 'not idle' : formatDuration(container.idleForMs),
     ]);
@@ -115,34 +104,10 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
   const daemon = options.daemon ?? {};
 
   return {
-    name: 'docker',
-    summary: 'containers: memory and CPU from their cgroups, pause idle ones and reclaim their memory',
-    usage: USAGE,
+    spec: dockerSpec,
     async run({ argv, io }) {
-      const { values, positionals } = parseCommandArgs(
-        argv,
-        {
-          sample: { type: 'string' },
-          idle: { type: 'string' },
-          'dry-run': { type: 'boolean' },
-          yes: { type: 'boolean', short: 'y' },
-          'all-paused-by-gov': { type: 'boolean' },
-          config: { type: 'string' },
-          'state-dir': { type: 'string' },
-        },
-        USAGE,
-        true,
-      );
-      const [subcommand, ...names] = positionals;
+      const { subcommand, values, positionals: names } = parseSubcommandArgs(argv, dockerSpec, ['docker']);
       const json = values.json === true;
-      const only = (allowed: string[]) => {
-        const given = ['sample', 'idle', 'dry-run', 'yes', 'all-paused-by-gov'].filter((flag) => values[flag as keyof typeof values] !== undefined);
-        const wrong = given.find((flag) => !allowed.includes(flag));
-        if (wrong) throw new UsageError(`--${wrong} does not apply to "gov docker ${subcommand}"`, USAGE);
-      };
-      if (subcommand === undefined) throw new UsageError('say what to do: ls, pause-idle or unpause', USAGE);
-      if (!['ls', 'pause-idle', 'unpause'].includes(subcommand)) throw new UsageError(`unknown docker command "${subcommand}"; use ls, pause-idle or unpause`, USAGE);
-      if (subcommand !== 'unpause' && names.length > 0) throw new UsageError(`"gov docker ${subcommand}" takes no names (got ${names.join(' ')})`, USAGE);
       const sampleFlagMs = values.sample === undefined ? undefined : parseDuration(values.sample, '--sample');
       const idleFlagMs = values.idle === undefined ? undefined : parseDuration(values.idle, '--idle');
 
@@ -175,7 +140,6 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
       };
 
       if (subcommand === 'ls') {
-        only(['sample']);
         return interruptible(io, async () => {
           // Not asked to sample: govd's last listing answers when govd runs.
           const fromGovd = sampleFlagMs === undefined ? await listingOfGovd(settings.config, io, daemon) : null;
@@ -199,10 +163,9 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
       }
 
       if (subcommand === 'pause-idle') {
-        only(['idle', 'dry-run', 'yes', 'sample']);
         const idleForMs = idleFlagMs ?? docker.idle_container_threshold_minutes * 60_000;
         const dryRun = values['dry-run'] === true;
-        if (sampleFlagMs !== undefined && !dryRun) throw new UsageError('--sample applies to "gov docker pause-idle --dry-run" only: a real run samples for the whole idle window', USAGE);
+        if (sampleFlagMs !== undefined && !dryRun) throw new UsageError('--sample applies to "gov docker pause-idle --dry-run" only: a real run samples for the whole idle window');
         const preConfirmed = values.yes === true || docker.auto_pause_idle_containers;
         const guards = { allow: docker.allow, deny: docker.deny, maxPausesPerTick: docker.max_pauses_per_tick };
         if (dryRun) {
@@ -251,11 +214,10 @@ export function createDockerCommand(options: DockerCommandOptions = {}): Command
         });
       }
 
-      only(['all-paused-by-gov']);
       const client = engineClient();
       const all = values['all-paused-by-gov'] === true;
-      if (all && names.length > 0) throw new UsageError('give container names or --all-paused-by-gov, not both', USAGE);
-      if (!all && names.length === 0) throw new UsageError('say which containers: NAME... or --all-paused-by-gov', USAGE);
+      if (all && names.length > 0) throw new UsageError('give container names or --all-paused-by-gov, not both');
+      if (!all && names.length === 0) throw new UsageError('say which containers: NAME... or --all-paused-by-gov');
       if (all) {
         const result: UnpauseAllResult = await client.unpauseAll();
         if (json) io.stdout.write(formatJson(result));

@@ -7,8 +7,8 @@ import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
 import { UsageError } from '../errors.js';
 import { formatJson } from '../format.js';
 import type { CliIo, Command } from '../io.js';
+import { feedbackSpec } from './specs.js';
 
-const USAGE = 'gov feedback slow|ok [--note TEXT] [--config PATH] [--json]';
 
 /**
  * `gov feedback slow|ok`: tells govd how the machine felt after its recent actions, which the
@@ -18,16 +18,15 @@ const USAGE = 'gov feedback slow|ok [--note TEXT] [--config PATH] [--json]';
 export function createFeedbackCommand(options: DaemonClientOptions = {}): Command {
   const now = options.now ?? (() => new Date());
   return {
-    name: 'feedback',
-    summary: 'tell the governor its recent actions made things slow, or were fine',
-    usage: USAGE,
+    spec: feedbackSpec,
     async run({ argv, io }: { argv: string[]; io: CliIo }) {
-      const { values, positionals } = parseCommandArgs(argv, { note: { type: 'string' }, config: { type: 'string' } }, USAGE, true);
+      const { values, positionals } = parseCommandArgs(argv, feedbackSpec, ['feedback']);
       const [kind, ...extra] = positionals;
-      if (kind !== 'slow' && kind !== 'ok') throw new UsageError(kind === undefined ? 'say how it went: slow or ok' : `"${kind}" is not slow or ok`, USAGE);
-      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; put a note in --note "…"`, USAGE);
+      if (kind === undefined) throw new UsageError('say how it went: slow or ok');
+      if (kind !== 'slow' && kind !== 'ok') throw new UsageError(`"${kind}" is not slow or ok`, undefined, { given: kind, known: feedbackSpec.operandChoices, quoted: true });
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; put a note in --note "…"`);
       const note = values.note?.trim() || null;
-      if (note !== null && note.length > FEEDBACK_NOTE_MAX_CHARS) throw new UsageError(`--note is ${note.length} characters; at most ${FEEDBACK_NOTE_MAX_CHARS}`, USAGE);
+      if (note !== null && note.length > FEEDBACK_NOTE_MAX_CHARS) throw new UsageError(`--note is ${note.length} characters; at most ${FEEDBACK_NOTE_MAX_CHARS}`);
 
       const { config } = await loadCliConfig(io, values.config);
       const stateDir = stateDirOf(config, io);

@@ -1,13 +1,13 @@
-import { HISTORY_MAX_LIMIT, type HistoryRead } from '@gov/api';
+import { formatBytes, HISTORY_MAX_LIMIT, type HistoryRead } from '@gov/api';
 import { createHistoryFile, historyMaxBytes, stateFiles } from '@gov/api/node';
 import type { HistoryRecord } from '@gov/policies';
 import { parseCommandArgs, parsePositiveInt } from '../args.js';
 import { loadCliConfig, stateDirOf } from '../config-file.js';
 import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
-import { formatBytes, formatJson, formatTable } from '../format.js';
+import { formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
+import { historySpec } from './specs.js';
 
-const USAGE = 'gov history [--limit N] [--config PATH] [--json]';
 const DEFAULT_LIMIT = 20;
 
 /** Where the records came from: govd's API, or the files when govd is not running. */
@@ -19,6 +19,8 @@ function what(record: HistoryRecord): string {
       return `${record.method}${record.targetBytes === null ? '' : ` ${formatBytes(record.targetBytes)}`}`;
     case 'pause-idle-containers':
       return record.paused.length > 0 ? `paused ${record.paused.join(', ')}` : 'paused nothing';
+    case 'reclaim-idle-pods':
+      return record.reclaimed.length > 0 ? `page cache of ${record.reclaimed.join(', ')}` : 'no idle pod';
     case 'veto':
       return `${record.method} vetoed`;
     case 'error':
@@ -34,6 +36,7 @@ function detail(record: HistoryRecord): string {
   switch (record.kind) {
     case 'reclaim':
     case 'pause-idle-containers':
+    case 'reclaim-idle-pods':
     case 'veto':
       return record.reason;
     case 'error':
@@ -45,8 +48,15 @@ function detail(record: HistoryRecord): string {
 }
 
 function freed(record: HistoryRecord): string {
-  if (record.kind !== 'reclaim' && record.kind !== 'pause-idle-containers') return '';
+  if (record.kind !== 'reclaim' && record.kind !== 'pause-idle-containers' && record.kind !== 'reclaim-idle-pods') return '';
   return record.dryRun ? 'dry run' : formatBytes(record.freedBytes);
+}
+
+/** One record in a line: `reclaim drop_caches, freed 1.20 GiB (policy dynamic)`. */
+export function summariseRecord(record: HistoryRecord): string {
+  const amount = freed(record);
+  const policy = 'policy' in record ? ` (policy ${record.policy})` : '';
+  return `${record.kind === 'reclaim' ? 'reclaim ' : ''}${what(record)}${amount === '' ? '' : amount === 'dry run' ? ', dry run' : `, freed ${amount}`}${policy}`;
 }
 
 /** The history as a table: newest last, as `tail` would show it. */
@@ -65,11 +75,9 @@ export function renderHistory(records: HistoryRecord[], skipped: number, source:
 /** `gov history`: asks govd, or reads the history files itself when govd is not running. */
 export function createHistoryCommand(options: DaemonClientOptions = {}): Command {
   return {
-    name: 'history',
-    summary: 'show what the governor did: reclaims, pauses, vetoes, errors, feedback',
-    usage: USAGE,
+    spec: historySpec,
     async run({ argv, io }: { argv: string[]; io: CliIo }) {
-      const { values } = parseCommandArgs(argv, { limit: { type: 'string' }, config: { type: 'string' } }, USAGE);
+      const { values } = parseCommandArgs(argv, historySpec, ['history']);
       const limit = Math.min(HISTORY_MAX_LIMIT, values.limit === undefined ? DEFAULT_LIMIT : parsePositiveInt(values.limit, '--limit'));
       const { config } = await loadCliConfig(io, values.config);
       const stateDir = stateDirOf(config, io);

@@ -1,16 +1,16 @@
 import * as nodeFs from 'node:fs/promises';
-import { ApiError } from '@gov/api';
+import { ApiError, formatBytes } from '@gov/api';
 import { stateFiles } from '@gov/api/node';
 import { createFileModelStore, DEFAULT_MIN_SAMPLES, describeExplorationLimit, explorationLimit, NeuralModelError, parseModel, summariseModel, type ModelSummary, type ReclaimBounds } from '@gov/neural';
 import type { GovConfig } from '@gov/policies';
-import { parseCommandArgs } from '../args.js';
+import { parseSubcommandArgs } from '../args.js';
 import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { connectGovd, type DaemonClientOptions } from '../daemon-client.js';
 import { UsageError } from '../errors.js';
-import { formatBytes, formatJson, formatTable } from '../format.js';
+import { formatJson, formatTable } from '../format.js';
 import type { CliIo, Command } from '../io.js';
+import { learnSpec } from './specs.js';
 
-const USAGE = 'gov learn status|reset [--state-dir PATH] [--config PATH] [--yes] [--json]';
 
 /**
  * Where the model lives: `--state-dir`, then `$GOV_STATE_DIR`, then the config's
@@ -91,7 +91,7 @@ async function resetGovd(located: { stateDir: string; config: GovConfig }, optio
 async function reset(located: { stateDir: string; path: string; config: GovConfig }, json: boolean, yes: boolean, io: CliIo, options: DaemonClientOptions): Promise<number> {
   const { path } = located;
   if (!yes) {
-    if (!io.isInteractive) throw new UsageError('refusing to delete the learned model without --yes (no terminal to ask on)', USAGE);
+    if (!io.isInteractive) throw new UsageError('refusing to delete the learned model without --yes (no terminal to ask on)');
     if (!(await io.confirm(`Delete the learned model at ${path}? The advisor goes back to observing.`))) {
       io.stderr.write('gov: nothing deleted\n');
       return 1;
@@ -115,15 +115,9 @@ async function reset(located: { stateDir: string; path: string; config: GovConfi
 /** `gov learn status|reset`: what the advisor has learned, and starting it over (a running govd too). */
 export function createLearnCommand(options: DaemonClientOptions = {}): Command {
   return {
-    name: 'learn',
-    summary: 'what the learned advisor has seen and prefers; reset it',
-    usage: USAGE,
+    spec: learnSpec,
     async run({ argv, io }: { argv: string[]; io: CliIo }) {
-      const { values, positionals } = parseCommandArgs(argv, { 'state-dir': { type: 'string' }, config: { type: 'string' }, yes: { type: 'boolean', short: 'y' } }, USAGE, true);
-      const [action, ...extra] = positionals;
-      if (action !== 'status' && action !== 'reset') throw new UsageError(action === undefined ? 'say status or reset' : `unknown subcommand "${action}"; use status or reset`, USAGE);
-      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, USAGE);
-      if (values.yes && action === 'status') throw new UsageError('--yes only applies to reset', USAGE);
+      const { subcommand: action, values } = parseSubcommandArgs(argv, learnSpec, ['learn']);
       const located = await locate(values, io);
       const json = Boolean(values.json);
       return action === 'status' ? status(located.path, json, io) : reset(located, json, Boolean(values.yes), io, options);

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseLinuxMemory } from '@gov/meminfo';
 import { createDryRunExecutor, createReclaimer, createReclaimLock, ReclaimError, type ReclaimAction, type ReclaimExecutor } from '@gov/reclaimer';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +37,7 @@ function command(fail?: (action: ReclaimAction) => Error | undefined) {
   let ms = 0;
   const reclaimCommand = createReclaimCommand({
     createExecutor: () => fake.executor,
+    createLock: async () => createReclaimLock(),
     createReclaimer: (executor) =>
       createReclaimer({
         executor,
@@ -74,6 +78,7 @@ describe('gov reclaim', () => {
       before,
       after,
       freedBytes: 1069548 * 1024,
+      freedMeasure: 'machine',
       durationMs: 230,
       dryRun: false,
     });
@@ -111,6 +116,23 @@ describe('gov reclaim', () => {
     expect(await reclaimCommand.run({ argv: ['--cgroup', 'docker/x'], io })).toBe(2);
   });
 
+  it('says a cgroup reclaim freed what left that cgroup', async () => {
+    const fake = fakeExecutor();
+    const usage = [{ usage: 300 * 1024 ** 2, file: 250 * 1024 ** 2 }, { usage: 200 * 1024 ** 2, file: 150 * 1024 ** 2 }];
+    fake.executor.readCgroupUsage = async () => usage.shift() ?? { usage: 0, file: 0 };
+    const reclaimCommand = createReclaimCommand({
+      createExecutor: () => fake.executor,
+      createReclaimer: (executor) => createReclaimer({ executor, lock: createReclaimLock(), readMemory: async () => before, now: () => 0 }),
+    });
+    const { io, stdout } = createTestIo();
+    expect(await reclaimCommand.run({ argv: ['--cgroup', 'docker/x'], io })).toBe(0);
+    expect(stdout()).toMatchInlineSnapshot(`
+      "ok       cgroup_reclaim  0 ms  force_empty
+      freed 100.00 MiB from cgroup docker/x in 0 ms
+      "
+    `);
+  });
+
   it('shows a dry run without running anything', async () => {
     const fake = fakeExecutor();
     const reclaimCommand = createReclaimCommand({
@@ -129,6 +151,26 @@ describe('gov reclaim', () => {
   });
 });
 
+describe('gov reclaim and the reclaim lock', () => {
+  it('refuses with exit 1 while another process holds the lock file in the state directory, and runs nothing', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'gov-reclaim-lock-'));
+    try {
+      const lockPath = join(home, '.local', 'state', 'gov', 'reclaim.lock');
+      await mkdir(dirname(lockPath), { recursive: true });
+      await writeFile(lockPath, `${JSON.stringify({ pid: 1, start: null })}\n`);
+      const fake = fakeExecutor();
+      const reclaimCommand = createReclaimCommand({ createExecutor: () => fake.executor });
+      const { io, stdout } = createTestIo({ env: { HOME: home } });
+      await expect(reclaimCommand.run({ argv: ['--no-sync'], io })).rejects.toEqual(new ReclaimError('GOV_RECLAIM_BUSY', `another reclaim is running (process 1 holds ${lockPath}); try again when it has finished`, { path: lockPath }));
+      expect([fake.ran, stdout()]).toEqual([[], '']);
+      const cli = createTestIo({ env: { HOME: home } });
+      expect(await runMain(['reclaim', '--dry-run'], cli.io)).toBe(0);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('parseReclaimArgs', () => {
   it('reads every flag', () => {
     expect(parseReclaimArgs(['--method', 'cgroup', '--target', '1.5GiB', '--cgroup', 'docker/abc', '--dry-run', '--json', '--distro', 'Ubuntu'])).toEqual({
@@ -138,10 +180,11 @@ describe('parseReclaimArgs', () => {
     });
     expect(parseReclaimArgs([])).toEqual({ request: { method: 'drop_caches' }, json: false, distro: undefined });
     expect(parseReclaimArgs(['--method', 'drop_caches', '--level', '2', '--no-sync'])).toEqual({ request: { method: 'drop_caches', level: 2, sync: false }, json: false, distro: undefined });
+    expect(parseReclaimArgs(['--target', '512M', '--compact'])).toEqual({ request: { method: 'cgroup_reclaim', targetBytes: 536_870_912, compact: true }, json: false, distro: undefined });
   });
 
   it.each([
-    [['--method', 'rm'], 'gov: --method: "rm" is not a reclaim method; use drop_caches, compact, cgroup or full'],
+    [['--method', 'rm'], 'gov: --method: "rm" is not a reclaim method; use drop_caches, compact_memory, cgroup_reclaim, full (or compact, cgroup)'],
     [['--level', '4'], 'gov: --level: "4" is not 1, 2 or 3'],
     [['--method', 'compact', '--level', '1'], 'gov: --level applies to --method drop_caches and full only'],
     [['--target', '512X'], 'gov: --target: "512X" is not a size; use plain bytes or a number with K, M, G (or KiB, MiB, GiB), e.g. 512M'],
@@ -150,7 +193,7 @@ describe('parseReclaimArgs', () => {
     [['--method', 'full', '--cgroup', 'docker/x'], 'gov: --cgroup applies to --method cgroup only'],
     [['--cgroup', '../../etc'], 'gov: cgroup "../../etc" is refused: it contains a ".." segment; name it relative to the cgroup root, e.g. docker/<id>'],
     [['--distro', 'a;b'], 'gov: --distro: WSL distribution "a;b" is refused: a name is 1–64 letters, digits, ".", "_" or "-", not starting with "-"'],
-    [['--bogus'], "gov: Unknown option '--bogus'"],
+    [['--bogus'], 'gov: unknown option --bogus'],
   ])('exits 2 on %j, before anything runs', async (argv, message) => {
     const { io, stdout, stderr } = createTestIo();
     expect(await runMain(['reclaim', ...argv], io)).toBe(2);

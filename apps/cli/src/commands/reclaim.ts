@@ -1,57 +1,51 @@
+import { stateFiles } from '@gov/api/node';
+import { formatBytes, formatDuration } from '@gov/api';
 import {
+  createFileReclaimLock,
   createLocalExecutor,
   createReclaimer,
   createWslExecutor,
   isReclaimError,
+  normaliseReclaimMethod,
+  RECLAIM_METHOD_ALIASES,
+  RECLAIM_METHOD_NAMES,
+  RECLAIM_METHODS,
+  validateRequest,
   validateTargetBytes,
   type Reclaimer,
   type ReclaimExecutor,
-  type ReclaimMethod,
+  type ReclaimLock,
   type ReclaimRequest,
   type ReclaimResult,
 } from '@gov/reclaimer';
 import { parseCommandArgs, parseSize } from '../args.js';
+import { chosenStateDir, loadCliConfig } from '../config-file.js';
 import { UsageError } from '../errors.js';
-import { createPalette, formatBytes, formatDuration, formatJson, formatTable } from '../format.js';
-import type { Command } from '../io.js';
+import { createPalette, formatJson, formatTable } from '../format.js';
+import type { CliIo, Command } from '../io.js';
+import { synopsis } from '../spec.js';
+import { reclaimSpec } from './specs.js';
 
-const USAGE = 'gov reclaim [--method drop_caches|compact|cgroup|full] [--level 1|2|3] [--target SIZE] [--cgroup PATH] [--no-sync] [--distro NAME] [--dry-run] [--json]';
-
-const METHODS: Record<string, ReclaimMethod> = {
-  drop_caches: 'drop_caches',
-  compact: 'compact_memory',
-  compact_memory: 'compact_memory',
-  cgroup: 'cgroup_reclaim',
-  cgroup_reclaim: 'cgroup_reclaim',
-  full: 'full',
-};
+const USAGE = synopsis(['reclaim'], reclaimSpec);
 
 export interface ReclaimCommandOptions {
-  /** Builds the reclaimer for one run; tests pass one with a fake executor. */
-  createReclaimer?: (executor: ReclaimExecutor) => Reclaimer;
+  /** Builds the reclaimer for one run (`lock`: the one a real run holds); tests pass one with a fake executor. */
+  createReclaimer?: (executor: ReclaimExecutor, lock: ReclaimLock | undefined) => Reclaimer;
+  /** The lock a real run holds; default the lock file in govd's state directory, shared with govd. */
+  createLock?: (io: CliIo) => Promise<ReclaimLock>;
   /** Builds the executor: WSL when `--distro` is given, local otherwise. */
   createExecutor?: (distro: string | undefined) => ReclaimExecutor;
 }
 
 /** Turns the flags into a reclaim request; throws `UsageError` for anything it cannot read. */
 export function parseReclaimArgs(argv: string[]): { request: ReclaimRequest; json: boolean; distro: string | undefined } {
-  const { values } = parseCommandArgs(
-    argv,
-    {
-      method: { type: 'string' },
-      level: { type: 'string' },
-      target: { type: 'string' },
-      cgroup: { type: 'string' },
-      'no-sync': { type: 'boolean' },
-      distro: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-    },
-    USAGE,
-  );
+  const { values } = parseCommandArgs(argv, reclaimSpec, ['reclaim']);
   const targeted = values.target !== undefined || values.cgroup !== undefined;
-  const methodName = values.method ?? (targeted ? 'cgroup' : 'drop_caches');
-  const method = Object.hasOwn(METHODS, methodName) ? METHODS[methodName] : undefined;
-  if (!method) throw new UsageError(`--method: "${methodName}" is not a reclaim method; use drop_caches, compact, cgroup or full`, USAGE);
+  const methodName = values.method ?? (targeted ? 'cgroup_reclaim' : 'drop_caches');
+  const method = normaliseReclaimMethod(methodName);
+  if (!method) {
+    throw new UsageError(`--method: "${methodName}" is not a reclaim method; use ${RECLAIM_METHODS.join(', ')} (or ${Object.keys(RECLAIM_METHOD_ALIASES).join(', ')})`, USAGE, { given: methodName, known: RECLAIM_METHOD_NAMES, quoted: true });
+  }
   const request: ReclaimRequest = { method };
   if (values.level !== undefined) {
     if (values.level !== '1' && values.level !== '2' && values.level !== '3') throw new UsageError(`--level: "${values.level}" is not 1, 2 or 3`, USAGE);
@@ -71,6 +65,7 @@ export function parseReclaimArgs(argv: string[]): { request: ReclaimRequest; jso
     request.cgroup = values.cgroup;
   }
   if (values['no-sync']) request.sync = false;
+  if (values.compact) request.compact = true;
   if (values['dry-run']) request.dryRun = true;
   return { request, json: values.json === true, distro: values.distro };
 }
@@ -94,17 +89,25 @@ export function renderReclaim(result: ReclaimResult, palette = createPalette(fal
   let text = rows.length > 0 ? formatTable(rows) : 'no steps\n';
   if (result.fallback) text += `${palette.yellow('fell back')} from ${result.fallback.from} to ${result.fallback.to}: ${result.fallback.reason}\n`;
   if (result.dryRun) return `${text}dry run: nothing was changed\n`;
+  if (result.freedMeasure === 'cgroup' && result.cgroup) {
+    return `${text}${palette.bold(`freed ${formatBytes(result.freedBytes)} from cgroup ${result.cgroup.path} in ${formatDuration(result.durationMs)}`)}\n`;
+  }
   const freed = result.before && result.after ? formatBytes(result.freedBytes) : 'an unknown amount (/proc/meminfo could not be read)';
   return `${text}${palette.bold(`freed ${freed} in ${formatDuration(result.durationMs)}`)}\n`;
 }
 
 export function createReclaimCommand(options: ReclaimCommandOptions = {}): Command {
   const makeExecutor = options.createExecutor ?? ((distro) => (distro === undefined ? createLocalExecutor() : createWslExecutor({ distro })));
-  const makeReclaimer = options.createReclaimer ?? ((executor) => createReclaimer({ executor }));
+  // A reclaim already running (govd's or another gov's) is refused, not waited for.
+  const makeReclaimer = options.createReclaimer ?? ((executor, lock) => createReclaimer({ executor, whenBusy: 'fail', ...(lock ? { lock } : {}) }));
+  const makeLock =
+    options.createLock ??
+    (async (io: CliIo) => {
+      const { config } = await loadCliConfig(io);
+      return createFileReclaimLock({ path: stateFiles(chosenStateDir(undefined, config, io)).reclaimLock });
+    });
   return {
-    name: 'reclaim',
-    summary: 'give memory back now: drop caches, compact, or reclaim a cgroup',
-    usage: USAGE,
+    spec: reclaimSpec,
     async run({ argv, io }) {
       const { request, json, distro } = parseReclaimArgs(argv);
       let executor: ReclaimExecutor;
@@ -114,7 +117,10 @@ export function createReclaimCommand(options: ReclaimCommandOptions = {}): Comma
         if (isReclaimError(error)) throw new UsageError(`--distro: ${error.message}`, USAGE);
         throw error;
       }
-      const result = await makeReclaimer(executor).reclaim(request);
+      // Refuse a bad request before reading the config for the lock; a dry run takes no lock.
+      validateRequest(request);
+      const lock = request.dryRun ? undefined : await makeLock(io);
+      const result = await makeReclaimer(executor, lock).reclaim(request);
       io.stdout.write(json ? formatJson(result) : renderReclaim(result, createPalette(io.stdout.isTTY, io.env)));
       return reclaimExitCode(result);
     },

@@ -59,7 +59,7 @@ describe('gov status (built program)', () => {
   it('--json reads the live machine: every source, nothing degraded', () => {
     const status = JSON.parse(execFileSync(process.execPath, [gov, 'status', '--json'], { encoding: 'utf8' }));
     const live = parseFree(execFileSync('free', ['-b'], { encoding: 'utf8' }));
-    expect(Object.keys(status)).toEqual(['at', 'environment', 'linux', 'pressure', 'vmstat', 'cpu', 'host', 'degraded']);
+    expect(Object.keys(status)).toEqual(['at', 'environment', 'linux', 'pressure', 'vmstat', 'cpu', 'host', 'degraded', 'govd']);
     expect([status.environment, status.degraded, status.linux.total, status.linux.swapTotal]).toEqual(['linux', [], live.total, live.swapTotal]);
     expect(status.host).toEqual({ total: status.linux.total, available: status.linux.available, vmmem: null });
     expect(Object.keys(status.pressure.some)).toEqual(['avg10', 'avg60', 'avg300', 'totalUs']);

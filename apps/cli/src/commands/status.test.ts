@@ -2,6 +2,7 @@ import { parseLinuxMemory, parsePressure, parseVmstat, type ReadSnapshotOptions,
 import { describe, expect, it } from 'vitest';
 import { runMain } from '../main.js';
 import { createTestIo } from '../test-io.js';
+import type { GovdSummary } from '../govd-summary.js';
 import { createStatusCommand } from './status.js';
 
 const wslLinux = parseLinuxMemory(
@@ -46,9 +47,19 @@ const failedSnapshot: Snapshot = {
   ],
 };
 
+/** govd as `gov status` finds it in these tests: stopped, its last reclaim ten minutes ago. */
+const stoppedGovd: GovdSummary = {
+  running: false,
+  url: 'http://127.0.0.1:7878',
+  history: '/home/ada/.local/state/gov/history.jsonl',
+  lastAction: { kind: 'reclaim', at: '2026-11-22T02:50:00.000Z', policy: 'dynamic', code: 'dynamic-waste', reason: 'waste above 500 MiB', method: 'drop_caches', targetBytes: null, freedBytes: 1073741824, durationMs: 120, dryRun: false, steps: [], advice: null },
+};
+const fixedGovd = { readGovd: async () => stoppedGovd, now: () => new Date('2026-11-22T03:00:00.000Z') };
+
 function statusWith(snapshots: Snapshot[], seen: ReadSnapshotOptions[] = []) {
   let index = 0;
   return createStatusCommand({
+    ...fixedGovd,
     readSnapshot: async (options) => {
       seen.push(options);
       return snapshots[Math.min(index++, snapshots.length - 1)] as Snapshot;
@@ -77,6 +88,7 @@ describe('gov status', () => {
       Pressure  some 12.50 3.10 0.80  full 4.00 1.00 0.25  % of time stalled, avg 10s 60s 300s
       Kernel    refaults 4096 file, 12 anon · major faults 310 · OOM kills 1 · pages reclaimed 1000 (since boot)
       Windows   14.14 GiB available of 31.89 GiB · vmmem 8.50 GiB, 3.66 GiB of it not used by Linux applications
+      govd      not running (nothing answers at http://127.0.0.1:7878) · last action 10m ago: reclaim drop_caches, freed 1.00 GiB (policy dynamic)
       "
     `);
   });
@@ -88,6 +100,8 @@ describe('gov status', () => {
       "gov status  linux  2026-11-22T03:00:01.000Z
 
       Linux  unknown: its source failed (see degraded)
+
+      govd  not running (nothing answers at http://127.0.0.1:7878) · last action 10m ago: reclaim drop_caches, freed 1.00 GiB (policy dynamic)
 
       Degraded
         linux     GOV_MEMINFO_READ_FAILED  cannot read /proc/meminfo: EACCES
@@ -140,6 +154,7 @@ describe('gov status', () => {
       cpu: { busy: 400, total: 1000 },
       host: { total: 34239066112, available: 15181959168, vmmem: 9126805504 },
       degraded: [],
+      govd: stoppedGovd,
     });
     expect(stdout().endsWith('}\n')).toBe(true);
   });
@@ -156,6 +171,7 @@ describe('gov status', () => {
     const { io, stdout } = createTestIo({ isTTY: true, env: { NO_COLOR: '1' }, signal: controller.signal });
     let frames = 0;
     const command = createStatusCommand({
+      ...fixedGovd,
       readSnapshot: async () => wslSnapshot,
       sleep: async (ms, signal) => {
         expect([ms, signal]).toEqual([1000, controller.signal]);
@@ -174,6 +190,7 @@ describe('gov status', () => {
     const { io, stdout } = createTestIo({ signal: controller.signal });
     let frames = 0;
     const command = createStatusCommand({
+      ...fixedGovd,
       readSnapshot: async () => (frames === 0 ? wslSnapshot : failedSnapshot),
       sleep: async () => {
         if (++frames === 2) controller.abort();
@@ -188,6 +205,7 @@ describe('gov status', () => {
     const controller = new AbortController();
     const { io, stdout } = createTestIo({ signal: controller.signal });
     const command = createStatusCommand({
+      ...fixedGovd,
       readSnapshot: async () => (controller.abort(), wslSnapshot),
       sleep: async () => {
         throw new Error('must not sleep after the abort');
@@ -200,6 +218,6 @@ describe('gov status', () => {
   it('rejects unknown flags with exit 2 and the usage line', async () => {
     const { io, stderr } = createTestIo();
     expect(await runMain(['status', '--bogus'], io)).toBe(2);
-    expect(stderr()).toBe("gov: Unknown option '--bogus'\nusage: gov status [--watch] [--distro NAME] [--json]\n");
+    expect(stderr()).toBe('gov: unknown option --bogus\nusage: gov status [--watch] [--distro NAME] [--config PATH] [--json]\n');
   });
 });

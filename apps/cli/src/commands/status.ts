@@ -1,10 +1,11 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { formatBytes } from '@gov/api';
 import { readSnapshot as readRealSnapshot, wasteBytes, type PressureLine, type ReadSnapshotOptions, type Snapshot } from '@gov/meminfo';
 import { parseCommandArgs } from '../args.js';
-import { createPalette, formatBytes, formatJson, formatTable, type Palette } from '../format.js';
+import { createPalette, formatJson, formatTable, type Palette } from '../format.js';
+import { readGovdSummary, renderGovdSummary, type GovdSummary } from '../govd-summary.js';
 import type { CliIo, Command } from '../io.js';
-
-const USAGE = 'gov status [--watch] [--distro NAME] [--json]';
+import { statusSpec } from './specs.js';
 
 /** Home, then clear to the end: the next frame overwrites the last one in place. */
 const REDRAW = '\u001b[H\u001b[J';
@@ -13,6 +14,9 @@ const SHOW_CURSOR = '\u001b[?25h';
 
 export interface StatusCommandOptions {
   readSnapshot?: (options: ReadSnapshotOptions) => Promise<Snapshot>;
+  /** What govd is doing (`readGovdSummary` by default); tests pass their own. */
+  readGovd?: (io: CliIo, configFlag: string | undefined) => Promise<GovdSummary>;
+  now?: () => Date;
   /** Waits between `--watch` frames; resolves early when the signal aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   intervalMs?: number;
@@ -38,8 +42,8 @@ function count(value: number | null): string {
   return value === null ? '—' : String(value);
 }
 
-/** The human breakdown of one snapshot: aligned rows, binary units, colour only through `palette`. */
-export function renderStatus(snapshot: Snapshot, palette: Palette): string {
+/** The human breakdown of one snapshot (and of govd, when given): aligned rows, binary units, colour only through `palette`. */
+export function renderStatus(snapshot: Snapshot, palette: Palette, govd?: { summary: GovdSummary; now: Date }): string {
   const lines: string[] = [`${palette.bold('gov status')}  ${snapshot.environment}  ${snapshot.at}`, ''];
   const linux = snapshot.linux;
   if (linux) {
@@ -90,6 +94,7 @@ export function renderStatus(snapshot: Snapshot, palette: Palette): string {
     const vmmem = host.vmmem === null ? 'vmmem not running' : `vmmem ${formatBytes(host.vmmem)}${waste === null ? '' : `, ${formatBytes(waste)} of it not used by Linux applications`}`;
     rows.push([palette.bold('Windows'), `${formatBytes(host.available)} available of ${formatBytes(host.total)} · ${vmmem}`]);
   }
+  if (govd) rows.push([palette.bold('govd'), renderGovdSummary(govd.summary, palette, govd.now)]);
   if (rows.length > 0) lines.push('', formatTable(rows).trimEnd());
   if (snapshot.degraded.length > 0) {
     const width = Math.max(...snapshot.degraded.map((item) => item.source.length));
@@ -99,9 +104,9 @@ export function renderStatus(snapshot: Snapshot, palette: Palette): string {
   return `${lines.join('\n')}\n`;
 }
 
-function toJson(snapshot: Snapshot) {
+function toJson(snapshot: Snapshot, govd: GovdSummary) {
   const { at, environment, linux, pressure, vmstat, cpu, host, degraded } = snapshot;
-  return { at, environment, linux, pressure, vmstat, cpu, host, degraded };
+  return { at, environment, linux, pressure, vmstat, cpu, host, degraded, govd };
 }
 
 /** `gov status`: builds the command around a snapshot reader (the real one by default). */
@@ -109,27 +114,29 @@ export function createStatusCommand(options: StatusCommandOptions = {}): Command
   const read = options.readSnapshot ?? readRealSnapshot;
   const sleep = options.sleep ?? sleepUnlessAborted;
   const intervalMs = options.intervalMs ?? 1000;
+  const readGovd = options.readGovd ?? readGovdSummary;
+  const now = options.now ?? (() => new Date());
   return {
-    name: 'status',
-    summary: 'show how memory is used now: Linux, pressure, the host and vmmem',
-    usage: USAGE,
+    spec: statusSpec,
     async run({ argv, io }: { argv: string[]; io: CliIo }) {
-      const { values } = parseCommandArgs(argv, { watch: { type: 'boolean' }, distro: { type: 'string' } }, USAGE);
+      const { values } = parseCommandArgs(argv, statusSpec, ['status']);
       const snapshotOptions: ReadSnapshotOptions = values.distro === undefined ? {} : { distro: values.distro };
       const palette = createPalette(io.stdout.isTTY, io.env);
+      // Memory and govd at once: a govd that does not answer costs no extra wait.
+      const frame = () => Promise.all([read(snapshotOptions), readGovd(io, values.config)]);
       if (!values.watch) {
-        const snapshot = await read(snapshotOptions);
-        io.stdout.write(values.json ? formatJson(toJson(snapshot)) : renderStatus(snapshot, palette));
+        const [snapshot, govd] = await frame();
+        io.stdout.write(values.json ? formatJson(toJson(snapshot, govd)) : renderStatus(snapshot, palette, { summary: govd, now: now() }));
         return snapshot.linux === null ? 1 : 0;
       }
       const inPlace = Boolean(io.stdout.isTTY) && !values.json;
       if (inPlace) io.stdout.write(HIDE_CURSOR);
       try {
         while (!io.signal.aborted) {
-          const snapshot = await read(snapshotOptions);
+          const [snapshot, govd] = await frame();
           if (io.signal.aborted) break;
-          if (values.json) io.stdout.write(`${JSON.stringify(toJson(snapshot))}\n`);
-          else io.stdout.write(`${inPlace ? REDRAW : ''}${renderStatus(snapshot, palette)}${inPlace ? palette.dim('\nCtrl-C to stop\n') : '\n'}`);
+          if (values.json) io.stdout.write(`${JSON.stringify(toJson(snapshot, govd))}\n`);
+          else io.stdout.write(`${inPlace ? REDRAW : ''}${renderStatus(snapshot, palette, { summary: govd, now: now() })}${inPlace ? palette.dim('\nCtrl-C to stop\n') : '\n'}`);
           await sleep(intervalMs, io.signal);
         }
       } finally {

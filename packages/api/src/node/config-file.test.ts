@@ -1,9 +1,9 @@
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, parseConfigToml } from '@gov/policies';
+import { defaultConfig, parseConfigToml, renderConfigToml, type GovConfig } from '@gov/policies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultUserConfigPath, loadConfig, writeConfigAtomically } from './config-file.js';
+import { defaultUserConfigPath, loadConfig, saveConfigChanges, writeConfigAtomically } from './config-file.js';
 import { ConfigFileError } from './errors.js';
 
 let home: string;
@@ -80,5 +80,45 @@ describe('writeConfigAtomically', () => {
     await writeConfigAtomically(path, defaultConfig);
     expect(parseConfigToml(await readFile(path, 'utf8'))).toEqual(defaultConfig);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('saveConfigChanges', () => {
+  const HAND = '# mine\n[governor]\npolicy = "dynamic"  # learner\n\n[docker]\ndeny = ["db"]\n';
+  const change = (config: GovConfig, edit: (next: GovConfig) => void) => {
+    const next = structuredClone(config);
+    edit(next);
+    return next;
+  };
+
+  it('edits only the changed lines of a hand-written file, and keeps what someone changed by hand since', async () => {
+    const path = join(home, 'config.toml');
+    const before = parseConfigToml(HAND);
+    await writeFile(path, HAND.replace('deny = ["db"]', 'deny = ["db", "cache"]'));
+    const next = change(before, (config) => {
+      config.governor.policy = 'aggressive';
+      config.governor.aggressive.target_reclaim_mb = 512;
+    });
+    const saved = await saveConfigChanges(path, before, next);
+    expect(saved.write).toEqual({ mode: 'patched', changed: ['governor.policy', 'governor.aggressive.target_reclaim_mb'], backupPath: null });
+    expect(await readFile(path, 'utf8')).toBe('# mine\n[governor]\npolicy = "aggressive"  # learner\n\n[docker]\ndeny = ["db", "cache"]\n\n[governor.aggressive]\ntarget_reclaim_mb = 512\n');
+    expect([saved.config.governor.policy, saved.config.governor.aggressive.target_reclaim_mb, saved.config.docker.deny]).toEqual(['aggressive', 512, ['db', 'cache']]);
+  });
+
+  it('writes the commented template where no file is yet', async () => {
+    const path = defaultUserConfigPath(home);
+    const next = change(defaultConfig, (config) => (config.governor.policy = 'conservative'));
+    expect((await saveConfigChanges(path, defaultConfig, next)).write).toEqual({ mode: 'created', changed: ['governor.policy'], backupPath: null });
+    expect(await readFile(path, 'utf8')).toBe(renderConfigToml(next));
+  });
+
+  it('rewrites a file a line edit cannot be sure of, keeping the old one as .bak', async () => {
+    const path = join(home, 'config.toml');
+    const inline = '[governor]\ndynamic = { min_waste_mb = 100 }\n';
+    await writeFile(path, inline);
+    const before = parseConfigToml(inline);
+    const next = change(before, (config) => (config.governor.dynamic.min_waste_mb = 200));
+    expect((await saveConfigChanges(path, before, next)).write).toEqual({ mode: 'rewritten', changed: ['governor.dynamic.min_waste_mb'], backupPath: `${path}.bak` });
+    expect([await readFile(`${path}.bak`, 'utf8'), parseConfigToml(await readFile(path, 'utf8'))]).toEqual([inline, next]);
   });
 });

@@ -1,7 +1,8 @@
 import * as nodeFs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@gov/io';
-import { configSearchPaths, defaultConfig, parseConfigToml, renderConfigToml, type GovConfig } from '@gov/policies';
+import { changedConfigKeys, configSearchPaths, defaultConfig, parseConfigToml, patchConfigToml, renderConfigToml, type GovConfig } from '@gov/policies';
+import type { ConfigWrite } from '../types.js';
 import { ConfigFileError } from './errors.js';
 
 export type ConfigFs = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'rename' | 'mkdir' | 'open' | 'stat' | 'rm' | 'unlink'>;
@@ -66,4 +67,45 @@ export async function writeConfigAtomically(path: string, config: GovConfig, opt
   const fs = options.fs ?? nodeFs;
   await fs.mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, renderConfigToml(config), { fs, mode: 0o644 });
+}
+
+/** Writes a config file's text as it is (the user's own TOML, already validated), atomically. */
+export async function writeConfigText(path: string, text: string, options: { fs?: ConfigFs } = {}): Promise<void> {
+  const fs = options.fs ?? nodeFs;
+  await fs.mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, text, { fs, mode: 0o644 });
+}
+
+/** The text of the config file, `null` when there is none. */
+export async function readConfigText(path: string, options: { fs?: Pick<ConfigFs, 'readFile'> } = {}): Promise<string | null> {
+  return readIfExists(options.fs ?? nodeFs, path);
+}
+
+/**
+ * Saves a changed config the way a person would edit the file: only the lines of the keys whose
+ * values differ from `before` (the config in use) change; every comment, blank line and key of
+ * the rest stays as it was (`patchConfigToml` of `@gov/policies`). With no file yet, the
+ * commented template is written. A file laid out in a way a line edit cannot be sure of is
+ * rewritten whole as the template, and the old one kept beside it as `<path>.bak`. Every write
+ * is atomic. Resolves to the config the file now holds (changes someone made to the file by hand
+ * since it was read stay) and how it was written.
+ */
+export async function saveConfigChanges(path: string, before: GovConfig, next: GovConfig, options: { fs?: ConfigFs } = {}): Promise<{ config: GovConfig; write: ConfigWrite }> {
+  const fs = options.fs ?? nodeFs;
+  const changes = changedConfigKeys(before, next);
+  const changed = changes.map((change) => change.path);
+  const existing = await readIfExists(fs, path);
+  if (existing === null) {
+    await writeConfigAtomically(path, next, { fs });
+    return { config: next, write: { mode: 'created', changed, backupPath: null } };
+  }
+  const patched = patchConfigToml(existing, changes, path);
+  if (patched !== null) {
+    if (patched.text !== existing) await writeFileAtomic(path, patched.text, { fs, mode: 0o644 });
+    return { config: patched.config, write: { mode: 'patched', changed, backupPath: null } };
+  }
+  const backupPath = `${path}.bak`;
+  await writeFileAtomic(backupPath, existing, { fs, mode: 0o600 });
+  await writeConfigAtomically(path, next, { fs });
+  return { config: next, write: { mode: 'rewritten', changed, backupPath } };
 }

@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { formatHistoryLine, type HistoryRecord } from '@gov/policies';
+import { dirname, join } from 'node:path';
+import { formatHistoryLine, parseHistory, type HistoryRecord } from '@gov/policies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fullDiskFs } from '../../../../tools/test-support/full-disk.js';
 import { createHistoryFile, type HistoryFs } from './history-file.js';
 
 let dir: string;
@@ -15,6 +18,7 @@ afterEach(async () => {
 
 const event = (n: number): HistoryRecord => ({ kind: 'event', at: `2026-01-28T10:00:${String(n % 60).padStart(2, '0')}.000Z`, event: 'started', message: `record ${n}` });
 const lineBytes = Buffer.byteLength(formatHistoryLine(event(1)));
+const APPEND = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /** `node:fs/promises` with every call on the history file's handles written to `calls`. */
 function recordingFs(calls: string[]): HistoryFs {
@@ -23,7 +27,7 @@ function recordingFs(calls: string[]): HistoryFs {
     async open(path, flags, mode) {
       const handle = await fs.open(path, flags, mode);
       const name = path.toString().endsWith('history.jsonl') ? 'history' : 'dir';
-      calls.push(`open ${name} ${String(flags)}`);
+      calls.push(`open ${name} ${flags === APPEND ? 'append-nofollow' : String(flags)}`);
       return new Proxy(handle, {
         get(target, property) {
           const value = Reflect.get(target, property, target) as unknown;
@@ -68,7 +72,7 @@ describe('createHistoryFile', () => {
     const calls: string[] = [];
     const history = createHistoryFile({ path: join(dir, 'history.jsonl'), maxBytes: 1024 * 1024, fs: recordingFs(calls) });
     await history.append(event(1));
-    expect(calls).toEqual(['open history a+', 'open dir r', 'sync dir', 'close dir', 'write history', 'sync history']);
+    expect(calls).toEqual(['open history append-nofollow', 'open dir r', 'sync dir', 'close dir', 'write history', 'sync history']);
     calls.length = 0;
     await history.append(event(2));
     expect(calls).toEqual(['write history', 'sync history']);
@@ -135,6 +139,135 @@ describe('createHistoryFile', () => {
   });
 });
 
+describe('createHistoryFile on a full disk', () => {
+  it('cuts a torn fragment off before the next append, so the next acknowledged record reads back', async () => {
+    const path = join(dir, 'history.jsonl');
+    const room = { bytes: lineBytes + 30 };
+    const history = createHistoryFile({ path, maxBytes: 1024 * 1024, fs: fullDiskFs((file) => file.endsWith('history.jsonl'), room) });
+    await history.append(event(1));
+    await expect(history.append(event(2))).rejects.toMatchObject({ name: 'HistoryFileError', message: `cannot append to the history file ${path}: ENOSPC: no space left on device, write` });
+    expect(await fs.readFile(path, 'utf8')).toBe(formatHistoryLine(event(1)) + formatHistoryLine(event(2)).slice(0, 30));
+    expect(history.writeStatus()).toEqual({ writable: false, failures: 1, lastError: 'ENOSPC: no space left on device, write' });
+    await expect(history.append(event(3))).rejects.toMatchObject({ code: 'GOV_DAEMON_HISTORY' });
+    room.bytes = 1024 * 1024;
+    await history.append(event(4));
+    expect(await fs.readFile(path, 'utf8')).toBe(formatHistoryLine(event(1)) + formatHistoryLine(event(4)));
+    expect(await history.read()).toEqual({ records: [event(1), event(4)], skipped: 0 });
+    expect(history.writeStatus()).toEqual({ writable: true, failures: 2, lastError: null });
+    await history.close();
+  });
+});
+
+describe('createHistoryFile reads from the end', () => {
+  it('returns the last records of both files without reading what it does not need', async () => {
+    const path = join(dir, 'history.jsonl');
+    const older = Array.from({ length: 5 }, (_, n) => event(n));
+    const newer = Array.from({ length: 5 }, (_, n) => event(n + 5));
+    await fs.writeFile(`${path}.1`, older.map((record) => formatHistoryLine(record)).join(''));
+    await fs.writeFile(path, `not json\n${newer.map((record) => formatHistoryLine(record)).join('')}{"kind":"eve`);
+    const history = createHistoryFile({ path, maxBytes: 1024 * 1024 });
+    expect(await history.read(3)).toEqual({ records: newer.slice(2), skipped: 1 });
+    expect(await history.read(7)).toEqual({ records: [...older.slice(3), ...newer], skipped: 2 });
+    expect(await history.read()).toEqual({ records: [...older, ...newer], skipped: 2 });
+  });
+
+  it('skips a line longer than 64 KiB without holding it, and counts it', async () => {
+    const path = join(dir, 'history.jsonl');
+    const huge = JSON.stringify({ kind: 'event', at: '2026-01-28T10:00:00.000Z', event: 'huge', message: 'x'.repeat(300_000) });
+    await fs.writeFile(path, `${formatHistoryLine(event(1))}${huge}\n${formatHistoryLine(event(2))}`);
+    expect(await createHistoryFile({ path, maxBytes: 1024 * 1024 }).read()).toEqual({ records: [event(1), event(2)], skipped: 1 });
+  });
+
+  it('refuses a record whose time is not a date', async () => {
+    const path = join(dir, 'history.jsonl');
+    await fs.writeFile(path, `${JSON.stringify({ ...event(1), at: 'not-a-date' })}\n${formatHistoryLine(event(2))}`);
+    expect(await createHistoryFile({ path, maxBytes: 1024 }).read()).toEqual({ records: [event(2)], skipped: 1 });
+  });
+
+  it('shares one read among concurrent callers, never one from before an append', async () => {
+    const path = join(dir, 'history.jsonl');
+    let opens = 0;
+    const history = createHistoryFile({
+      path,
+      maxBytes: 1024 * 1024,
+      fs: {
+        ...fs,
+        async open(...args: Parameters<typeof fs.open>) {
+          if (typeof args[1] === 'number' && args[1] !== APPEND) opens += 1;
+          return fs.open(...args);
+        },
+      },
+    });
+    await history.append(event(1));
+    const reads = await Promise.all([history.read(50), history.read(50), history.read(10), history.read(1)]);
+    expect(reads).toEqual([1, 2, 3, 4].map(() => ({ records: [event(1)], skipped: 0 })));
+    // One scan of the current file and one of the (missing) previous file.
+    expect(opens).toBe(2);
+    const running = history.read(50);
+    await history.append(event(2));
+    // A read started after the append never shares the one that was running.
+    expect((await history.read(50)).records).toEqual([event(1), event(2)]);
+    await running;
+    await history.close();
+  });
+
+  it('refuses a history file that is a symlink, and leaves its target alone', async () => {
+    const path = join(dir, 'history.jsonl');
+    const victim = join(dir, 'victim');
+    await fs.writeFile(victim, 'precious\n');
+    await fs.symlink(victim, path);
+    const history = createHistoryFile({ path, maxBytes: 1024 });
+    await expect(history.append(event(1))).rejects.toMatchObject({ name: 'HistoryFileError', message: `cannot append to the history file ${path}: refusing the history file ${path}: it is a symlink; govd never follows one in its state directory` });
+    await expect(history.read()).rejects.toMatchObject({ name: 'HistoryFileError', message: `cannot read the history file ${path}: refusing the history file ${path}: it is a symlink; govd never follows one in its state directory` });
+    expect(await fs.readFile(victim, 'utf8')).toBe('precious\n');
+  });
+
+  it('refuses a FIFO instead of blocking on it', async () => {
+    const path = join(dir, 'history.jsonl');
+    execFileSync('mkfifo', [path]);
+    await expect(createHistoryFile({ path, maxBytes: 1024 }).read()).rejects.toMatchObject({ message: `cannot read the history file ${path}: refusing the history file ${path}: it is not a regular file` });
+    await expect(createHistoryFile({ path, maxBytes: 1024 }).append(event(1))).rejects.toMatchObject({ message: `cannot append to the history file ${path}: refusing the history file ${path}: it is not a regular file` });
+  });
+
+  it('refuses a history file another user owns, or others may write', async () => {
+    const path = join(dir, 'history.jsonl');
+    await fs.writeFile(path, formatHistoryLine(event(1)), { mode: 0o600 });
+    const asOther = createHistoryFile({ path, maxBytes: 1024, owner: { uid: 4321 } });
+    await expect(asOther.append(event(2))).rejects.toMatchObject({ message: `cannot append to the history file ${path}: refusing the history file ${path}: it is owned by uid ${process.getuid?.()} (mode 0600); it must be owned by uid 4321, the user govd runs as` });
+    await fs.chmod(path, 0o666);
+    await expect(createHistoryFile({ path, maxBytes: 1024 }).append(event(2))).rejects.toMatchObject({ message: `cannot append to the history file ${path}: refusing the history file ${path}: it is writable by others (mode 0666); it must be writable by its owner only (chmod go-w)` });
+    expect(await fs.readFile(path, 'utf8')).toBe(formatHistoryLine(event(1)));
+  });
+});
+
+describe('createHistoryFile, for any file', () => {
+  it('reads from the end exactly what parsing the whole files gives, for any limit', async () => {
+    const fc = await import('fast-check');
+    const lineArb = fc.oneof(
+      fc.integer({ min: 0, max: 59 }).map((n) => formatHistoryLine(event(n))),
+      fc.string({ unit: 'grapheme', maxLength: 40 }).map((text) => `${text.replaceAll('\n', ' ')}\n`),
+      fc.constant('\n'),
+      fc.constant(`${'y'.repeat(70_000)}\n`),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineArb, { maxLength: 12 }), fc.array(lineArb, { maxLength: 12 }), fc.integer({ min: 1, max: 30 }), async (previousLines, currentLines, limit) => {
+        const path = join(dir, `tail-${(run += 1)}`, 'history.jsonl');
+        await fs.mkdir(dirname(path));
+        await fs.writeFile(`${path}.1`, previousLines.join(''));
+        await fs.writeFile(path, currentLines.join(''));
+        const whole = [parseHistory(previousLines.join('')), parseHistory(currentLines.join(''))];
+        const records = [...(whole[0]?.records ?? []), ...(whole[1]?.records ?? [])];
+        const read = await createHistoryFile({ path, maxBytes: 1024 * 1024 }).read(limit);
+        expect(read.records).toEqual(records.slice(Math.max(0, records.length - limit)));
+        // Only a read that wanted more than there is met every line.
+        if (limit > records.length) expect(read.skipped).toBe((whole[0]?.skipped ?? 0) + (whole[1]?.skipped ?? 0));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('createHistoryFile, for any records and rotation size', () => {
   it('reads back exactly the newest records that fit in the current and the previous file, in order', async () => {
     const fc = await import('fast-check');
@@ -163,5 +296,6 @@ describe('createHistoryFile, for any records and rotation size', () => {
       }),
       { numRuns: 60 },
     );
-  });
+    // Every append is fsync'd: sixty runs of them take seconds on a busy disk.
+  }, 60_000);
 });

@@ -8,5 +8,6 @@ test('stateFiles names every file govd keeps in its state directory', () => {
     history: '/var/lib/gov/history.jsonl',
     previousHistory: '/var/lib/gov/history.jsonl.1',
     model: '/var/lib/gov/neural-model.json',
+    reclaimLock: '/var/lib/gov/reclaim.lock',
   });
 });
