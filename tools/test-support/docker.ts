@@ -75,3 +75,22 @@ export function removeContainers(...idsOrNames: string[]): void {
 export function dockerCli(args: string[], timeoutMs?: number): string {
   return docker(args, timeoutMs);
 }
+
+/** Removes a test's containers (unpausing those still paused first) and its networks, ignoring what is already gone. */
+export function removeTestObjects(containers: string[], networks: string[] = []): void {
+  for (const id of containers) {
+    try {
+      if (docker(['inspect', '-f', '{{.State.Status}}', id]) === 'paused') docker(['unpause', id]);
+    } catch {
+      // already gone
+    }
+  }
+  removeContainers(...containers);
+  for (const network of networks) {
+    try {
+      docker(['network', 'rm', network], 30_000);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,6 +1,7 @@
 import { ApiError, ApiUnreachableError, baseUrl, createApiClient, type ApiClient, type ApiClientOptions } from '@gov/api';
 import { readToken, stateFiles } from '@gov/api/node';
 import type { GovConfig } from '@gov/policies';
+import { httpFetch } from './http-fetch.js';
 
 /** How long `gov` waits for govd before it reads or writes the files itself. */
 export const DAEMON_TIMEOUT_MS = 2000;
@@ -25,7 +26,7 @@ export interface Govd {
 export async function connectGovd(config: GovConfig, stateDir: string, options: DaemonClientOptions = {}): Promise<Govd> {
   const url = baseUrl(config.daemon.listen);
   const { token, problem } = await readToken(stateDir);
-  const client = createApiClient({ baseUrl: url, token, timeoutMs: DAEMON_TIMEOUT_MS, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const client = createApiClient({ baseUrl: url, token, timeoutMs: DAEMON_TIMEOUT_MS, fetch: options.fetch ?? httpFetch });
   return {
     url,
     async ask(call) {

@@ -59,7 +59,9 @@ Usage: gov docker ls [--sample DURATION] [--config PATH] [--state-dir PATH]
                      [--json]
 
 Options:
-      --sample DURATION  how long to sample CPU use, e.g. 2s (default: 1s)
+      --sample DURATION  sample CPU use for this long here instead of asking
+                         govd, e.g. 2s (default: govd's last listing when govd
+                         runs, else one listing without CPU %)
       --config PATH      the config file to read (default: $GOV_CONFIG,
                          ~/.config/gov/config.toml, /etc/gov/config.toml, else
                          the built-in defaults)

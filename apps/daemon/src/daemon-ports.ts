@@ -19,12 +19,12 @@ export interface DaemonPorts {
   advisor: Advisor | null;
   /** The learned advisor when it is the one running (its status and reset are on the API). */
   neural: NeuralAdvisor | null;
-  /** Closes what govd opened (the /proc files the snapshot source keeps open). */
-  close(): void;
+  /** Closes what govd opened: the /proc files kept open, the host helper (once it is gone), the Docker event stream. */
+  close(): Promise<void>;
 }
 
 /** The Docker client, made at its first use: a daemon that never lists nor pauses never builds one. */
-function lazyDockerPort(make: () => DockerClient): DaemonContainers {
+function lazyDockerPort(make: () => DockerClient): DaemonContainers & { close(): void } {
   let client: DockerClient | null = null;
   const docker = () => (client ??= make());
   return {
@@ -32,6 +32,7 @@ function lazyDockerPort(make: () => DockerClient): DaemonContainers {
     listContainers: () => docker().listContainers(),
     pause: (nameOrId, options) => docker().pause(nameOrId, options),
     unpause: (nameOrId) => docker().unpause(nameOrId),
+    close: () => client?.close(),
   };
 }
 
@@ -59,9 +60,10 @@ export async function createDaemonPorts(options: DaemonOptions, config: GovConfi
   // file is shared with `gov reclaim`, so a reclaim from the CLI and one from govd never overlap.
   const lock = createFileReclaimLock({ path: files.reclaimLock });
   const reclaimer = options.reclaimer ?? createReclaimer(options.dryRun ? { executor: createDryRunExecutor(), whenBusy: 'wait', lock } : { whenBusy: 'wait', lock });
-  const docker = options.containers ?? lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer }));
+  const dockerHost = options.env['DOCKER_HOST'];
+  const ownDocker = options.containers ? null : lazyDockerPort(() => createDockerClient({ stateDir: files.dir, idleCpuPercent: config.docker.idle_cpu_percent, reclaimer, ...(dockerHost ? { dockerHost } : {}) }));
   const now = options.now ?? (() => new Date());
-  const containers = rememberListings(docker, now);
+  const containers = rememberListings(options.containers ?? (ownDocker as DaemonContainers), now);
   const pods = rememberPodListings(options.pods ?? createPodClient({ reclaimer, podLogsDir: config.kubernetes.pod_logs_dir, idleCpuPercent: config.kubernetes.idle_cpu_percent }), now);
   const neural = options.advisor === undefined && config.governor.learning.enabled ? await openAdvisor(options, config.governor.learning, files, fs) : null;
   // Detects the environment once and keeps the /proc files open between ticks.
@@ -73,6 +75,9 @@ export async function createDaemonPorts(options: DaemonOptions, config: GovConfi
     pods,
     advisor: options.advisor === undefined ? neural : options.advisor,
     neural,
-    close: () => ownSource?.close(),
+    close: async () => {
+      ownDocker?.close();
+      await ownSource?.close();
+    },
   };
 }

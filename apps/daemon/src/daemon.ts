@@ -98,7 +98,8 @@ export async function startDaemon(options: DaemonOptions) {
     pods: ports.pods,
     ...(ports.advisor ? { advisor: ports.advisor } : {}),
     history,
-    clock: { now },
+    // Ticks are timed on the monotonic clock unless a test drives the time.
+    clock: options.now ? { now } : { now, monotonicMs: () => performance.now() },
     config: loaded.config,
     logger,
     dryRun: options.dryRun,
@@ -163,7 +164,7 @@ export async function startDaemon(options: DaemonOptions) {
       stopping ??= (async () => {
         const [, { dropped }] = await Promise.all([governor.stop(), server.close(options.apiDrainMs ?? API_DRAIN_MS)]);
         telemetry.stop();
-        ports.close();
+        await ports.close();
         if (dropped > 0) logger.warn({ dropped }, `${dropped} API request(s) still running at the stop were dropped`);
         const droppedNote = dropped > 0 ? `; ${dropped} API request(s) still running after ${options.apiDrainMs ?? API_DRAIN_MS} ms were dropped` : '';
         await history.event('stopped', `govd stopped after ${ticks.count} ticks${droppedNote}`);

@@ -68,7 +68,8 @@ describeWithBrowser('the Control Center in Chromium, on the built govd', () => {
     // A WSL2 guest's view of its Windows host, through a stand-in powershell.exe on PATH.
     standIns = await mkdtemp(join(tmpdir(), 'gov-cc-stand-in-'));
     await writeFile(join(standIns, 'windows-host.stdout'), WINDOWS_HOST);
-    await writeFile(join(standIns, 'powershell.exe'), `#!/bin/sh\ncat '${join(standIns, 'windows-host.stdout')}'\n`, { mode: 0o755 });
+    // govd keeps one PowerShell up and asks it a line at a time: the answer, then the session's end line.
+    await writeFile(join(standIns, 'powershell.exe'), `#!/bin/sh\nwhile IFS= read -r _; do cat '${join(standIns, 'windows-host.stdout')}'; printf 'gov-end\\r\\n'; done\n`, { mode: 0o755 });
     // Actions already in the history file, so the chart has something to mark from the start.
     const dir = await mkdtemp(join(tmpdir(), 'govd-cc-'));
     await mkdir(join(dir, 'state'), { recursive: true, mode: 0o700 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReclaimer } from '@gov/reclaimer';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
+import { describeWithDocker, dockerCli, removeTestObjects, startContainer } from '../../../tools/test-support/docker.js';
 import { createDockerClient, type DockerClient } from './client.js';
 
 const MIB = 1024 ** 2;
@@ -73,23 +73,7 @@ describeWithDocker('@gov/docker on the real engine', () => {
   afterEach(async () => {
     await rm(stateDir, { recursive: true, force: true });
   });
-  afterAll(() => {
-    for (const id of started) {
-      try {
-        if (stateOf(id) === 'paused') dockerCli(['unpause', id]);
-      } catch {
-        // already gone
-      }
-    }
-    removeContainers(...started);
-    for (const network of networks) {
-      try {
-        dockerCli(['network', 'rm', network]);
-      } catch {
-        // already gone
-      }
-    }
-  });
+  afterAll(() => removeTestObjects(started, networks));
 
   it('lists running containers with compose labels, cgroup location and readings from the cgroup files', async () => {
     const labels = { 'com.docker.compose.project': run, 'com.docker.compose.service': 'web', 'com.docker.compose.depends_on': 'db:service_started:false' };

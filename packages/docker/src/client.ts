@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createDockerodeEngine } from './engine.js';
+import { createDefaultEngine } from './default-engine.js';
+import type { DockerEngine } from './engine.js';
 import { DockerError } from './errors.js';
 import type { CgroupReclaimPort } from './cgroup-cache.js';
 import { createPauseExecutor, reconcilePaused, type PauseExecutor } from './pause-executor.js';
@@ -36,14 +37,15 @@ export function createDockerClient(options: DockerClientOptions): DockerClient {
   if (typeof options?.reclaimer?.reclaim !== 'function') {
     throw new DockerError('createDockerClient needs a reclaimer: createReclaimer() of @gov/reclaimer, its dry-run executor, or your own { reclaim }', { code: 'GOV_DOCKER_INVALID_OPTION' });
   }
-  const engine = options.engine ?? createDockerodeEngine(options);
+  const ownEngine = options.engine ? null : createDefaultEngine(options);
+  const engine = options.engine ?? (ownEngine as DockerEngine);
   const now = options.now ?? Date.now;
   const stateFile = options.stateFile ?? join(options.stateDir ?? join(homedir(), '.local', 'state', 'gov'), 'docker-paused.json');
   const state = createPausedStateStore({ file: stateFile, ...(options.stateFs ? { fs: options.stateFs } : {}) });
   const sensor = createContainerSensor({ ...options, engine, now, pausedIds: (listed) => reconcilePaused(state, listed) });
   const executor = createPauseExecutor({ engine, sensor, reclaimer: options.reclaimer, state, now });
   const { listContainers, sample, engineInfo, sampler } = sensor;
-  return { listContainers, sample, engineInfo, sampler, ...executor, stateFile };
+  return { listContainers, sample, engineInfo, sampler, ...executor, stateFile, close: () => ownEngine?.close?.() };
 }
 
 /** `createDockerClient`, after checking that the engine answers: throws `GOV_DOCKER_UNAVAILABLE` when it does not. */

@@ -1,6 +1,7 @@
 import { withDeadline, type Timers } from '@gov/io';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type { CgroupDriver } from './cgroup-paths.js';
+import { createContainerCache } from './container-cache.js';
 import { DockerError, noAnswer, toDockerError } from './errors.js';
 
 /** What the engine says about itself that sensing needs. */
@@ -46,6 +47,8 @@ export interface DockerEngine {
   stats(id: string): Promise<unknown>;
   pause(id: string): Promise<void>;
   unpause(id: string): Promise<void>;
+  /** Releases what the engine keeps open between calls (an event stream); absent when nothing is. */
+  close?(): void;
 }
 
 export interface DockerodeEngineOptions {
@@ -79,7 +82,7 @@ export function dockerOptionsFromHost(dockerHost: string): Dockerode.DockerOptio
   return { protocol: url.protocol === 'https:' || port === '2376' ? 'https' : 'http', host: url.hostname, port };
 }
 
-interface RawInspect {
+export interface RawInspect {
   Id: string;
   Name?: string;
   Config?: { Image?: string; Labels?: Record<string, string> | null };
@@ -111,70 +114,74 @@ export function engineContainerFromInspect(raw: RawInspect): EngineContainer {
   };
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
+/** The engine's answer to `info`, reduced to what sensing needs. */
+export function engineInfoFrom(raw: { ServerVersion?: string; CgroupDriver?: string; CgroupVersion?: string }, local: boolean): EngineInfo {
+  return {
+    serverVersion: raw.ServerVersion ?? 'unknown',
+    cgroupDriver: raw.CgroupDriver === 'systemd' ? 'systemd' : 'cgroupfs',
+    // Engines before 20.10 do not report CgroupVersion; they only ran on v1.
+    cgroupVersion: raw.CgroupVersion === '2' ? 2 : 1,
+    local,
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
-/** A `DockerEngine` on dockerode; every call has a deadline and every failure is a `DockerError`. */
-export function createDockerodeEngine(options: DockerodeEngineOptions = {}): DockerEngine {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const docker = options.docker ?? new Dockerode({ ...(options.dockerHost ? dockerOptionsFromHost(options.dockerHost) : {}), timeout: timeoutMs });
-
-  const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+/** Runs one engine call with its deadline; every failure becomes a `DockerError`. */
+export function createEngineCall(timeoutMs: number, timers: Timers | undefined) {
+  return async <T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     try {
-      return await withDeadline(timeoutMs, work, { timers: options.timers, timeoutError: () => noAnswer(what, timeoutMs) });
+      return await withDeadline(timeoutMs, work, { timers, timeoutError: () => noAnswer(what, timeoutMs) });
     } catch (error) {
       throw toDockerError(error, what);
     }
   };
+}
+
+/** dockerode's constructor, imported on first use (a CommonJS module: its export is `default`). */
+async function loadDockerode(): Promise<typeof Dockerode> {
+  const loaded = (await import('dockerode')) as unknown as { default?: typeof Dockerode };
+  return loaded.default ?? (loaded as unknown as typeof Dockerode);
+}
+
+/**
+ * A `DockerEngine` on dockerode; every call has a deadline and every failure is a `DockerError`.
+ * dockerode (and the transports it loads: ssh2, grpc, protobuf) is imported at the first call,
+ * so a program that never reaches it never pays for it. It inspects every listed container on
+ * every listing: it has no event stream to tell it when an inspect answer still holds.
+ */
+export function createDockerodeEngine(options: DockerodeEngineOptions = {}): DockerEngine {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // Checked now: a DOCKER_HOST that cannot work is an error of the call that gave it.
+  const dockerOptions = options.dockerHost ? dockerOptionsFromHost(options.dockerHost) : {};
+  let made: Promise<Dockerode> | undefined;
+  const dockerode = () => (made ??= options.docker ? Promise.resolve(options.docker) : loadDockerode().then((Docker) => new Docker({ ...dockerOptions, timeout: timeoutMs })));
+  const call = createEngineCall(timeoutMs, options.timers);
+  const withDocker = <T>(what: string, work: (docker: Dockerode) => Promise<T>) => call(what, async () => work(await dockerode()));
 
   const inspect = async (nameOrId: string): Promise<EngineContainer> =>
-    engineContainerFromInspect((await call(`inspecting container ${nameOrId}`, () => docker.getContainer(nameOrId).inspect())) as RawInspect);
+    engineContainerFromInspect((await withDocker(`inspecting container ${nameOrId}`, (docker) => docker.getContainer(nameOrId).inspect())) as RawInspect);
+  const cache = createContainerCache({ inspect });
 
   return {
     async info() {
-      const raw = (await call('asking the engine for its info', () => docker.info())) as { ServerVersion?: string; CgroupDriver?: string; CgroupVersion?: string };
+      const docker = await call('loading dockerode', dockerode);
+      const raw = (await withDocker('asking the engine for its info', (d) => d.info())) as { ServerVersion?: string; CgroupDriver?: string; CgroupVersion?: string };
       const modem = (docker as unknown as { modem: { socketPath?: unknown; host?: unknown } }).modem;
-      return {
-        serverVersion: raw.ServerVersion ?? 'unknown',
-        cgroupDriver: raw.CgroupDriver === 'systemd' ? 'systemd' : 'cgroupfs',
-        // Engines before 20.10 do not report CgroupVersion; they only ran on v1.
-        cgroupVersion: raw.CgroupVersion === '2' ? 2 : 1,
-        local: !modem.host && Boolean(modem.socketPath),
-      };
+      return engineInfoFrom(raw, !modem.host && Boolean(modem.socketPath));
     },
     async listContainers() {
-      const listed = await call('listing containers', () => docker.listContainers({ all: true, filters: { status: ['running', 'paused'] } }));
-      const inspected = await mapLimited(listed, 8, async (entry) => {
-        try {
-          return await inspect(entry.Id);
-        } catch (error) {
-          // Removed between the list and the inspect: it is simply not there any more.
-          if (error instanceof DockerError && error.code === 'GOV_DOCKER_NOT_FOUND') return null;
-          throw error;
-        }
-      });
-      return inspected.filter((container): container is EngineContainer => container !== null && (container.state === 'running' || container.state === 'paused'));
+      const listed = await withDocker('listing containers', (docker) => docker.listContainers({ all: true, filters: { status: ['running', 'paused'] } }));
+      const inspected = await cache.describe(listed.map((entry) => ({ id: entry.Id, state: entry.State })));
+      return inspected.filter((container) => container.state === 'running' || container.state === 'paused');
     },
     inspect,
     async stats(id) {
-      return call(`reading stats of ${id.slice(0, 12)}`, () => docker.getContainer(id).stats({ stream: false, 'one-shot': true }));
+      return withDocker(`reading stats of ${id.slice(0, 12)}`, (docker) => docker.getContainer(id).stats({ stream: false, 'one-shot': true }));
     },
     async pause(id) {
-      await call(`pausing ${id.slice(0, 12)}`, () => docker.getContainer(id).pause());
+      await withDocker(`pausing ${id.slice(0, 12)}`, (docker) => docker.getContainer(id).pause());
     },
     async unpause(id) {
-      await call(`unpausing ${id.slice(0, 12)}`, () => docker.getContainer(id).unpause());
+      await withDocker(`unpausing ${id.slice(0, 12)}`, (docker) => docker.getContainer(id).unpause());
     },
   };
 }

@@ -1,3 +1,5 @@
+import { compareNames } from './compare-names.js';
+
 /** What the guards look at of a container. */
 export interface GuardedContainer {
   id: string;
@@ -133,7 +135,7 @@ export function planPauses<C extends GuardedContainer>(containers: readonly C[],
     }
     eligible.push(container);
   }
-  const ordered = [...eligible].sort((a, b) => b.memoryBytes - a.memoryBytes || a.name.localeCompare(b.name));
+  const ordered = [...eligible].sort((a, b) => b.memoryBytes - a.memoryBytes || compareNames(a.name, b.name));
   const pause = ordered.slice(0, options.maxPauses);
   for (const container of ordered.slice(options.maxPauses)) {
     skipped.push({ container, guard: 'max-pauses', reason: `only ${options.maxPauses} pause(s) per run (max_pauses_per_tick); bigger idle containers went first` });

@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeEngine, DB, engineContainer, LOCAL_V2, MIB, v2Machine, WEB } from '../test/fake-engine.js';
 import type { EngineContainer, EngineInfo } from './engine.js';
 import type { CgroupReclaimPort } from './cgroup-cache.js';
-import { createPauseExecutor, reconcilePaused } from './pause-executor.js';
+import { createPauseExecutor, planPauseIdle, reconcilePaused } from './pause-executor.js';
 import { createPausedStateStore } from './paused-state.js';
-import { createContainerSensor } from './sensor.js';
+import { createContainerSensor, type ContainerInfo } from './sensor.js';
 
 let dir: string;
 let clockMs: number;
@@ -111,5 +111,54 @@ describe('reconcilePaused', () => {
     expect(JSON.parse(written).containers).toEqual([{ id: WEB, name: 'web', pausedAt: '2026-11-22T01:00:00.000Z', freedBytes: 1 }]);
     expect(await reconcilePaused(state, listed.slice(0, 1))).toEqual(new Set([WEB]));
     expect(await readFile(join(dir, 'paused.json'), 'utf8')).toBe(written);
+  });
+});
+
+describe('planPauseIdle', () => {
+  const listed = (name: string, idleForMs: number | null, percent: number | null, extra: Partial<ContainerInfo> = {}): ContainerInfo => ({
+    id: name.padEnd(64, '0'),
+    name,
+    image: 'gov/busybox:test',
+    state: 'running',
+    labels: {},
+    compose: null,
+    dependsOn: [],
+    networks: [],
+    startedAt: '2026-11-22T01:00:00Z',
+    memory: { usage: 64 * MIB, workingSet: 16 * MIB, cache: 48 * MIB, anon: 16 * MIB, shmem: 0, limit: null },
+    cpu: percent === null && idleForMs === null ? null : { usageNs: 5, percent },
+    idleForMs,
+    cgroup: null,
+    source: 'cgroup',
+    pausedByGov: false,
+    ...extra,
+  });
+
+  it('judges a listing another process sampled by its own idle times, as a dry run of pauseIdle would', () => {
+    const containers = [
+      listed('web', 45 * 60_000, 0.1),
+      listed('api', 0, 3.5),
+      listed('fresh', 0, null),
+      listed('db', 45 * 60_000, 0, { labels: { 'gov.pause': 'never' } }),
+      listed('worker', 10 * 60_000, 0.2),
+      listed('cache', 45 * 60_000, 0, { state: 'paused' }),
+    ];
+    const result = planPauseIdle(containers, { idleForMs: 30 * 60_000, maxPausesPerTick: 2 });
+    expect({ ...result, containers: result.containers.map((decision) => [decision.name, decision.action, decision.guard, decision.reason]) }).toEqual({
+      dryRun: true,
+      idleForMs: 30 * 60_000,
+      confirmed: null,
+      paused: [],
+      wouldPause: ['web'],
+      freedBytes: 0,
+      containers: [
+        ['api', 'skipped', 'not-idle', 'it was not idle for the whole window'],
+        ['cache', 'skipped', 'not-running', 'it is paused'],
+        ['db', 'skipped', 'label', 'it is labelled gov.pause=never'],
+        ['fresh', 'skipped', 'not-idle', 'it was not idle for the whole window'],
+        ['web', 'would-pause', null, 'idle for 45 min'],
+        ['worker', 'skipped', 'not-idle', 'it was not idle for the whole window'],
+      ],
+    });
   });
 });

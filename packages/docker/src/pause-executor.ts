@@ -1,4 +1,5 @@
 import { reclaimCgroupCache, type CacheReclaim, type CgroupReclaimPort } from './cgroup-cache.js';
+import { compareNames } from './compare-names.js';
 import type { DockerEngine, EngineContainer } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
@@ -134,6 +135,52 @@ function decisionFor(container: ContainerInfo, action: PauseDecision['action'], 
   return { id: container.id, name: container.name, action, guard, reason, memoryBefore: container.memory, memoryAfter: null, freedBytes: 0, reclaim: null };
 }
 
+const DEFAULT_IDLE_MS = 30 * 60_000;
+
+/** Whether a listed container stayed under the idle threshold for at least `idleForMs`, by its own samples. */
+function idleInListing(container: ContainerInfo, idleForMs: number): boolean {
+  // `cpu.percent` is known from the second sample on: one sample says nothing of idleness.
+  return container.memory !== null && container.cpu !== null && container.cpu.percent !== null && (container.idleForMs ?? 0) >= idleForMs;
+}
+
+/** Every container's decision (skipped by a guard, or would-pause), and the containers to pause, biggest first. */
+function judgeIdle(containers: readonly ContainerInfo[], options: PauseIdleOptions): { decisions: PauseDecision[]; chosen: ContainerInfo[] } {
+  const idleForMs = options.idleForMs ?? DEFAULT_IDLE_MS;
+  const plan = planPauses(
+    containers.map((container) => ({ ...container, memoryBytes: container.memory?.usage ?? 0 })),
+    (container) => idleInListing(container, idleForMs),
+    { allow: options.allow ?? [], deny: options.deny ?? [], maxPauses: options.maxPausesPerTick ?? 3 },
+  );
+  const chosen = plan.pause.map((candidate) => containers.find((container) => container.id === candidate.id) as ContainerInfo);
+  const decisions = [
+    ...plan.skipped.map(({ container, guard, reason }) => decisionFor(container, 'skipped', guard, reason)),
+    ...chosen.map((container) => decisionFor(container, 'would-pause', null, `idle for ${describeIdle(container.idleForMs ?? 0)}`)),
+  ];
+  return { decisions, chosen };
+}
+
+function resultOf(decisions: PauseDecision[], run: { dryRun: boolean; idleForMs: number; confirmed: boolean | null }): PauseIdleResult {
+  decisions.sort((a, b) => compareNames(a.name, b.name));
+  const paused = decisions.filter((decision) => decision.action === 'paused');
+  return {
+    ...run,
+    paused: paused.map((decision) => decision.name),
+    wouldPause: decisions.filter((decision) => decision.action === 'would-pause').map((decision) => decision.name),
+    freedBytes: paused.reduce((sum, decision) => sum + decision.freedBytes, 0),
+    containers: decisions,
+  };
+}
+
+/**
+ * What `pauseIdle({ dryRun: true })` answers, from a listing already made: each container's own
+ * samples (`idleForMs`, `cpu.percent`) say whether it was idle for the window. For a listing
+ * another process sampled — govd's `GET /api/containers` — so that a dry run need not sample.
+ */
+export function planPauseIdle(containers: readonly ContainerInfo[], options: Omit<PauseIdleOptions, 'dryRun' | 'confirm'> = {}): PauseIdleResult {
+  const { decisions } = judgeIdle(containers, options);
+  return resultOf(decisions, { dryRun: true, idleForMs: options.idleForMs ?? DEFAULT_IDLE_MS, confirmed: null });
+}
+
 /**
  * Pauses idle containers that pass every guard (`planPauses`), reclaims each one's memory cgroup
  * through the reclaimer it was given, and keeps the state file of what gov paused.
@@ -163,38 +210,20 @@ export function createPauseExecutor(options: PauseExecutorOptions): PauseExecuto
   }
 
   async function pauseIdle(pauseOptions: PauseIdleOptions = {}): Promise<PauseIdleResult> {
-    const idleForMs = pauseOptions.idleForMs ?? 30 * 60_000;
+    const idleForMs = pauseOptions.idleForMs ?? DEFAULT_IDLE_MS;
     const dryRun = pauseOptions.dryRun ?? false;
-    const containers = await sensor.listContainers();
-    const plan = planPauses(
-      containers.map((container) => ({ ...container, memoryBytes: container.memory?.usage ?? 0 })),
-      (container) => container.memory !== null && sensor.sampler.isIdle(container.id, idleForMs),
-      { allow: pauseOptions.allow ?? [], deny: pauseOptions.deny ?? [], maxPauses: pauseOptions.maxPausesPerTick ?? 3 },
-    );
-    const decisions = plan.skipped.map(({ container, guard, reason }) => decisionFor(container, 'skipped', guard, reason));
-    const chosen = plan.pause.map((candidate) => containers.find((container) => container.id === candidate.id) as ContainerInfo);
+    const { decisions, chosen } = judgeIdle(await sensor.listContainers(), pauseOptions);
     let confirmed: boolean | null = null;
     if (chosen.length > 0 && !dryRun) confirmed = pauseOptions.confirm ? (await pauseOptions.confirm(chosen)) === true : false;
 
+    const byId = new Map(decisions.map((decision) => [decision.id, decision]));
     for (const container of chosen) {
-      const decision = decisionFor(container, 'would-pause', null, `idle for ${describeIdle(container.idleForMs ?? 0)}`);
-      decisions.push(decision);
+      const decision = byId.get(container.id) as PauseDecision;
       if (dryRun) continue;
       if (confirmed) await pauseOne(container, decision);
       else Object.assign(decision, { action: 'skipped', guard: 'not-confirmed', reason: 'pausing was not confirmed' });
     }
-
-    decisions.sort((a, b) => a.name.localeCompare(b.name));
-    const paused = decisions.filter((decision) => decision.action === 'paused');
-    return {
-      dryRun,
-      idleForMs,
-      confirmed,
-      paused: paused.map((decision) => decision.name),
-      wouldPause: decisions.filter((decision) => decision.action === 'would-pause').map((decision) => decision.name),
-      freedBytes: paused.reduce((sum, decision) => sum + decision.freedBytes, 0),
-      containers: decisions,
-    };
+    return resultOf(decisions, { dryRun, idleForMs, confirmed });
   }
 
   async function pause(nameOrId: string, pauseOptions: PauseOneOptions = {}): Promise<PauseDecision> {

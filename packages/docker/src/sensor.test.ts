@@ -58,4 +58,21 @@ describe('createContainerSensor', () => {
     fake.engine.inspect = async () => Promise.reject(unavailable);
     await expect(sensor.memoryOf(web!)).rejects.toBe(unavailable);
   });
+
+  it('samples for the whole window, but stops at the first listing when there is no container to watch', async () => {
+    const machine = await v2Machine(dir);
+    await machine.setMemory(WEB, 64 * MIB, 48 * MIB, 1000);
+    const fake = createFakeEngine(LOCAL_V2, []);
+    const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+      clockMs += ms;
+    };
+    const sensor = createContainerSensor({ engine: fake.engine, procRoot: join(dir, 'proc'), now: () => clockMs, sleep });
+    expect(await sensor.sample({ durationMs: 60_000 })).toEqual([]);
+    expect(slept).toEqual([]);
+    fake.containers.push(engineContainer(WEB, 'web'));
+    const [web] = await sensor.sample({ durationMs: 3000, intervalMs: 1000 });
+    expect([slept, web?.idleForMs]).toEqual([[1000, 1000, 1000], 3000]);
+  });
 });

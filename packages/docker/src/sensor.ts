@@ -1,7 +1,9 @@
 import type { MeminfoFs } from '@gov/meminfo';
 import { createCgroupLocator } from './cgroup-locator.js';
 import type { ContainerCgroup } from './cgroup-paths.js';
-import { createDockerodeEngine, type DockerEngine, type DockerodeEngineOptions, type EngineContainer, type EngineInfo } from './engine.js';
+import { compareNames } from './compare-names.js';
+import { createDefaultEngine } from './default-engine.js';
+import type { DockerEngine, DockerodeEngineOptions, EngineContainer, EngineInfo } from './engine.js';
 import { errorSummary, isEngineGone } from './error-summary.js';
 import { DockerError } from './errors.js';
 import { parseComposeDependsOn } from './guards.js';
@@ -59,7 +61,10 @@ export interface SampleOptions {
 }
 
 export interface ContainerSensorOptions extends DockerodeEngineOptions {
-  /** The engine calls; default dockerode (DOCKER_HOST or the default socket). */
+  /**
+   * The engine calls; default `dockerHost`, else DOCKER_HOST, else the default socket — plain
+   * HTTP on a unix socket for sensing, dockerode for pausing and for any other transport.
+   */
   engine?: DockerEngine;
   /**
    * Where memory and CPU come from: `auto` (cgroup files for a local engine, the stats API
@@ -88,13 +93,18 @@ export interface ContainerSensorOptions extends DockerodeEngineOptions {
 export interface ContainerSensor {
   /** Running and paused containers with memory, CPU and idleness; records a sample for each. */
   listContainers(): Promise<ContainerInfo[]>;
-  /** Samples repeatedly for `durationMs`, so idleness over that window is known; returns the last listing. */
+  /**
+   * Samples repeatedly for `durationMs`, so idleness over that window is known; returns the last
+   * listing. Returns the first listing at once when it is empty: nothing there can be idle for the window.
+   */
   sample(options: SampleOptions): Promise<ContainerInfo[]>;
   /** The container's memory now (no CPU sample is recorded); null when no source answers, thrown only when the engine is gone. */
   memoryOf(container: ContainerInfo): Promise<ContainerMemory | null>;
   /** The engine's own description (cached after the first call). */
   engineInfo(): Promise<EngineInfo>;
   readonly sampler: IdleSampler;
+  /** Closes what the sensor's own engine keeps open (its event stream); an engine passed in is left to its owner. */
+  close(): void;
 }
 
 /** Waits `ms`; rejects with the signal's reason when it aborts first. */
@@ -117,7 +127,8 @@ const NONE_PAUSED: ReadonlySet<string> = new Set();
 
 /** Container sensing: cgroup files first, the stats API where they are not readable, CPU samples for idle detection. */
 export function createContainerSensor(options: ContainerSensorOptions = {}): ContainerSensor {
-  const engine = options.engine ?? createDockerodeEngine(options);
+  const ownEngine = options.engine ? null : createDefaultEngine(options);
+  const engine = options.engine ?? (ownEngine as DockerEngine);
   const fs = options.fs ?? nodeFs;
   const sensing = options.sensing ?? 'auto';
   const now = options.now ?? Date.now;
@@ -186,7 +197,7 @@ export function createContainerSensor(options: ContainerSensorOptions = {}): Con
     const described = await Promise.all(listed.map((container) => describe(container, info, paused)));
     sampler.retain(listed.map((container) => container.id));
     locator.retain(listed);
-    return described.sort((a, b) => a.name.localeCompare(b.name));
+    return described.sort((a, b) => compareNames(a.name, b.name));
   }
 
   async function sample(sampleOptions: SampleOptions): Promise<ContainerInfo[]> {
@@ -215,7 +226,7 @@ export function createContainerSensor(options: ContainerSensorOptions = {}): Con
         containers: containers.length,
         idle: containers.filter((container) => !busy.has(container.id) && (seen.get(container.id) ?? 0) > 1).length,
       });
-      if (samples > 1 && coveredMs >= durationMs) return containers;
+      if ((samples > 1 && coveredMs >= durationMs) || (samples === 1 && containers.length === 0)) return containers;
       await sleep(Math.max(1, Math.min(intervalMs, durationMs - coveredMs)), sampleOptions.signal);
     }
   }
@@ -231,5 +242,5 @@ export function createContainerSensor(options: ContainerSensorOptions = {}): Con
     }
   }
 
-  return { listContainers, sample, memoryOf, engineInfo, sampler };
+  return { listContainers, sample, memoryOf, engineInfo, sampler, close: () => ownEngine?.close?.() };
 }

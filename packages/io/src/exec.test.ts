@@ -33,6 +33,13 @@ describe('createExec (real processes)', () => {
     await expect(failure).rejects.toMatchObject({ code: 'GOV_IO_EXEC_FAILED', file: 'wsl.exe', errno: 'ENOENT', signal: null, message: 'wsl.exe could not start (ENOENT)' });
   });
 
+  it('stops a program that floods its output at the cap, and rejects saying so', async () => {
+    await expect(createExec()(node, ['-e', "const chunk = 'x'.repeat(65536); for (let i = 0; i < 4096; i++) process.stdout.write(chunk)"])).rejects.toMatchObject({
+      name: 'ExecError',
+      message: `${node} printed more than ${4 * 1024 * 1024} bytes; stopped`,
+    });
+  });
+
   it('rejects with the signal that killed the program', async () => {
     await expect(createExec()(node, ['-e', "process.kill(process.pid, 'SIGKILL')"])).rejects.toMatchObject({ name: 'ExecError', errno: null, signal: 'SIGKILL', message: `${node} was killed by SIGKILL` });
   });

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { ExecError } from './errors.js';
 import type { Exec } from './exec-port.js';
+import { MAX_HELPER_OUTPUT_BYTES } from './helper-session.js';
 
 /**
  * Decodes a program's output: UTF-16LE when it starts with the FF FE byte-order mark, or when it
@@ -38,9 +39,12 @@ export function createExec(options: CreateExecOptions = {}): Exec {
       windowsHide: true,
       // Stripped after decoding instead: in UTF-16 the final newline is not the last byte.
       stripFinalNewline: false,
+      // A program that floods its output is stopped at the cap instead of filling memory.
+      maxBuffer: MAX_HELPER_OUTPUT_BYTES,
       ...(signal ? { cancelSignal: signal } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
+    if (result.isMaxBuffer) throw new ExecError(`${file} printed more than ${MAX_HELPER_OUTPUT_BYTES} bytes; stopped`, { file });
     if (result.exitCode !== undefined) return { exitCode: result.exitCode, stdout: decodeText(result.stdout), stderr: decodeText(result.stderr) };
     if (signal?.aborted) throw signal.reason;
     const code: unknown = result.code;

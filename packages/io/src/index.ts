@@ -3,6 +3,8 @@ export { errnoOf, ExecError, TimeoutError } from './errors.js';
 export { createExec } from './exec.js';
 export type { CreateExecOptions } from './exec.js';
 export type { Exec, ExecOptions, ExecResult } from './exec-port.js';
+export { createHelperSession, MAX_HELPER_OUTPUT_BYTES } from './helper-session.js';
+export type { HelperSession, HelperSessionOptions } from './helper-session.js';
 export { syncDirectory, writeFileAtomic } from './node-write.js';
 export { createDeadline, systemTimers, withDeadline } from './timers.js';
 export type { Deadline, DeadlineOptions, Timers, WithDeadlineOptions } from './timers.js';

@@ -12,10 +12,12 @@ export { deriveLinuxMemory, parseLinuxMemory, parseMeminfo } from './meminfo.js'
 export type { Meminfo } from './meminfo.js';
 export { parsePressure } from './pressure.js';
 export { createSnapshotSource, readSnapshot } from './snapshot.js';
-export type { ReadSnapshotOptions } from './snapshot.js';
+export type { ReadSnapshotOptions, SnapshotSource, SnapshotSourceOptions } from './snapshot.js';
 export { readLinuxMemory } from './sources/linux.js';
 export type { ReadLinuxMemoryOptions } from './sources/linux.js';
 export { readWindowsHostMemory } from './sources/windows-host.js';
+export { createWindowsHostSession, windowsHostSessionArgs } from './sources/windows-host-session.js';
+export type { WindowsHostSession, WindowsHostSessionOptions } from './sources/windows-host-session.js';
 export type { WindowsHostOptions } from './sources/windows-host.js';
 export { readCpuTimesThroughWsl, readLinuxMemoryThroughWsl, readPressureThroughWsl, readVmstatThroughWsl } from './sources/wsl.js';
 export type { WslSourceOptions } from './sources/wsl.js';

@@ -4,6 +4,8 @@ import { openKernelFileSync, readKernelFdSync, type MeminfoFs } from './io.js';
 
 /** A `MeminfoFs` that holds its files open; `close()` releases them. */
 export interface KeptOpenFs extends MeminfoFs {
+  /** The same read, answered synchronously: `readSnapshot` then reads with no promise or timer per file. */
+  readFileSync(path: string): string;
   close(): void;
 }
 
@@ -52,15 +54,18 @@ export function createKeptOpenFs(calls: KeptOpenFsCalls = nodeCalls): KeptOpenFs
     }
   }
 
+  function readFileSync(path: string): string {
+    try {
+      return readWhole(path);
+    } catch {
+      forget(path);
+      return readWhole(path);
+    }
+  }
+
   return {
-    async readFile(path) {
-      try {
-        return readWhole(path);
-      } catch {
-        forget(path);
-        return readWhole(path);
-      }
-    },
+    readFileSync,
+    readFile: async (path) => readFileSync(path),
     close() {
       for (const path of [...fds.keys()]) forget(path);
     },

@@ -209,4 +209,25 @@ describe('createSnapshotSource', () => {
     ]);
     expect(reads.filter((path) => path === '/meminfo')).toHaveLength(2);
   });
+
+  it('reads the files it keeps open, answering as readSnapshot does, a missing or broken file degraded alike', async () => {
+    await procFiles({ meminfo: 'linux-6.18-cgroup1-vm.meminfo', vmstat: 'linux-6.18.vmstat', stat: 'linux-6.18.stat' });
+    await writeFile(join(proc, 'stat'), 'intr 1 2 3\n');
+    const source = createSnapshotSource({ environment: 'linux', procRoot: proc, now });
+    try {
+      const kept = await source.readSnapshot();
+      expect(kept).toEqual(await readSnapshot({ environment: 'linux', procRoot: proc, now }));
+      expect(kept.degraded).toEqual([
+        { source: 'pressure', code: 'GOV_MEMINFO_UNSUPPORTED', message: `${join(proc, 'pressure/memory')} does not exist on this kernel` },
+        { source: 'cpu', code: 'GOV_MEMINFO_PARSE', message: '/proc/stat line 1: expected the all-CPU line "cpu  user nice system idle …", got "intr 1 2 3"' },
+      ]);
+      // Rewritten in place (as the kernel does): the next read sees the new text through the same descriptor.
+      await procFiles({ pressure: 'linux-6.18.pressure' });
+      await writeFile(join(proc, 'meminfo'), fixture('linux-3.2-debian7.meminfo'));
+      const next = await source.readSnapshot();
+      expect([next.linux, next.pressure, next.degraded.map((entry) => entry.source)]).toEqual([parseLinuxMemory(fixture('linux-3.2-debian7.meminfo')), parsePressure(fixture('linux-6.18.pressure')), ['cpu']]);
+    } finally {
+      source.close();
+    }
+  });
 });

@@ -18,15 +18,20 @@ const SOURCE = '/proc/vmstat';
  */
 export function parseVmstat(text: string): Vmstat {
   const counters = new VmstatCounters();
-  let lines = 0;
-  scanKeyValueLines(text, SOURCE, (name, value) => {
-    lines += 1;
-    counters.add(name, Number(value));
-  });
+  // Every line checked by one regex run in native code; the few counters picked out by a second.
+  // A file that fails the check goes through the line scan, which names the line that is wrong.
+  if (typeof text !== 'string' || !WELL_FORMED.test(text)) scanKeyValueLines(text, SOURCE, () => undefined);
   // Every kernel lists some hundred counters: a file with none is not /proc/vmstat (a failed source, not "no refaults").
-  if (lines === 0) throw new MeminfoParseError(`${SOURCE} holds no counters`, { source: SOURCE });
+  if (!/\S/.test(text)) throw new MeminfoParseError(`${SOURCE} holds no counters`, { source: SOURCE });
+  WANTED.lastIndex = 0;
+  for (let match = WANTED.exec(text); match !== null; match = WANTED.exec(text)) counters.add(match[1] as string, Number(match[2]));
   return counters.result();
 }
+
+/** The whole text as `scanKeyValueLines` accepts it: `name integer` lines and blank lines. */
+const WELL_FORMED = /^(?:[ \t\r]*\n|\S+[ \t]+-?\d+[ \t]*\r?(?:\n|$)|[ \t\r]+$)*$/;
+/** The lines whose names `VmstatCounters.add` reads; a name is everything up to the first blank. */
+const WANTED = /^(workingset_refault(?:_file|_anon)?|pgmajfault|oom_kill|pgsteal_\S*|pgscan_\S*)[ \t]+(-?\d+)/gm;
 
 class VmstatCounters {
   private refaultFile: number | null = null;

@@ -113,3 +113,26 @@ export const WINDOWS_HOST_SCRIPT = [
   'ConvertTo-Json -Compress -InputObject (Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object TotalVisibleMemorySize,FreePhysicalMemory)',
   'ConvertTo-Json -Compress -InputObject @(Get-Process -Name vmmem,vmmemWSL -ErrorAction SilentlyContinue | Select-Object Name,Id,WorkingSet64)',
 ].join('; ');
+
+/** The line the host session prints after each answer. */
+export const WINDOWS_HOST_SESSION_END = 'gov-end';
+/** The line prefix of a failed query in the host session: the rest is PowerShell's message. */
+export const WINDOWS_HOST_SESSION_ERROR = 'gov-error ';
+
+/**
+ * The long-lived PowerShell that answers the host query once per line it reads on stdin: the
+ * same two JSON lines as `WINDOWS_HOST_SCRIPT`, then `gov-end` (a failure is one
+ * `gov-error <message>` line, then `gov-end`). The line read is only a cue: its text is never
+ * used, so nothing from outside reaches the script. End of input ends it.
+ */
+export const WINDOWS_HOST_SESSION_SCRIPT = [
+  "$ErrorActionPreference = 'Stop'",
+  'while ($null -ne [Console]::In.ReadLine()) {',
+  'try {',
+  '[Console]::Out.WriteLine((ConvertTo-Json -Compress -InputObject (Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object TotalVisibleMemorySize,FreePhysicalMemory)))',
+  '[Console]::Out.WriteLine((ConvertTo-Json -Compress -InputObject @(Get-Process -Name vmmem,vmmemWSL -ErrorAction SilentlyContinue | Select-Object Name,Id,WorkingSet64)))',
+  "} catch { [Console]::Out.WriteLine('gov-error ' + ($_.Exception.Message -replace '[\\r\\n]+', ' ')) }",
+  "[Console]::Out.WriteLine('gov-end')",
+  '[Console]::Out.Flush()',
+  '}',
+].join('\n');

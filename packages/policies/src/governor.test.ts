@@ -383,6 +383,23 @@ describe('sensing containers', () => {
     expect(report.durationMs).toBe(290);
   });
 
+  test('the tick is timed on the monotonic clock when the clock has one, to a fraction of a millisecond', async () => {
+    let monotonic = 1000;
+    const wall = new Date(START);
+    const listing: Array<{ state: string }> = [{ state: 'running' }];
+    const governor = createGovernor({
+      source: { readSnapshot: async () => wslSnapshot(40) },
+      reclaimer: { reclaim: async () => Promise.reject(new Error('not asked')) },
+      containers: { pauseIdle: async () => ({ paused: [], freedBytes: 0 }), listContainers: async () => ((monotonic += 3.25), listing) },
+      advisor: { advise: () => ({ verdict: 'allow', reason: 'ok' }), observe: () => undefined, recordAction: () => undefined, recordFeedback: () => undefined },
+      history: { append: async () => undefined },
+      // The wall clock does not move: only the monotonic one can tell how long the listing took.
+      clock: { now: () => wall, monotonicMs: () => monotonic },
+      config: defaultConfig,
+    });
+    expect((await governor.tick()).durationMs).toBe(3.25);
+  });
+
   test('auto-pause alone is reason enough to list; without it or an advisor nothing is listed', async () => {
     const pausing = harness({ config: configWith((c) => (c.docker.auto_pause_idle_containers = true)), listed: [] });
     expect((await pausing.governor.tick()).containers).toEqual({ available: true, running: 0, error: null });

@@ -66,7 +66,8 @@ const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  * history line; the tick still completes and the next one runs. Ticks never overlap.
  */
 export function createGovernor(options: GovernorOptions): Governor {
-  const clock = options.clock ?? { now: () => new Date() };
+  const clock: Clock = options.clock ?? { now: () => new Date(), monotonicMs: () => performance.now() };
+  const monotonicMs = clock.monotonicMs ? () => (clock.monotonicMs as () => number)() : () => clock.now().getTime();
   const logger = options.logger ?? silentLogger;
   const timers = options.timers ?? systemTimers;
   let config = options.config;
@@ -189,6 +190,7 @@ export function createGovernor(options: GovernorOptions): Governor {
 
   async function runTick(): Promise<TickReport> {
     const now = clock.now();
+    const startedMs = monotonicMs();
     const dryRun = options.dryRun === true || config.governor.dry_run;
     const report: TickReport = { at: now.toISOString(), snapshot: null, decision: null, advice: null, taken: null, action: null, record: null, dryRun, durationMs: 0, errors: [] };
     const records: HistoryRecord[] = [];
@@ -241,7 +243,8 @@ export function createGovernor(options: GovernorOptions): Governor {
         break;
       }
     }
-    report.durationMs = Math.max(0, clock.now().getTime() - now.getTime());
+    // Sensing (the snapshot and the container listing), deciding, acting and recording: all of it.
+    report.durationMs = Math.max(0, monotonicMs() - startedMs);
     lastTick = report;
     for (const listener of listeners) {
       // A listener that throws must not break the tick nor the timer loop.

@@ -84,6 +84,11 @@ export interface HistoryPort {
 
 export interface Clock {
   now(): Date;
+  /**
+   * A monotonic time in milliseconds with sub-millisecond resolution (`performance.now()`), for
+   * durations. Absent: durations are differences of `now()`, whole milliseconds.
+   */
+  monotonicMs?(): number;
 }
 
 export interface AdviceRequest {

@@ -34,6 +34,7 @@ export interface TickReport {
   /** The history line written, if any. */
   record: HistoryRecord | null;
   dryRun: boolean;
+  /** How long the whole tick took, sensing included: fractional milliseconds when the clock has `monotonicMs`. */
   durationMs: number;
   errors: TickError[];
 }

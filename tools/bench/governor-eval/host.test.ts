@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { readWindowsHostMemory } from '@gov/meminfo';
+import { createWindowsHostSession, readWindowsHostMemory } from '@gov/meminfo';
 import { captureHostQueryArgs, demandAt, hostAvailable, installPowershellStandIn, NEW_VM, parseDemandCurve, renderHostQuery, stepVmmem, vmmemBytes, wslShouldCompact } from './host.js';
 
 const GIB = 1024 ** 3;
@@ -62,6 +62,16 @@ describe('the simulated Windows host', () => {
         expect(await readWindowsHostMemory()).toEqual({ total: 16 * GIB, available: 3 * GIB, vmmem: 5 * GIB });
       } finally {
         process.env.PATH = saved;
+      }
+      // govd's long-lived host session: one start, an answer per reading, each from the latest state.
+      const session = createWindowsHostSession({ env: { PATH: `${standIn.binDir}:${process.env.PATH}` } });
+      try {
+        expect(await session.read()).toEqual({ total: 16 * GIB, available: 3 * GIB, vmmem: 5 * GIB });
+        await standIn.publish(renderHostQuery(16 * GIB, 2 * GIB, 6 * GIB));
+        expect(await session.read()).toEqual({ total: 16 * GIB, available: 2 * GIB, vmmem: 6 * GIB });
+        expect(session.starts).toBe(1);
+      } finally {
+        await session.close();
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readWindowsHostMemory } from '@gov/meminfo';
+import { readWindowsHostMemory, windowsHostSessionArgs } from '@gov/meminfo';
 
 /*
  * The simulated Windows host of the host-pressure scenario. Its memory is
@@ -110,22 +110,32 @@ export async function captureHostQueryArgs(): Promise<string[]> {
 
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
+/** A shell test that is true when the script's argv is exactly `args`. */
+function argvIs(args: readonly string[]): string {
+  return [`[ "$#" -eq ${args.length} ]`, ...args.map((arg, i) => '[ "${' + String(i + 1) + '}" = ' + quote(arg) + ' ]')].join(' && ');
+}
+
 /**
  * The stand-in `powershell.exe`: a shell script that answers only the exact argv of the real
- * host query by printing the state file the benchmark rewrites (atomically) every second; any
- * other argv exits 64, so a changed query shows up at once.
+ * host query — the one-shot query by printing the state file the benchmark rewrites
+ * (atomically) every second, the long-lived host session (govd's) by printing it and the
+ * session's end line for every line read — and exits 64 on any other argv, so a changed query
+ * shows up at once.
  */
 export async function installPowershellStandIn(dir: string): Promise<{ binDir: string; statePath: string; publish(text: string): Promise<void> }> {
   const binDir = join(dir, 'bin');
   await mkdir(binDir, { recursive: true });
   const statePath = join(dir, 'windows-host.stdout');
-  const expected = await captureHostQueryArgs();
   const script = [
     '#!/bin/sh',
     '# Stand-in for powershell.exe in the host-pressure scenario of tools/bench/governor-eval.',
-    `[ "$#" -eq ${expected.length} ] || { echo "unexpected argv: $*" >&2; exit 64; }`,
-    ...expected.map((arg, i) => `[ "$${i + 1 > 9 ? `{${i + 1}}` : i + 1}" = ${quote(arg)} ] || { echo "unexpected argument ${i + 1}" >&2; exit 64; }`),
-    `exec cat ${quote(statePath)}`,
+    `if ${argvIs(await captureHostQueryArgs())}; then exec cat ${quote(statePath)}; fi`,
+    `if ${argvIs(windowsHostSessionArgs())}; then`,
+    `  while IFS= read -r _; do cat ${quote(statePath)}; printf 'gov-end\\r\\n'; done`,
+    '  exit 0',
+    'fi',
+    'echo "unexpected argv: $*" >&2',
+    'exit 64',
     '',
   ].join('\n');
   await writeFile(join(binDir, 'powershell.exe'), script);

@@ -67,9 +67,20 @@ const clock = {
   },
 };
 
+let clientsMade: number;
+/** govd's answer to GET /api/containers, or `null` when govd is not running (the connection is refused). */
+let govdListing: unknown;
+const govdUrls: string[] = [];
+const fakeFetch = async (url: string) => {
+  govdUrls.push(url);
+  if (govdListing === null) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+  return new Response(JSON.stringify(govdListing), { status: 200, headers: { 'content-type': 'application/json' } });
+};
+
 function command() {
   return createDockerCommand({
-    createClient: (options) => createDockerClient({ ...options, engine, reclaimer, procRoot: join(dir, 'proc'), ...clock }),
+    createClient: (options) => ((clientsMade += 1), createDockerClient({ ...options, engine, reclaimer, procRoot: join(dir, 'proc'), ...clock })),
+    daemon: { fetch: fakeFetch },
   });
 }
 
@@ -81,6 +92,9 @@ beforeEach(async () => {
   containers = [container(WEB, 'web'), container(DB, 'db', { labels: { 'gov.pause': 'never' } })];
   engineCalls = [];
   reclaims = [];
+  clientsMade = 0;
+  govdListing = null;
+  govdUrls.length = 0;
   await writeMemory(WEB, 64 * MIB, 48 * MIB);
   await writeMemory(DB, 16 * MIB, 0);
 });
@@ -105,13 +119,53 @@ describe('gov docker ls', () => {
   it('prints every container as JSON', async () => {
     const { io, stdout } = createTestIo({ env: env() });
     expect(await command().run({ argv: ['ls', '--sample', '10ms', '--json'], io })).toBe(0);
-    const parsed = JSON.parse(stdout()) as { containers: { name: string; memory: { usage: number }; source: string; cgroup: { path: string } }[] };
+    const parsed = JSON.parse(stdout()) as { containers: { name: string; memory: { usage: number }; source: string; cgroup: { path: string } }[]; source: unknown };
     expect(parsed.containers.map((c) => [c.name, c.memory.usage, c.source, c.cgroup.path])).toEqual([
       ['db', 16 * MIB, 'cgroup', `docker/${DB}`],
       ['web', 64 * MIB, 'cgroup', `docker/${WEB}`],
     ]);
+    // Asked to sample: this run samples, govd is not asked.
+    expect([parsed.source, govdUrls]).toEqual([{ from: 'engine', sampledForMs: 10 }, []]);
+  });
+
+  it('answers from govd when it runs, without talking to the engine', async () => {
+    const fromGovd = await listingOf(['ls', '--sample', '2s']);
+    govdListing = { available: true, error: null, sampledAt: '2026-11-22T02:00:30.000Z', containers: fromGovd };
+    const { io, stdout, stderr } = createTestIo({ env: env() });
+    const started = clockMs;
+    expect(await command().run({ argv: ['ls', '--json'], io })).toBe(0);
+    expect(JSON.parse(stdout())).toEqual({ containers: fromGovd, source: { from: 'govd', url: 'http://127.0.0.1:7878', sampledAt: '2026-11-22T02:00:30.000Z' } });
+    expect([govdUrls, clientsMade, clockMs - started, stderr()]).toEqual([['http://127.0.0.1:7878/api/containers'], 1, 0, '']);
+  });
+
+  it('lists once without govd, waiting for nothing, and says how to get CPU use', async () => {
+    const { io, stdout, stderr } = createTestIo({ env: env() });
+    const started = clockMs;
+    expect(await command().run({ argv: ['ls'], io })).toBe(0);
+    expect(stdout()).toMatchInlineSnapshot(`
+      "NAME  STATE    MEMORY     CACHE      CPU %  IDLE FOR
+      db    running  16.00 MiB  0 B        —      —
+      web   running  64.00 MiB  48.00 MiB  —      —
+      "
+    `);
+    expect([clockMs - started, govdUrls.length, stderr()]).toEqual([0, 1, 'CPU % needs two samples: pass --sample DURATION (e.g. --sample 1s), or run govd, which samples every tick.\n']);
+  });
+
+  it('does not wait out --sample when there is no container', async () => {
+    containers = [];
+    const { io, stdout } = createTestIo({ env: env() });
+    const started = clockMs;
+    expect(await command().run({ argv: ['ls', '--sample', '5s'], io })).toBe(0);
+    expect([stdout(), clockMs - started]).toEqual(['No running or paused containers.\n', 0]);
   });
 });
+
+/** The containers `gov docker ls --json` prints for `argv` (a listing as govd would hold it). */
+async function listingOf(argv: string[]): Promise<unknown[]> {
+  const { io, stdout } = createTestIo({ env: env() });
+  await command().run({ argv: [...argv, '--json'], io });
+  return (JSON.parse(stdout()) as { containers: unknown[] }).containers;
+}
 
 describe('gov docker pause-idle', () => {
   it('pauses with --yes, reclaims, and says how to resume', async () => {
@@ -163,6 +217,38 @@ describe('gov docker pause-idle', () => {
     expect([result.idleForMs, result.containers.map((c) => [c.name, c.guard])]).toEqual([2000, [['db', 'label'], ['web', 'deny']]]);
   });
 
+  it('answers a dry run from govd\'s sampling when govd runs: no sampling, no engine call', async () => {
+    govdListing = { available: true, error: null, sampledAt: '2026-11-22T02:00:30.000Z', containers: await listingOf(['ls', '--sample', '40m']) };
+    clientsMade = 0;
+    const { io, stdout, stderr } = createTestIo({ env: env() });
+    const started = clockMs;
+    expect(await command().run({ argv: ['pause-idle', '--dry-run'], io })).toBe(0);
+    expect(stdout()).toBe(
+      [
+        'NAME  ACTION       FREED  REASON',
+        'db    skipped             it is labelled gov.pause=never',
+        'web   would-pause         idle for 40 min',
+        '',
+        'Dry run: would pause 1 container(s): web.',
+        "Judged on govd's sampling at http://127.0.0.1:7878 (listing of 2026-11-22T02:00:30.000Z).",
+        '',
+      ].join('\n'),
+    );
+    expect([clientsMade, clockMs - started, stderr(), engineCalls]).toEqual([0, 0, '', []]);
+  });
+
+  it('samples a dry run for 10 s without govd, says so, and judges idleness over that sample', async () => {
+    const { io, stdout, stderr } = createTestIo({ env: env() });
+    const started = clockMs;
+    expect(await command().run({ argv: ['pause-idle', '--dry-run', '--json'], io })).toBe(0);
+    const result = JSON.parse(stdout()) as { dryRun: boolean; idleForMs: number; wouldPause: string[] };
+    expect([result.dryRun, result.idleForMs, result.wouldPause, clockMs - started]).toEqual([true, 10_000, ['web'], 10_000]);
+    expect(stderr()).toBe('sampling CPU for 10 s instead of the 30m idle window (govd is not running; --sample sets how long)…\n');
+    const shorter = createTestIo({ env: env() });
+    expect(await command().run({ argv: ['pause-idle', '--dry-run', '--sample', '3s'], io: shorter.io })).toBe(0);
+    expect(shorter.stdout().trim().split('\n').slice(-2)).toEqual(['Dry run: would pause 1 container(s): web.', 'Judged on a 3 s sample, not the 30m idle window a real run waits for.']);
+  });
+
   it('reports a dry run without asking or pausing', async () => {
     const { io, stdout, questions } = createTestIo({ env: env(), isTTY: true, answer: true });
     expect(await command().run({ argv: ['pause-idle', '--idle', '2s', '--dry-run'], io })).toBe(0);
@@ -198,6 +284,7 @@ describe('gov docker unpause', () => {
     [['unpause', 'web', '--all-paused-by-gov'], 'give container names or --all-paused-by-gov, not both'],
     [['ls', 'web'], '"gov docker ls" takes no arguments (got web)'],
     [['ls', '--yes'], '--yes does not apply to "gov docker ls"'],
+    [['pause-idle', '--sample', '10s', '--yes'], '--sample applies to "gov docker pause-idle --dry-run" only: a real run samples for the whole idle window'],
     [['stop'], 'unknown docker command "stop"; use ls, pause-idle or unpause'],
     [[], 'say what to do: ls, pause-idle or unpause'],
     [['pause-idle', '--idle', 'soon'], '--idle: "soon" is not a duration; use a number with ms, s, m, h or d, e.g. 30m or 90s'],

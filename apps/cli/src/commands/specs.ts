@@ -61,7 +61,7 @@ export const dockerSpec = {
       name: 'ls',
       summary: 'list running and paused containers with memory, cache, CPU and how long each has been idle',
       options: {
-        sample: { type: 'string', value: 'DURATION', description: 'how long to sample CPU use, e.g. 2s', defaultText: '1s' },
+        sample: { type: 'string', value: 'DURATION', description: 'sample CPU use for this long here instead of asking govd, e.g. 2s', defaultText: "govd's last listing when govd runs, else one listing without CPU %" },
         config,
         'state-dir': stateDir,
       },
@@ -72,6 +72,7 @@ export const dockerSpec = {
       options: {
         idle: { type: 'string', value: 'DURATION', description: 'how long a container must have stayed under docker.idle_cpu_percent to count as idle, e.g. 30m', defaultText: 'docker.idle_container_threshold_minutes of the config (30m)' },
         'dry-run': { type: 'boolean', description: 'say which containers it would pause, pause none' },
+        sample: { type: 'string', value: 'DURATION', description: 'with --dry-run: sample CPU use for this long here instead of judging on govd\'s sampling, e.g. 30s', defaultText: "govd's sampling when govd runs, else 10s" },
         yes: { ...yes, description: 'pause without asking', defaultText: 'ask on a terminal; docker.auto_pause_idle_containers = true also says yes' },
         config,
         'state-dir': stateDir,
