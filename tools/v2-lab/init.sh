@@ -33,6 +33,12 @@ mount -t tmpfs -o mode=755 tmpfs "$r/run"
 # Results: written through (cache=none) so nothing is lost at power-off.
 mkdir -p "$r/tmp/v2-lab"
 mount -t 9p -o "$p9,cache=none" results "$r/tmp/v2-lab" || stop "cannot mount the results share"
+# A working directory under the guest's own /tmp, /run or /dev comes as a share of its own.
+if [ -s "$r/tmp/v2-lab/workdir" ]; then
+  w="$(cat "$r/tmp/v2-lab/workdir")"
+  mkdir -p "$r$w"
+  mount -t 9p -o "$p9,ro,cache=loose" workdir "$r$w" || stop "cannot mount the working directory $w"
+fi
 # Test data: an ext4 scratch disk, so files written or read here are reclaimable page cache
 # charged to the cgroup that touched them first, unlike tmpfs (shmem, not reclaimable without
 # swap). 9p would do as well on 6.12, but 6.1 writes it back a page at a time.

@@ -53,6 +53,16 @@ mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$run/scratch.img"
   echo
 } >"$run/results/command.sh"
 
+# The guest has its own /tmp, /run and /dev: a working directory there is shared on its own,
+# read-only, and mounted at the same path.
+workdir_share=()
+case "$PWD/" in
+  /tmp/* | /run/* | /dev/*)
+    printf '%s\n' "$PWD" >"$run/results/workdir"
+    workdir_share=(-fsdev "local,id=workdir,path=$PWD,security_model=none,readonly=on,multidevs=remap" -device virtio-9p-pci,fsdev=workdir,mount_tag=workdir)
+    ;;
+esac
+
 started_ns=$(date +%s%N)
 set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
@@ -64,6 +74,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
   -fsdev local,id=results,path="$run/results",security_model=none \
   -device virtio-9p-pci,fsdev=results,mount_tag=results \
+  "${workdir_share[@]}" \
   -drive file="$run/scratch.img",format=raw,if=virtio,cache=unsafe \
   -serial stdio </dev/null
 qemu_status=$?
