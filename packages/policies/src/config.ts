@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { configSchema, defaultConfig, type GovConfig } from './config-schema.js';
 import { suggestName } from './did-you-mean.js';
 import { ConfigError, MAX_LISTED_PROBLEMS, type ConfigProblem } from './errors.js';
