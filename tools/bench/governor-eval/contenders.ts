@@ -18,9 +18,9 @@ export function createGuestReclaimPort(cgroup: WorkloadCgroup, onCompact?: () =>
       if (request.dryRun) return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [], freedBytes: 0, durationMs: 0, dryRun: true };
       const targeted = request.method === 'cgroup_reclaim' && request.targetBytes !== undefined;
       const freedBytes = targeted ? await cgroup.reclaimBytes(request.targetBytes as number) : await cgroup.forceEmpty();
-      // `full` ends with compact_memory, and `compact` asks for one after the others (the
+      // `full` ends with compact_memory, and `compact` asks for one after the other methods (the
       // Governor does under WSL2): the compaction lets the VM hand freed pages back.
-      if (request.method === 'full' || request.method === 'compact_memory' || request.compact === true) onCompact?.();
+      if (request.method === 'full' || request.compact === true) onCompact?.();
       const durationMs = Date.now() - started;
       return { method: request.method, targetBytes: request.targetBytes ?? null, steps: [{ name: targeted ? 'memory.limit_in_bytes' : 'memory.force_empty', status: 'ok', durationMs }], freedBytes, durationMs, dryRun: false };
     },
