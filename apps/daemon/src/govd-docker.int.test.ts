@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ContainersResponse } from '@gov/api';
 import type { HistoryRecord } from '@gov/policies';
 import { describeWithDocker, dockerCli, removeContainers, startContainer } from '../../../tools/test-support/docker.js';
-import { startGovd, waitFor, type GovdProcess } from './govd-harness.js';
+import { eagerConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
 
 type PauseRecord = Extract<HistoryRecord, { kind: 'pause-idle-containers' }>;
 
@@ -23,23 +23,15 @@ describeWithDocker('govd with the real Docker engine', () => {
     // Reclaims are held back by the 30 s interval after the first; in between the policy turns to
     // pausing idle containers. `allow` keeps every other container on this machine out of it.
     govd = await startGovd(
-      `
-[governor]
-policy = "aggressive"
-check_interval_secs = 1
-linux_min_mb = 64
-psi_some_avg10_max = 100
-
-[governor.aggressive]
-host_pressure_threshold_percent = 1
-target_reclaim_mb = 64
-reclaim_interval_secs = 30
-
+      eagerConfig({
+        intervalSecs: 30,
+        extra: `
 [docker]
 auto_pause_idle_containers = true
 idle_container_threshold_minutes = 1
 allow = [${JSON.stringify(name)}]
 `,
+      }),
       { args: ['--dry-run'] },
     );
     const pause = await waitFor(

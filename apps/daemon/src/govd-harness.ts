@@ -15,8 +15,12 @@ export function assertBuilt(): void {
   if (!existsSync(GOVD)) throw new Error(`${GOVD} is missing: run \`npx nx run @gov/daemon:build\` first`);
 }
 
-/** A config that acts on every tick (run it with --dry-run): the host counts as pressured at 1% used. */
-export const EAGER_DRY_RUN = `
+/**
+ * A config whose policy must act: the host counts as pressured at 1% used, the floor is low and
+ * a tick is 1 s. `targetMb` and `intervalSecs` set the reclaim; `extra` adds tables.
+ */
+export function eagerConfig(options: { targetMb?: number; intervalSecs?: number; extra?: string } = {}): string {
+  return `
 [governor]
 policy = "aggressive"
 check_interval_secs = 1
@@ -25,9 +29,13 @@ psi_some_avg10_max = 100
 
 [governor.aggressive]
 host_pressure_threshold_percent = 1
-target_reclaim_mb = 64
-reclaim_interval_secs = 1
-`;
+target_reclaim_mb = ${options.targetMb ?? 64}
+reclaim_interval_secs = ${options.intervalSecs ?? 1}
+${options.extra ?? ''}`;
+}
+
+/** A config that acts on every tick (run it with --dry-run). */
+export const EAGER_DRY_RUN = eagerConfig();
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseLinuxMemory } from '@gov/meminfo';
 import { parseHistory, type HistoryRecord } from '@gov/policies';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGovd, waitFor, type GovdProcess } from './govd-harness.js';
+import { eagerConfig, startGovd, waitFor, type GovdProcess } from './govd-harness.js';
 
 const MIB = 1024 * 1024;
 const FILE_BYTES = 1024 * MIB;
@@ -66,18 +66,7 @@ describe('govd on the real kernel', () => {
     expect(resident).toBeGreaterThanOrEqual(FILE_BYTES * 0.9);
 
     // A policy that must act: the host counts as pressured at 1% used; the floor is low.
-    govd = await startGovd(`
-[governor]
-policy = "aggressive"
-check_interval_secs = 1
-linux_min_mb = 64
-psi_some_avg10_max = 100
-
-[governor.aggressive]
-host_pressure_threshold_percent = 1
-target_reclaim_mb = 2048
-reclaim_interval_secs = 3600
-`);
+    govd = await startGovd(eagerConfig({ targetMb: 2048, intervalSecs: 3600 }));
 
     const action = await waitFor('a reclaim in the history', async () => {
       const { records } = await govd!.get<{ records: HistoryRecord[] }>('/api/history?limit=50');
