@@ -40,7 +40,7 @@ export default defineConfig({
               extends: true,
               test: {
                 name: 'v2',
-                include: ['packages/*/src/**/*.v2.test.ts', 'apps/*/src/**/*.v2.test.ts'],
+                include: ['packages/*/src/**/*.v2.test.ts', 'apps/*/src/**/*.v2.test.ts', 'tools/**/*.v2.test.ts'],
                 exclude: ['**/node_modules/**'],
                 fileParallelism: false,
                 // One emulated worker for every file: imports are paid once, not per file.

@@ -13,7 +13,7 @@ import { createHostSim, type HostSim } from './host-sim.js';
 import { parseOptions, USAGE, type Options } from './options.js';
 import { compare, formatDisturbed, formatHostRows, formatRows, formatVerdicts, judgeHost, judgeIdle, type RunResult } from './report.js';
 import { startSampler } from './sampler.js';
-import { createSenpai } from './senpai.js';
+import { createSenpai, v1SenpaiCgroup } from './senpai.js';
 import { ensureFileSet, evictFileSet, readFileSet, type FileSet } from './workload.js';
 import { createWslAutoReclaim } from './wsl.js';
 
@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
         let make: () => Contender;
         if (name === 'none') make = createNoGovernor;
         else if (name === 'wsl-dropcache' || name === 'wsl-gradual') make = () => createWslAutoReclaim(name === 'wsl-gradual' ? 'gradual' : 'dropcache', { cgroup, cpus, ...(onReclaim ? { onReclaim } : {}) });
-        else if (name === 'senpai') make = () => createSenpai({ cgroup, ...(onReclaim ? { onReclaim } : {}) });
+        else if (name === 'senpai') make = () => createSenpai({ cgroup: v1SenpaiCgroup(cgroup), ...(onReclaim ? { onReclaim } : {}) });
         else if (name === 'govd') {
           const sim = host as HostSim;
           make = () => createGovdContender({ govdPath: opts.govdPath, dir: join(opts.dataDir, 'govd'), cgroup, vmSize: opts.vmSize, binDir: sim.binDir, onCompact: () => sim.compact(), ...(onReclaim ? { onReclaim } : {}) });
@@ -194,7 +194,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const rows = compare(results);
-  const kernel = `kernel ${release()}, ${cpus} CPUs, cgroup v1 memory controller`;
+  const senpaiForm = opts.contenders.includes('senpai') ? `; senpai adapted to ${v1SenpaiCgroup(cgroup).adaptation}` : '';
+  const kernel = `kernel ${release()}, ${cpus} CPUs, cgroup v1 memory controller${senpaiForm}`;
   const workload =
     opts.scenario === 'idle'
       ? `idle scenario: set A ${(opts.setSize / GIB).toFixed(2)} GiB (${opts.hotPasses} hot passes ${opts.thinkMs / 1000} s apart, ${opts.idleMs / 1000} s idle, ${opts.returnPasses} return passes), set B ${(opts.otherSize / GIB).toFixed(2)} GiB (${opts.otherPasses} passes), guest ${(opts.vmSize / GIB).toFixed(1)} GiB; dynamic linux_max_mb=${dynamicConfig({ maxHeldBytes: opts.maxHeld, tickSecs: opts.tickSecs, intervalSecs: opts.intervalSecs }).governor.linux_max_mb} interval ${opts.intervalSecs} s tick ${opts.tickSecs} s; horizon ${opts.horizonMs / 1000} s, min_samples ${opts.minSamples}, young-model guard ${opts.youngGuard === 0 ? 'off' : `from ${opts.youngGuard} outcomes`}${opts.freshModel ? ', learned from a fresh model' : ''}`

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parsePressure } from '@gov/meminfo';
 import type { WorkloadCgroup } from './cgroup.js';
 import { emptyTally, type Contender, type ReclaimEvent } from './contender.js';
@@ -71,11 +71,26 @@ export function senpaiLimit(requested: number, context: { expected: number | nul
   return Math.floor(clamped / 4096) * 4096;
 }
 
+/**
+ * The cgroup senpai drives, in the form the kernel under test offers: which file holds the
+ * limit, where the pressure is read, what "current" is and how low the limit may go.
+ */
+export interface SenpaiCgroup {
+  /** How this form differs from senpai on cgroup v2, for the report; null on v2 itself. */
+  readonly adaptation: string | null;
+  readonly limitPath: string;
+  readonly pressurePath: string;
+  /** What lifts the limit again when the run ends. */
+  readonly unlimited: string;
+  /** senpai's `memory.current`. */
+  current(): Promise<number>;
+  /** The lowest limit this form may set (senpai's own: `min_size`). */
+  floor(config: SenpaiConfig): Promise<number>;
+}
+
 export interface SenpaiOptions {
-  cgroup: WorkloadCgroup;
+  cgroup: SenpaiCgroup;
   config?: SenpaiConfig;
-  /** Where the PSI `some` total is read: the machine's on v1 (no per-cgroup PSI there). */
-  pressurePath?: string;
   onReclaim?: (event: ReclaimEvent) => void;
 }
 
@@ -84,8 +99,23 @@ const V1_UNLIMITED = 0x7ffffffffffff000;
 const BINDING_SLACK_BYTES = 8 * 2 ** 20;
 
 /**
- * senpai on this kernel. The algorithm is `senpai.py`'s, tick for tick, with its defaults. What
- * the kernel offers differs from cgroup v2, and the adaptation is:
+ * senpai as written: `memory.high` of a cgroup-v2 group, that group's own `memory.pressure`,
+ * `memory.current`, and `min_size` as the floor (`memory.high` throttles; it never OOM-kills).
+ */
+export function v2SenpaiCgroup(dir: string): SenpaiCgroup {
+  return {
+    adaptation: null,
+    limitPath: join(dir, 'memory.high'),
+    pressurePath: join(dir, 'memory.pressure'),
+    unlimited: 'max',
+    current: async () => Number((await readFile(join(dir, 'memory.current'), 'utf8')).trim()),
+    floor: async (config) => config.minSize,
+  };
+}
+
+/**
+ * senpai on a cgroup-v1 memory controller (this benchmark's host). The algorithm is unchanged;
+ * what the kernel offers differs, and the adaptation is:
  * - the limit file is v1 `memory.limit_in_bytes` (v1 has no `memory.high`); like `memory.high`
  *   it makes the cgroup reclaim its page cache synchronously to stay under it;
  * - the pressure is the machine's `/proc/pressure/memory` (v1 has no per-cgroup
@@ -95,35 +125,54 @@ const BINDING_SLACK_BYTES = 8 * 2 ** 20;
  *   plus `min_size`: what senpai can squeeze here is the page cache, as under `memory.high`,
  *   without a v1-only OOM kill deciding the race.
  */
+export function v1SenpaiCgroup(cgroup: WorkloadCgroup, pressurePath = '/proc/pressure/memory'): SenpaiCgroup {
+  return {
+    adaptation: 'cgroup v1: memory.limit_in_bytes for memory.high, the machine\'s /proc/pressure/memory for the cgroup\'s memory.pressure, never below anonymous memory + shmem + min_size',
+    limitPath: join(cgroup.memoryDir, 'memory.limit_in_bytes'),
+    pressurePath,
+    unlimited: String(V1_UNLIMITED),
+    // v1's usage_in_bytes, kernel memory included.
+    current: () => cgroup.usage(),
+    async floor(config) {
+      const memory = await cgroup.read();
+      return memory.rss + memory.shmem + config.minSize;
+    },
+  };
+}
+
+/** A limit file's value; `max` (v2's "no limit") as infinity. */
+function parseLimit(text: string): number {
+  const value = text.trim();
+  return value === 'max' ? Number.POSITIVE_INFINITY : Number(value);
+}
+
+/** senpai (`senpai.py`), tick for tick with its defaults, on the cgroup form given. */
 export function createSenpai(options: SenpaiOptions): Contender {
   const config = options.config ?? SENPAI_DEFAULTS;
-  const pressurePath = options.pressurePath ?? '/proc/pressure/memory';
-  const limitPath = join(options.cgroup.memoryDir, 'memory.limit_in_bytes');
+  const { cgroup } = options;
   let tally = emptyTally();
   let running = false;
   let loop: Promise<void> = Promise.resolve();
-  const readTotal = async () => parsePressure(await readFile(pressurePath, 'utf8')).some.totalUs;
-  const readLimit = async () => Number((await readFile(limitPath, 'utf8')).trim());
+  const readTotal = async () => parsePressure(await readFile(cgroup.pressurePath, 'utf8')).some.totalUs;
+  const readLimit = async () => parseLimit(await readFile(cgroup.limitPath, 'utf8'));
 
   async function setLimit(requested: number, expected: number | null, tightening: boolean): Promise<number> {
-    const memory = await options.cgroup.read();
-    // senpai's `memory.current`: v1's usage_in_bytes, kernel memory included.
-    const current = await options.cgroup.usage();
-    const limit = senpaiLimit(requested, { expected, actual: await readLimit(), current, floor: memory.rss + memory.shmem + config.minSize }, config);
+    const current = await cgroup.current();
+    const limit = senpaiLimit(requested, { expected, actual: await readLimit(), current, floor: await cgroup.floor(config) }, config);
     try {
-      await writeFile(limitPath, String(limit));
+      await writeFile(cgroup.limitPath, String(limit));
     } catch (error) {
-      // EBUSY: the kernel could not get under it; senpai's next tick sees the limit it kept.
+      // EBUSY (v1): the kernel could not get under it; senpai's next tick sees the limit it kept.
       if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
     }
-    const freed = Math.max(0, current - (await options.cgroup.usage()));
+    const freed = Math.max(0, current - (await cgroup.current()));
     // A tightening is a reclaim whenever the new limit binds: under what the cgroup holds, or
     // within the few MiB the kernel keeps a capped cgroup below its limit — at the floor too,
     // where it keeps the guest's cache from growing back.
     if (tightening && limit < current + BINDING_SLACK_BYTES) {
       tally.actions += 1;
       tally.freedBytes += freed;
-      const event = { at: Date.now(), freedBytes: freed, what: `memory.limit_in_bytes ${Math.round(limit / 2 ** 20)} MiB` };
+      const event = { at: Date.now(), freedBytes: freed, what: `${basename(cgroup.limitPath)} ${Math.round(limit / 2 ** 20)} MiB` };
       tally.events.push(event);
       options.onReclaim?.(event);
     }
@@ -156,7 +205,7 @@ export function createSenpai(options: SenpaiOptions): Contender {
     async stop() {
       running = false;
       await loop;
-      await writeFile(limitPath, String(V1_UNLIMITED)).catch(() => writeFile(limitPath, '-1'));
+      await writeFile(cgroup.limitPath, cgroup.unlimited).catch(() => writeFile(cgroup.limitPath, '-1'));
       return { ...tally };
     },
   };
