@@ -13,7 +13,7 @@ import { createHostSim, type HostSim } from './host-sim.js';
 import { parseOptions, USAGE, type Options } from './options.js';
 import { compare, formatDisturbed, formatHostRows, formatRows, formatVerdicts, judgeHost, judgeIdle, type RunResult } from './report.js';
 import { startSampler } from './sampler.js';
-import { createSenpai, v1SenpaiCgroup } from './senpai.js';
+import { createSenpai, SENPAI_V1_ADAPTATION, v1SenpaiCgroup } from './senpai.js';
 import { ensureFileSet, evictFileSet, readFileSet, type FileSet } from './workload.js';
 import { createWslAutoReclaim } from './wsl.js';
 
@@ -194,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const rows = compare(results);
-  const senpaiForm = opts.contenders.includes('senpai') ? `; senpai adapted to ${v1SenpaiCgroup(cgroup).adaptation}` : '';
+  const senpaiForm = opts.contenders.includes('senpai') ? `; senpai adapted to ${SENPAI_V1_ADAPTATION}` : '';
   const kernel = `kernel ${release()}, ${cpus} CPUs, cgroup v1 memory controller${senpaiForm}`;
   const workload =
     opts.scenario === 'idle'

@@ -63,7 +63,7 @@ export function senpaiTick(state: SenpaiState, total: number, config: SenpaiConf
 /**
  * `Cgroup.import_limit`: a limit that someone else moved (or the first one) restarts from what the
  * cgroup holds now; then clamped to [min, max] and page-aligned. `floor` is this benchmark's v1
- * adaptation (see `createSenpai`); senpai's own floor is `minSize`.
+ * adaptation (see `v1SenpaiCgroup`); senpai's own floor is `minSize`.
  */
 export function senpaiLimit(requested: number, context: { expected: number | null; actual: number; current: number; floor: number }, config: SenpaiConfig = SENPAI_DEFAULTS): number {
   const base = context.actual !== context.expected ? context.current : requested;
@@ -76,8 +76,6 @@ export function senpaiLimit(requested: number, context: { expected: number | nul
  * limit, where the pressure is read, what "current" is and how low the limit may go.
  */
 export interface SenpaiCgroup {
-  /** How this form differs from senpai on cgroup v2, for the report; null on v2 itself. */
-  readonly adaptation: string | null;
   readonly limitPath: string;
   readonly pressurePath: string;
   /** What lifts the limit again when the run ends. */
@@ -104,7 +102,6 @@ const BINDING_SLACK_BYTES = 8 * 2 ** 20;
  */
 export function v2SenpaiCgroup(dir: string): SenpaiCgroup {
   return {
-    adaptation: null,
     limitPath: join(dir, 'memory.high'),
     pressurePath: join(dir, 'memory.pressure'),
     unlimited: 'max',
@@ -112,6 +109,9 @@ export function v2SenpaiCgroup(dir: string): SenpaiCgroup {
     floor: async (config) => config.minSize,
   };
 }
+
+/** What `v1SenpaiCgroup` changes, in the words the report prints. */
+export const SENPAI_V1_ADAPTATION = "cgroup v1: memory.limit_in_bytes for memory.high, the machine's /proc/pressure/memory for the cgroup's memory.pressure, never below anonymous memory + shmem + min_size";
 
 /**
  * senpai on a cgroup-v1 memory controller (this benchmark's host). The algorithm is unchanged;
@@ -127,7 +127,6 @@ export function v2SenpaiCgroup(dir: string): SenpaiCgroup {
  */
 export function v1SenpaiCgroup(cgroup: WorkloadCgroup, pressurePath = '/proc/pressure/memory'): SenpaiCgroup {
   return {
-    adaptation: 'cgroup v1: memory.limit_in_bytes for memory.high, the machine\'s /proc/pressure/memory for the cgroup\'s memory.pressure, never below anonymous memory + shmem + min_size',
     limitPath: join(cgroup.memoryDir, 'memory.limit_in_bytes'),
     pressurePath,
     unlimited: String(V1_UNLIMITED),

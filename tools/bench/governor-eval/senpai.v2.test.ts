@@ -15,7 +15,7 @@ afterAll(async () => {
 describe('senpai on cgroup v2', () => {
   it('reads the group it drives, not the machine: memory.high, memory.pressure, memory.current of that group', () => {
     const target = v2SenpaiCgroup('/sys/fs/cgroup/guest');
-    expect([target.limitPath, target.pressurePath, target.unlimited, target.adaptation]).toEqual(['/sys/fs/cgroup/guest/memory.high', '/sys/fs/cgroup/guest/memory.pressure', 'max', null]);
+    expect([target.limitPath, target.pressurePath, target.unlimited]).toEqual(['/sys/fs/cgroup/guest/memory.high', '/sys/fs/cgroup/guest/memory.pressure', 'max']);
   });
 
   it('tightens memory.high of a group holding page cache while its stall stays under target, and lifts it to max when it stops', async () => {
