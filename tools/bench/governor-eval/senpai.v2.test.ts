@@ -37,7 +37,7 @@ describe('senpai on cgroup v2', () => {
       const value = await limit();
       return value <= Math.ceil(before * 0.8 ** 2) ? value : undefined;
     });
-    // The kernel takes the new memory.high before it reclaims down to it: wait for the write.
+    // The kernel takes a new memory.high before it has reclaimed down to it: wait for that reclaim.
     const held = await until('the group under memory.high', async () => {
       const current = await cgroup.current();
       return current <= high ? current : undefined;
