@@ -28,8 +28,9 @@ describe('readCgroupMemory on a real cgroup v2', () => {
 
     const memory = await readCgroupMemory(limited.dir);
 
-    // Nothing runs in the cgroup any more: its charge is stable, so the files read back the same.
-    expect(memory.usage).toBe(await limited.current());
+    // Nothing runs in the cgroup any more: its page cache stays, and its usage moves only by the
+    // kernel objects the filler left behind, freed on the kernel's own time (pages, not MiB).
+    expect(Math.abs(memory.usage - (await limited.current()))).toBeLessThan(MiB);
     expect(memory).toEqual({
       version: 2,
       usage: memory.usage,

@@ -45,14 +45,17 @@ describe('cgroup_reclaim through memory.reclaim on a real kernel', () => {
     const fileAfter = await cgroup.stat('file');
     expect(result.steps.map((step) => [step.name, step.status, step.detail])).toEqual([['cgroup_reclaim', 'ok', memoryReclaimDetail(100 * MiB, `cgroup ${cgroup.path}`)]]);
     expect(result.fallback).toBeUndefined();
-    // Nothing runs in the cgroup: what it holds changes only through the reclaim.
-    expect(result.cgroup).toEqual({
-      path: cgroup.path,
-      before: { usage: usageBefore, file: fileBefore },
-      after: { usage: usageAfter, file: fileAfter },
-    });
+    // Nothing runs in the cgroup, so its page cache changes only through the reclaim. Its usage
+    // also counts kernel objects the filler left behind, which the kernel frees on its own time
+    // (RCU): 6.1 was seen 65 pages lower at the reclaimer's read than at the test's a moment before.
     expect(result.freedMeasure).toBe('cgroup');
-    expect(result.freedBytes).toBe(usageBefore - usageAfter);
+    expect(result.cgroup?.path).toBe(cgroup.path);
+    const { before, after } = result.cgroup ?? { before: null, after: null };
+    if (!before || !after) throw new Error(`the reclaimer did not measure the cgroup: ${JSON.stringify(result.cgroup)}`);
+    expect([before.file, after.file]).toEqual([fileBefore, fileAfter]);
+    expect(Math.abs(before.usage - usageBefore)).toBeLessThan(MiB);
+    expect(Math.abs(after.usage - usageAfter)).toBeLessThan(MiB);
+    expect(result.freedBytes).toBe(before.usage - after.usage);
     expect(fileBefore - fileAfter).toBeGreaterThanOrEqual(100 * MiB);
     // 6.12 stops at the target (a batch of pages over at most); 6.1 without the keyword may take more.
     if (!refusesSwappiness) expect(fileBefore - fileAfter).toBeLessThan(104 * MiB);
