@@ -46,8 +46,8 @@ describe('cgroup_reclaim through memory.reclaim on a real kernel', () => {
     expect(result.steps.map((step) => [step.name, step.status, step.detail])).toEqual([['cgroup_reclaim', 'ok', memoryReclaimDetail(100 * MiB, `cgroup ${cgroup.path}`)]]);
     expect(result.fallback).toBeUndefined();
     // Nothing runs in the cgroup, so its page cache changes only through the reclaim. Its usage
-    // also counts kernel objects the filler left behind, which the kernel frees on its own time
-    // (RCU): 6.1 was seen 65 pages lower at the reclaimer's read than at the test's a moment before.
+    // also counts kernel objects the filler left behind, which the kernel frees later,
+    // on its own: 6.1 was seen 65 pages lower at the reclaimer's read than at the test's a moment before.
     expect(result.freedMeasure).toBe('cgroup');
     expect(result.cgroup?.path).toBe(cgroup.path);
     const { before, after } = result.cgroup ?? { before: null, after: null };
